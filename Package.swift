@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+// Lockstep: float, clear-quantized and TFHE-encrypted neural networks, run side by side.
+// Module graph (imports only point down): see README.md "Layout" and DESIGN §1.
+import PackageDescription
+
+// Release builds of the crypto kernels: bounds and exclusivity checks stay on in debug,
+// where the unit tests run; the benchmarks are release builds.
+let hotLoopSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Lockstep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lockstep", targets: ["lockstep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, each wrapped by exactly one Swift module.
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "TFHE", dependencies: ["CFFTW"], swiftSettings: hotLoopSettings),
+        .target(name: "NeuralNet", swiftSettings: hotLoopSettings),
+        .target(name: "Quantization", dependencies: ["NeuralNet"]),
+        .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Circuit", dependencies: ["TFHE", "Quantization"], swiftSettings: hotLoopSettings),
+        .target(name: "Verification", dependencies: ["Circuit"]),
+        .target(name: "GSLStatistics", dependencies: ["CGSL"]),
+        .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics"]),
+        .target(name: "Reporting"),
+        .target(
+            name: "Experiments",
+            dependencies: [
+                "Circuit", "Verification", "NoiseAnalysis", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "lockstep",
+            dependencies: [
+                "Experiments", "TFHE", "NoiseAnalysis", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "CircuitTests", dependencies: ["Circuit", "Quantization", "NeuralNet", "TFHE", "Verification"]),
+        .testTarget(name: "GSLStatisticsTests", dependencies: ["GSLStatistics"]),
+        .testTarget(name: "NoiseAnalysisTests", dependencies: ["NoiseAnalysis", "TFHE", "GSLStatistics"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+    ]
+)

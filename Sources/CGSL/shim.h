@@ -1,0 +1,9 @@
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_erf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_version.h>
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_math.h>

@@ -1,0 +1,1 @@
+// Module Circuit: see README.md "Layout".

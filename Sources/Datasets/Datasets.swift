@@ -1,0 +1,1 @@
+// Module Datasets: see README.md "Layout".

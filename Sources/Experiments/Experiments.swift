@@ -1,0 +1,1 @@
+// Module Experiments: see README.md "Layout".

@@ -1,0 +1,1 @@
+// Module GSLStatistics: see README.md "Layout".

@@ -1,0 +1,1 @@
+// Module NeuralNet: see README.md "Layout".

@@ -1,0 +1,1 @@
+// Module NoiseAnalysis: see README.md "Layout".

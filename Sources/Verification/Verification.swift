@@ -1,0 +1,1 @@
+// Module Verification: see README.md "Layout".
