@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Quantization", dependencies: ["NeuralNet"]),
         .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Circuit", dependencies: ["TFHE", "Quantization"], swiftSettings: hotLoopSettings),
-        .target(name: "Verification", dependencies: ["Circuit"]),
+        .target(name: "Verification", dependencies: ["Circuit", "TFHE", "NeuralNet"]),
         .target(name: "GSLStatistics", dependencies: ["CGSL"]),
         .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics"]),
         .target(name: "Reporting"),

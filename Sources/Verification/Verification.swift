@@ -1,1 +1,0 @@
-// Module Verification: see README.md "Layout".
