@@ -1,0 +1,41 @@
+import Testing
+@testable import TFHE
+
+@Test(arguments: 2...6)
+func optimizerMeetsTargetOnTheCurve(precision: Int) throws {
+    let result = try ParameterOptimizer.optimize(precision: precision, weightTwoNorm: 1, log2PErrorTarget: -40)
+    let set = result.parameters
+    #expect(set.name == "opt-p\(precision)-nu1-2m40")
+    #expect(set.precision == precision)
+    #expect(try SecurityCheck.enforce(set).passes)
+    #expect(result.log2PError <= -40, "\(set.name): 2^\(result.log2PError)")
+    #expect(NoiseModel(parameters: set).log2PError(precision: precision, weightTwoNorm: 1) == result.log2PError)
+    #expect(abs(result.costMillions - CostModel.millions(set)) < 1e-9)
+    // Concrete's choice for this precision, judged by the same model: if it meets the target,
+    // the optimizer's answer cannot cost more.
+    let concrete = try #require(ParameterCatalog.named("concrete-p40-b\(precision)"))
+    if NoiseModel(parameters: concrete).log2PError(precision: precision, weightTwoNorm: 1) <= -40 {
+        #expect(result.costMillions <= CostModel.millions(concrete) + 1e-9,
+                "\(set.name) costs \(result.costMillions), Concrete's \(CostModel.millions(concrete))")
+    }
+}
+
+@Test func largerNormCostsMore() throws {
+    let one = try ParameterOptimizer.optimize(precision: 4, weightTwoNorm: 1, log2PErrorTarget: -40)
+    let many = try ParameterOptimizer.optimize(precision: 4, weightTwoNorm: 64, log2PErrorTarget: -40)
+    #expect(many.costMillions >= one.costMillions)
+    #expect(many.log2PError <= -40)
+    #expect(many.parameters.name == "opt-p4-nu64-2m40")
+}
+
+@Test func impossiblePrecisionThrowsNamingIt() {
+    #expect(throws: ParameterError.self) {
+        try ParameterOptimizer.optimize(precision: 14, weightTwoNorm: 1, log2PErrorTarget: -40)
+    }
+    do {
+        _ = try ParameterOptimizer.optimize(precision: 14, weightTwoNorm: 1, log2PErrorTarget: -40)
+    } catch {
+        let message = "\(error)"
+        #expect(message.contains("precision 14") && message.contains("2^-40"), "\(message)")
+    }
+}
