@@ -6,6 +6,8 @@ enum ParamsFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
 }
 
+extension OptimizerInputNoise: ExpressibleByArgument {}
+
 /// `lockstep params`: dimensions, security, predicted noise and failure probability, cost and key
 /// sizes of the named sets, of optimizer results and of a user-described set.
 struct Params: AsyncParsableCommand {
@@ -37,6 +39,9 @@ struct Params: AsyncParsableCommand {
     @Option(help: "Weight 2-norm ν applied to PBS outputs before the next table. For named sets it replaces the design ν.")
     var norm: Double?
 
+    @Option(help: "What feeds the blind rotation: pbs (ν-weighted earlier PBS outputs, a network's steady state) or fresh (ν-weighted fresh encryptions, output decrypted directly: Concrete's single-table case).")
+    var input: OptimizerInputNoise = .previousPBS
+
     @Option(name: .customLong("p-error"), help: "Per-PBS failure target for --optimize, as 2^-40 or 1e-5.")
     var pError: String = "2^-40"
 
@@ -65,7 +70,7 @@ struct Params: AsyncParsableCommand {
         if let custom {
             let set = try CustomSetParser.parse(custom, modulusSwitch: try parsedModulusSwitch())
             try SecurityCheck.enforce(set)
-            rows.append(ParamsRow(set: set, origin: "custom", nu: norm ?? 1, fft: fftModel))
+            rows.append(ParamsRow(set: set, origin: "custom", nu: norm ?? 1, fft: fftModel, input: input))
         }
         if optimize {
             guard !precision.isEmpty else {
@@ -79,9 +84,9 @@ struct Params: AsyncParsableCommand {
                 let elapsed = try clock.measure {
                     result = try ParameterOptimizer.optimize(
                         precision: p, weightTwoNorm: nu, log2PErrorTarget: target, fft: fftModel,
-                        modulusSwitch: try parsedModulusSwitch())
+                        modulusSwitch: try parsedModulusSwitch(), input: input)
                 }
-                var row = ParamsRow(set: result!.parameters, origin: "optimizer", nu: nu, fft: fftModel)
+                var row = ParamsRow(set: result!.parameters, origin: "optimizer", nu: nu, fft: fftModel, input: input)
                 row.pErrorTarget = target
                 row.searchMilliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3
                 rows.append(row)
@@ -99,7 +104,8 @@ struct Params: AsyncParsableCommand {
             for set in chosen {
                 try SecurityCheck.enforce(set)
                 rows.append(ParamsRow(set: set, origin: "catalog",
-                                      nu: norm ?? ParameterCatalog.designWeightTwoNorm(for: set.name), fft: fftModel))
+                                      nu: norm ?? ParameterCatalog.designWeightTwoNorm(for: set.name), fft: fftModel,
+                                      input: input))
             }
         }
         switch format {
@@ -155,7 +161,7 @@ struct Params: AsyncParsableCommand {
 
     private func printTable(_ rows: [ParamsRow], fft: FFTNoiseModel) {
         let header = ["set", "p", "ν", "n", "k", "N", "PBS B,l", "KS B,l", "MS", "σ_lwe", "σ_glwe",
-                      "128-bit", "margin", "lg V_KS", "lg V_MS", "lg V_PBS", "lg p_err", "published", "Δ(src fit)",
+                      "128-bit", "margin", "lg V_KS", "lg V_MS", "lg V_PBS", "lg p_err", "lg p_out", "published", "Δ(src fit)",
                       "cost", "BSK MiB", "KSK MiB"]
         let body = rows.map { r -> [String] in
             [r.name, "\(r.precision)", Self.compact(r.weightTwoNorm), "\(r.lweDimension)", "\(r.glweDimension)",
@@ -163,7 +169,7 @@ struct Params: AsyncParsableCommand {
              Self.scientific(r.lweSigma), Self.scientific(r.glweSigma),
              r.securityPass ? "pass" : "FAIL", Self.fixed(r.securityMarginBits, 3),
              Self.fixed(r.log2VarianceKeyswitch, 2), Self.fixed(r.log2VarianceModulusSwitch, 2),
-             Self.fixed(r.log2VariancePBS, 2), Self.fixed(r.log2PError, 2),
+             Self.fixed(r.log2VariancePBS, 2), Self.fixed(r.log2PError, 2), Self.fixed(r.log2PErrorOutputDecryption, 2),
              r.publishedLog2PFail.map { Self.fixed($0, 3) } ?? "-",
              r.publishedDifference.map { Self.fixed($0, 3) } ?? "-",
              Self.fixed(r.costMillions, 1),
@@ -178,8 +184,9 @@ struct Params: AsyncParsableCommand {
         }
         print(line(header))
         for cells in body { print(line(cells)) }
-        print("variances in torus units (lg = log2); p_err with FFT model \(fft) at the set's precision and ν; "
-            + "Δ = prediction with the source's FFT fit − published; cost = KS+PBS, 10^6 ops (TFHE_FACTS §3.9); "
+        print("variances in torus units (lg = log2); p_err with FFT model \(fft) at the set's precision and ν, "
+            + "input \(rows.first?.inputNoise ?? "pbs") (pbs: ν²·Var_PBS + Var_KS + Var_MS; fresh: ν²·σ²_glwe + Var_KS + Var_MS); "
+            + "p_out = decrypting the PBS output directly; Δ = prediction with the source's FFT fit − published; cost = KS+PBS, 10^6 ops (TFHE_FACTS §3.9); "
             + "security on \(SecurityCurve.concrete128).")
         for r in rows where r.origin == "optimizer" {
             print("optimizer: \(r.name) target 2^\(Self.fixed(r.pErrorTarget ?? 0, 2)) predicted 2^\(Self.fixed(r.log2PError, 2)) "
@@ -208,7 +215,9 @@ struct ParamsRow: Encodable {
     var securityMarginBits, lweMarginBits, glweMarginBits: Double
     var fftModel: String
     var log2VarianceKeyswitch, log2VarianceModulusSwitch, log2VariancePBS, log2VarianceBeforeBlindRotation: Double
+    var inputNoise: String
     var log2PError: Double
+    var log2PErrorOutputDecryption: Double
     var publishedLog2PFail: Double?
     var publishedMaxNoiseLevel: Int?
     var publishedCost: Double?
@@ -221,7 +230,7 @@ struct ParamsRow: Encodable {
     var pErrorTarget: Double?
     var searchMilliseconds: Double?
 
-    init(set: ParameterSet, origin: String, nu: Double, fft: FFTNoiseModel) {
+    init(set: ParameterSet, origin: String, nu: Double, fft: FFTNoiseModel, input: OptimizerInputNoise) {
         let model = NoiseModel(parameters: set, fft: fft)
         let check = SecurityCheck(parameters: set)
         name = set.name
@@ -248,8 +257,14 @@ struct ParamsRow: Encodable {
         log2VarianceKeyswitch = model.keyswitch.log2
         log2VarianceModulusSwitch = model.modulusSwitch.log2
         log2VariancePBS = model.pbsOutput.log2
-        log2VarianceBeforeBlindRotation = model.beforeBlindRotation(weightTwoNorm: nu).log2
-        log2PError = model.log2PError(precision: set.precision, weightTwoNorm: nu)
+        let inputVariance = switch input {
+        case .previousPBS: model.pbsOutput * (nu * nu)
+        case .freshEncryption: model.freshEncryption * (nu * nu)
+        }
+        inputNoise = input.rawValue
+        log2VarianceBeforeBlindRotation = model.beforeBlindRotation(inputVariance: inputVariance).log2
+        log2PError = model.log2PError(precision: set.precision, inputVariance: inputVariance)
+        log2PErrorOutputDecryption = model.log2PErrorOfOutputDecryption(precision: set.precision)
         if origin == "catalog", let reference = ParameterCatalog.publishedReference(for: set.name) {
             publishedLog2PFail = reference.log2PFail
             publishedMaxNoiseLevel = reference.maxNoiseLevel
@@ -278,7 +293,8 @@ struct ParamsRow: Encodable {
         case fftModel = "fft_model"
         case log2VarianceKeyswitch = "log2_var_ks", log2VarianceModulusSwitch = "log2_var_ms"
         case log2VariancePBS = "log2_var_pbs", log2VarianceBeforeBlindRotation = "log2_var_before_br"
-        case log2PError = "log2_p_error"
+        case inputNoise = "input_noise", log2PError = "log2_p_error"
+        case log2PErrorOutputDecryption = "log2_p_error_output_decryption"
         case publishedLog2PFail = "published_log2_p_fail", publishedMaxNoiseLevel = "published_max_noise_level"
         case publishedCost = "published_cost", publishedSource = "published_source"
         case sourceFFTModel = "source_fft_model", log2PErrorSourceModel = "log2_p_error_source_model"
@@ -314,7 +330,9 @@ struct ParamsRow: Encodable {
         try c.encode(log2VarianceModulusSwitch, forKey: .log2VarianceModulusSwitch)
         try c.encode(log2VariancePBS, forKey: .log2VariancePBS)
         try c.encode(log2VarianceBeforeBlindRotation, forKey: .log2VarianceBeforeBlindRotation)
+        try c.encode(inputNoise, forKey: .inputNoise)
         try c.encode(log2PError, forKey: .log2PError)
+        try c.encode(log2PErrorOutputDecryption, forKey: .log2PErrorOutputDecryption)
         try c.encode(publishedLog2PFail, forKey: .publishedLog2PFail)
         try c.encode(publishedMaxNoiseLevel, forKey: .publishedMaxNoiseLevel)
         try c.encode(publishedCost, forKey: .publishedCost)

@@ -39,3 +39,22 @@ func optimizerMeetsTargetOnTheCurve(precision: Int) throws {
         #expect(message.contains("precision 14") && message.contains("2^-40"), "\(message)")
     }
 }
+
+/// Concrete optimizes `x → f(x)` on a fresh input with concrete-cpu's noise model; searched the
+/// same way, the optimizer must land on exactly the sets concrete-python chose on this machine.
+@Test(arguments: 2...7)
+func freshInputWithConcreteModelFindsConcretesChoice(precision: Int) throws {
+    let result = try ParameterOptimizer.optimize(
+        precision: precision, weightTwoNorm: 1, log2PErrorTarget: -40, fft: .concreteCPUFit, input: .freshEncryption)
+    let found = result.parameters
+    let concrete = try #require(ParameterCatalog.named("concrete-p40-b\(precision)"))
+    #expect(found.name == "opt-p\(precision)-nu1-2m40-fresh")
+    #expect(found.lweDimension == concrete.lweDimension && found.glweDimension == concrete.glweDimension
+            && found.polynomialSize == concrete.polynomialSize, "\(found) vs \(concrete)")
+    #expect(found.pbsBaseLog == concrete.pbsBaseLog && found.pbsLevels == concrete.pbsLevels)
+    #expect(found.ksBaseLog == concrete.ksBaseLog && found.ksLevels == concrete.ksLevels)
+    #expect(found.lweNoise == concrete.lweNoise && found.glweNoise == concrete.glweNoise)
+    #expect(result.log2PError <= -40)
+    let model = NoiseModel(parameters: found, fft: .concreteCPUFit)
+    #expect(model.log2PErrorOfOutputDecryption(precision: precision) <= -40)
+}

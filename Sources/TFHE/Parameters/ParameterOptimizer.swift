@@ -24,6 +24,16 @@ public struct ParameterSearchSpace: Hashable, Sendable {
     }
 }
 
+/// What the blind rotation's input is made of, besides the keyswitch and modulus switch.
+public enum OptimizerInputNoise: String, Hashable, Sendable, CaseIterable {
+    /// A linear combination (2-norm ν) of earlier PBS outputs: the steady state of a network.
+    case previousPBS = "pbs"
+    /// A linear combination of fresh encryptions, the table's output decrypted directly: a
+    /// single-table circuit, which is what Concrete optimizes for `x → f(x)`. The PBS output must
+    /// then also decrypt at the target.
+    case freshEncryption = "fresh"
+}
+
 /// The cheapest set found for a request, with what it costs and what it promises.
 public struct OptimizedParameters: Hashable, Sendable {
     public let parameters: ParameterSet
@@ -47,7 +57,7 @@ public enum ParameterOptimizer {
     public static func optimize(
         precision: Int, weightTwoNorm nu: Double, log2PErrorTarget target: Double,
         fft: FFTNoiseModel = .tfheRsFit, modulusSwitch: ModulusSwitchKind = .standard,
-        curve: SecurityCurve = .concrete128, space: ParameterSearchSpace = ParameterSearchSpace()
+        input: OptimizerInputNoise = .previousPBS, curve: SecurityCurve = .concrete128, space: ParameterSearchSpace = ParameterSearchSpace()
     ) throws -> OptimizedParameters {
         guard (1...30).contains(precision) else {
             throw ParameterError.invalidRequest("precision must be 1...30 bits, got \(precision)")
@@ -111,7 +121,16 @@ public enum ParameterOptimizer {
                 for (index, pbs) in cmuxNoise.enumerated() {
                     let pbsCost = Double(n) * pbs.cmuxCost
                     if let best, pbsCost >= best.cost { break }
-                    let ksBudget = budget - msVariance - nu2 * Double(n) * pbs.variance
+                    let pbsVariance = Double(n) * pbs.variance
+                    let inputVariance: Double
+                    switch input {
+                    case .previousPBS:
+                        inputVariance = nu2 * pbsVariance
+                    case .freshEncryption:
+                        if pbsVariance > budget { continue }
+                        inputVariance = nu2 * bootstrapKeyVariance
+                    }
+                    let ksBudget = budget - msVariance - inputVariance
                     if ksBudget <= 0 { continue }
                     for ksLevels in 1...space.maximalKSLevels {
                         let cost = pbsCost + CostModel.keyswitch(inputDimension: bigDimension, outputDimension: n, levels: ksLevels)
@@ -152,7 +171,8 @@ public enum ParameterOptimizer {
         }
 
         let set = ParameterSet(
-            name: optimizedName(precision: precision, nu: nu, target: target),
+            name: optimizedName(precision: precision, nu: nu, target: target)
+                + (input == .freshEncryption ? "-fresh" : ""),
             precision: precision,
             lweDimension: LWEDimension(best.n), glweDimension: GLWEDimension(best.k),
             polynomialSize: PolynomialSize(1 << best.logN),
@@ -162,13 +182,17 @@ public enum ParameterOptimizer {
             ksBaseLog: DecompositionBaseLog(best.ksBaseLog), ksLevels: DecompositionLevelCount(best.ksLevels),
             modulusSwitch: modulusSwitch)
         let model = NoiseModel(parameters: set, fft: fft)
+        let log2PError = switch input {
+        case .previousPBS: model.log2PError(precision: precision, weightTwoNorm: nu)
+        case .freshEncryption: model.log2PError(precision: precision, inputVariance: model.freshEncryption * (nu * nu))
+        }
         return OptimizedParameters(
             parameters: set, costMillions: CostModel.millions(set),
-            log2PError: model.log2PError(precision: precision, weightTwoNorm: nu),
+            log2PError: log2PError,
             weightTwoNorm: nu, log2PErrorTarget: target)
     }
 
-    /// `opt-p4-nu1-2m40`; non-integer values keep two decimals (`nu2.5`, `2m16.61`).
+    /// `opt-p4-nu1-2m40` (suffix `-fresh` for fresh inputs); non-integer values keep two decimals (`nu2.5`, `2m16.61`).
     static func optimizedName(precision: Int, nu: Double, target: Double) -> String {
         func compact(_ x: Double) -> String {
             let rounded = (x * 100).rounded() / 100
