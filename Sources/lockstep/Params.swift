@@ -48,6 +48,9 @@ struct Params: AsyncParsableCommand {
     @Option(help: "Modulus switch for --optimize and --custom: standard or centered.")
     var modulusSwitch: String = "standard"
 
+    @Option(help: "Curve the optimizer takes σ from: 128 (Concrete's current 128-bit, the project's target) or 132 (the curve tfhe-rs ≥ 0.7 sets sit on). Security checks always use 128.")
+    var curve: Int = 128
+
     @Option(help: "FFT noise fit for predictions: tfhe-rs-fit or concrete-cpu-fit.")
     var fft: String = "tfhe-rs-fit"
 
@@ -84,7 +87,7 @@ struct Params: AsyncParsableCommand {
                 let elapsed = try clock.measure {
                     result = try ParameterOptimizer.optimize(
                         precision: p, weightTwoNorm: nu, log2PErrorTarget: target, fft: fftModel,
-                        modulusSwitch: try parsedModulusSwitch(), input: input)
+                        modulusSwitch: try parsedModulusSwitch(), input: input, curve: try parsedCurve())
                 }
                 var row = ParamsRow(set: result!.parameters, origin: "optimizer", nu: nu, fft: fftModel, input: input)
                 row.pErrorTarget = target
@@ -119,6 +122,14 @@ struct Params: AsyncParsableCommand {
             throw ValidationError("--modulus-switch \(modulusSwitch): allowed values are standard, centered.")
         }
         return kind
+    }
+
+    private func parsedCurve() throws -> SecurityCurve {
+        switch curve {
+        case 128: return .concrete128
+        case 132: return .concrete132
+        default: throw ValidationError("--curve \(curve): allowed values are 128 and 132.")
+        }
     }
 
     private func parsedFFTModel() throws -> FFTNoiseModel {

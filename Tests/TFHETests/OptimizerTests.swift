@@ -58,3 +58,20 @@ func freshInputWithConcreteModelFindsConcretesChoice(precision: Int) throws {
     let model = NoiseModel(parameters: found, fft: .concreteCPUFit)
     #expect(model.log2PErrorOfOutputDecryption(precision: precision) <= -40)
 }
+
+/// tfhe-rs V1_4 GAUSSIAN 2M128 sets were optimized on the 132-bit curve with the centered
+/// modulus switch and tfhe-rs' FFT fit; searched that way, the optimizer lands on each of them.
+@Test(arguments: ParameterCatalog.all.filter { $0.name.hasPrefix("tfhe-rs-v1_4-") })
+func onThe132BitCurveTheOptimizerFindsTfheRsSets(published: ParameterSet) throws {
+    let reference = try #require(ParameterCatalog.publishedReference(for: published.name))
+    let result = try ParameterOptimizer.optimize(
+        precision: published.precision, weightTwoNorm: Double(reference.maxNoiseLevel), log2PErrorTarget: -128,
+        fft: .tfheRsFit, modulusSwitch: .centered, curve: .concrete132)
+    let found = result.parameters
+    let same = found.lweDimension == published.lweDimension && found.glweDimension == published.glweDimension
+        && found.polynomialSize == published.polynomialSize
+        && found.pbsBaseLog == published.pbsBaseLog && found.pbsLevels == published.pbsLevels
+        && found.ksBaseLog == published.ksBaseLog && found.ksLevels == published.ksLevels
+    #expect(same, "\(published.name): found n=\(found.lweDimension) k=\(found.glweDimension) N=\(found.polynomialSize) PBS \(found.pbsBaseLog),\(found.pbsLevels) KS \(found.ksBaseLog),\(found.ksLevels), cost \(result.costMillions) vs \(CostModel.millions(published))")
+    #expect(result.costMillions <= CostModel.millions(published) + 1e-9)
+}
