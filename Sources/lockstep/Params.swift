@@ -14,9 +14,8 @@ struct Params: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show parameter sets: security check, predicted noise and p_error, cost; run the optimizer.",
         discussion: """
-        Without --set or --optimize every named set is listed. The prediction uses the tfhe-rs FFT fit
-        unless --fft or --fft-coefficient says otherwise; the comparison with a published p_fail uses
-        the fit of the tools that made the set.
+        Without --set or --optimize every named set is listed. The prediction uses the tfhe-rs FFT fit unless --fft or --fft-coefficient says otherwise; the comparison with a published p_fail uses the fit of the tools that made the set.
+
         Examples:
           lockstep params --set concrete-p40-b4 --set tfhe-rs-v1_4-2_2-2m128
           lockstep params --optimize --precision 2 3 4 --norm 1 --p-error 2^-40
@@ -30,7 +29,7 @@ struct Params: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "A named set (repeatable). Default: all named sets.")
     var sets: [String] = []
 
-    @Flag(help: "Search for the cheapest 128-bit set per --precision meeting --p-error at --norm.")
+    @Flag(help: "Search for the cheapest set on --curve per --precision meeting --p-error at --norm.")
     var optimize = false
 
     @Option(parsing: .upToNextOption, help: "Message bits (without padding) for --optimize; several allowed.")
