@@ -82,15 +82,15 @@ struct Params: AsyncParsableCommand {
             let nu = norm ?? 1
             for p in precision {
                 let clock = ContinuousClock()
-                var result: OptimizedParameters?
-                let elapsed = try clock.measure {
-                    result = try ParameterOptimizer.optimize(
-                        precision: p, weightTwoNorm: nu, log2PErrorTarget: target, fft: fftModel,
-                        modulusSwitch: try parsedModulusSwitch(), input: input, curve: try parsedCurve())
-                }
-                var row = ParamsRow(set: result!.parameters, origin: "optimizer", nu: nu, fft: fftModel, input: input)
+                let start = clock.now
+                let result = try ParameterOptimizer.optimize(
+                    precision: p, weightTwoNorm: nu, log2PErrorTarget: target, fft: fftModel,
+                    modulusSwitch: try parsedModulusSwitch(), input: input, curve: try parsedCurve())
+                let elapsed = clock.now - start
+                var row = ParamsRow(set: result.parameters, origin: "optimizer", nu: nu, fft: fftModel, input: input)
                 row.pErrorTarget = target
-                row.searchMilliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3
+                row.searchMilliseconds = Double(elapsed.components.seconds) * 1e3
+                    + Double(elapsed.components.attoseconds) / 1e15
                 rows.append(row)
             }
         }

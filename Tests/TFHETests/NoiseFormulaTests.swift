@@ -79,3 +79,18 @@ func publishedFailureProbabilityIsReproduced(set: ParameterSet) {
     let quadrupled = NoiseModel(parameters: set, fft: .measured(coefficient: 4 * exp2(-2.57722494))).pbsFFTPart.value
     #expect(abs(quadrupled / cpu - 4) < 1e-9)
 }
+
+@Test func beforeBlindRotationCombinesItsParts() throws {
+    let model = NoiseModel(parameters: try #require(ParameterCatalog.named("concrete-p40-b4")))
+    let nu = 3.0
+    let expected = model.pbsOutput.value * nu * nu + model.keyswitch.value + model.modulusSwitch.value
+    #expect(abs(model.beforeBlindRotation(weightTwoNorm: nu).value / expected - 1) < 1e-14)
+    let fresh = model.freshEncryption * (nu * nu)
+    #expect(model.log2PError(precision: 4, inputVariance: fresh) < model.log2PError(precision: 4, weightTwoNorm: nu))
+    #expect(abs(model.pError(precision: 4, weightTwoNorm: 1) - exp2(model.log2PError(precision: 4, weightTwoNorm: 1))) < 1e-25)
+    // Centered MS halves the dominant n/(24·(2N)²) term.
+    var centered = model.parameters
+    centered.modulusSwitch = .centered
+    let ratio = NoiseModel(parameters: centered).modulusSwitch.value / model.modulusSwitch.value
+    #expect(abs(ratio - 0.5) < 0.01, "\(ratio)")
+}

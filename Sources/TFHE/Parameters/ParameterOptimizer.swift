@@ -163,11 +163,17 @@ public enum ParameterOptimizer {
             let msOnly = NoiseFormulas.log2PError(
                 variance: NoiseFormulas.modulusSwitch(lweDimension: n, polynomialSize: N, kind: modulusSwitch),
                 precision: precision)
+            let searched = "searched n \(space.lweDimensions.lowerBound)…\(space.lweDimensions.upperBound), "
+                + "k \(space.glweDimensions.lowerBound)…\(space.glweDimensions.upperBound), "
+                + "N 2^\(space.log2PolynomialSizes.lowerBound)…2^\(space.log2PolynomialSizes.upperBound) on \(curve)"
+            let why = msOnly > target
+                ? "the modulus-switch noise alone at the smallest n=\(n) and largest N=2^\(space.log2PolynomialSizes.upperBound) "
+                    + "already gives log2 p_error \((msOnly * 100).rounded() / 100)"
+                : "the keyswitch and PBS noise (weighted by the 2-norm) on top of the modulus switch exceed the budget everywhere"
             throw ParameterError.noFeasibleParameters(
                 precision: precision, weightTwoNorm: nu, log2PErrorTarget: target,
-                reason: "the modulus-switch noise alone at the smallest n=\(n) and largest N=2^\(space.log2PolynomialSizes.upperBound) "
-                    + "already gives log2 p_error \((msOnly * 100).rounded() / 100); lower the precision "
-                    + "(round the accumulator first) or relax the target")
+                reason: why + " (" + searched + "); lower the precision (round the accumulator first), "
+                    + "the weight 2-norm, or relax the target")
         }
 
         let set = ParameterSet(

@@ -123,7 +123,7 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable {
                 + "Raise the noise or the dimension, or label the set isInsecureTestSet for tests only."
         case let .noFeasibleParameters(precision, norm, target, reason):
             return "no parameter set in the search space reaches p_error ≤ 2^\(fmt(target)) for precision \(precision) bits "
-                + "with weight 2-norm \(norm) on the 128-bit curve: \(reason)"
+                + "with weight 2-norm \(fmt(norm)): \(reason)"
         case let .invalidRequest(sentence):
             return sentence
         }
@@ -131,6 +131,6 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable {
 
     private func fmt(_ x: Double) -> String {
         let scaled = (x * 1000).rounded() / 1000
-        return "\(scaled)"
+        return scaled == scaled.rounded() ? "\(Int(scaled))" : "\(scaled)"
     }
 }
