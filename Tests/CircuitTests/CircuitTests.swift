@@ -159,3 +159,25 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         #expect(circuit.pbsCount == 7 * (1 + hidden.roundingShift))
     }
 }
+
+@Suite struct AccumulatorBudgetTests {
+    /// With a per-neuron L1 budget of B bits, every table fits B bits without any rounding.
+    @Test(arguments: [5, 7, 9])
+    func budgetBoundsEveryTableWithoutRounding(budget: Int) throws {
+        var model = MLP(sizes: [30, 12, 8, 4], activation: .relu, seed: 31)
+        var generator = SeededGenerator(seed: 32)
+        var calibration = Matrix(rows: 50, columns: 30)
+        for k in calibration.values.indices { calibration.values[k] = generator.nextUnitFloat() }
+        for l in model.layers.indices { model.layers[l].bias = model.layers[l].bias.map { _ in 0.1 * generator.nextGaussian() } }
+        let quantized = try PostTrainingQuantizer.quantize(model, calibrationInputs: calibration, configuration: QuantizationConfiguration(
+            method: .ptq, inputBits: 4, weightBits: 4, activationBits: 3, accumulatorBitsBudget: budget))
+        let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: budget, rounding: .disabled))
+        #expect(circuit.layers.allSatisfy { $0.roundingShift == 0 && $0.statistics.accumulatorBits <= budget })
+        #expect(circuit.tluPrecision <= budget)
+        let unbudgeted = try PostTrainingQuantizer.quantize(model, calibrationInputs: calibration, configuration: QuantizationConfiguration(
+            method: .ptq, inputBits: 4, weightBits: 4, activationBits: 3))
+        #expect(throws: CircuitLoweringError.self) {
+            try CircuitCompiler.lower(unbudgeted, options: CircuitOptions(maxTLUBits: budget, rounding: .disabled))
+        }
+    }
+}

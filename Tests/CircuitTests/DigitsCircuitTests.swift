@@ -55,6 +55,23 @@ import Testing
         }
     }
 
+    /// The L1-budget alternative to rounding: QAT with a 7-bit accumulator budget lowers to
+    /// exact 7-bit tables (no rounding PBS). Printed for the report; only loosely asserted,
+    /// because pruning to Σ|W| ≤ 8 per neuron costs accuracy.
+    @Test func accumulatorBudgetGivesExactSevenBitTables() throws {
+        let split = DigitsFixture.split
+        var model = Self.trained.float
+        let quantized = try QuantizationAwareTrainer.train(
+            model: &model, inputs: split.trainInputs, labels: split.trainLabels,
+            quantization: QuantizationConfiguration(method: .qat, inputBits: 4, weightBits: 3, activationBits: 3, accumulatorBitsBudget: 7),
+            training: TrainingConfiguration(epochs: 15, batchSize: 32, optimizer: .adam, learningRate: 0.002, seed: 8))
+        let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 7, rounding: .disabled))
+        #expect(circuit.roundingShifts.allSatisfy { $0 == 0 } && circuit.tluPrecision <= 7)
+        let accuracy = quantized.accuracy(inputs: split.testInputs, labels: split.testLabels)
+        print("digits QAT 4/3/3 with a 7-bit accumulator budget, no rounding: accuracy \(accuracy), PBS \(circuit.pbsCount) (rounded circuit: \(Self.trained.circuit.pbsCount))")
+        #expect(accuracy > 0.5)
+    }
+
     @Test func roundingMatchesTheReferenceOnlyWithTheSameShifts() {
         let (_, quantized, circuit) = Self.trained
         guard circuit.layers[0].roundingShift > 0 else { return }
