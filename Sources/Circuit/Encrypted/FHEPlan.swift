@@ -113,15 +113,25 @@ public enum FHEPlanner {
         }
 
         // Automatic: the cheapest secure candidate (cost model of TFHE_FACTS §3.9) whose
-        // predicted p_error meets the target on every layer.
-        let secure = candidates.filter { set in
+        // predicted p_error meets the target on every layer. Candidates are the named sets
+        // plus the optimizer's set for the most demanding layer (widest table, and largest
+        // weight 2-norm over PBS outputs): conservative when those are different layers.
+        var pool = candidates
+        let pbsFed = circuit.layers.dropFirst().filter { !$0.isOutputLayer }
+        let demandingNorm = max(1, pbsFed.map(\.statistics.maxWeightNorm).max() ?? 1)
+        if maxBits > 0, let optimized = try? ParameterOptimizer.optimize(
+            precision: maxBits, weightTwoNorm: demandingNorm, log2PErrorTarget: target) {
+            pool.append(optimized.parameters)
+        }
+        let secure = pool.filter { set in
             !set.isInsecureTestSet && set.polynomialSize.rawValue >= (1 << maxBits)
                 && SecurityCheck(parameters: set).passes
         }
         let fitting = secure.map { makePlan(circuit, parameters: $0, selection: "named", target: target) }
             .filter { plan in plan.layers.allSatisfy { $0.log2PError <= target } }
         if let best = fitting.min(by: { CostModel.millions($0.parameters) < CostModel.millions($1.parameters) }) {
-            return best
+            return FHEPlan(parameters: best.parameters, selection: best.parameters.name.hasPrefix("opt-") ? "optimizer" : "named",
+                           layers: best.layers, log2PErrorTarget: target)
         }
         let worst = tableLayers.max(by: { $0.statistics.messageBits < $1.statistics.messageBits }) ?? circuit.layers.last!
         throw FHEPlanError.noParameterSetFits(
