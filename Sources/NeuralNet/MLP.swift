@@ -1,0 +1,79 @@
+import Foundation
+
+/// A multilayer perceptron: a sequence of Dense layers whose last layer produces logits
+/// (its activation is normally `.identity`; softmax lives in the loss and in `probabilities`).
+public struct MLP: Sendable, Codable, Equatable {
+    public var layers: [Dense]
+
+    public var inputCount: Int { layers[0].inputCount }
+    public var outputCount: Int { layers[layers.count - 1].outputCount }
+    /// Sizes including input and output, e.g. `[64, 32, 10]`.
+    public var layerSizes: [Int] { [inputCount] + layers.map(\.outputCount) }
+
+    public init(layers: [Dense]) {
+        precondition(!layers.isEmpty, "An MLP needs at least one layer")
+        for index in 1..<layers.count {
+            precondition(layers[index].inputCount == layers[index - 1].outputCount,
+                         "Layer \(index) expects \(layers[index].inputCount) inputs, layer \(index - 1) produces \(layers[index - 1].outputCount)")
+        }
+        self.layers = layers
+    }
+
+    /// `sizes = [inputs, hidden..., classes]`; hidden layers use `activation`, the output layer
+    /// is `.identity` (logits). Initialisation is reproducible from `seed`.
+    public init(sizes: [Int], activation: Activation = .relu, seed: UInt64) {
+        precondition(sizes.count >= 2, "MLP sizes need at least [inputs, outputs], got \(sizes)")
+        var generator = SeededGenerator(seed: seed)
+        var layers = [Dense]()
+        for index in 0..<(sizes.count - 1) {
+            let isOutput = index == sizes.count - 2
+            layers.append(Dense(inputCount: sizes[index], outputCount: sizes[index + 1],
+                                activation: isOutput ? .identity : activation, generator: &generator))
+        }
+        self.init(layers: layers)
+    }
+
+    /// Logits for a batch (one sample per row).
+    public func forward(_ inputs: Matrix) -> Matrix {
+        var activations = inputs
+        for layer in layers { activations = layer.forward(activations) }
+        return activations
+    }
+
+    public func forward(_ features: [Float]) -> [Float] {
+        forward(Matrix(rows: 1, columns: features.count, values: features)).values
+    }
+
+    /// Predicted class (argmax of the logits; the lowest index wins a tie) per row.
+    public func predict(_ inputs: Matrix) -> [Int] {
+        let logits = forward(inputs)
+        return (0..<logits.rows).map { argmax(logits.row($0)) }
+    }
+
+    public func predict(_ features: [Float]) -> Int { argmax(forward(features)) }
+
+    /// Fraction of rows whose prediction equals the label, evaluated in chunks to bound memory.
+    public func accuracy(inputs: Matrix, labels: [Int]) -> Double {
+        precondition(inputs.rows == labels.count, "\(inputs.rows) samples but \(labels.count) labels")
+        guard !labels.isEmpty else { return 0 }
+        var correct = 0
+        let chunk = 1024
+        for start in stride(from: 0, to: inputs.rows, by: chunk) {
+            let range = start..<min(start + chunk, inputs.rows)
+            let predictions = predict(inputs.gatherRows(range))
+            for (offset, prediction) in predictions.enumerated() where prediction == labels[start + offset] {
+                correct += 1
+            }
+        }
+        return Double(correct) / Double(labels.count)
+    }
+}
+
+/// Index of the largest value; the lowest index wins a tie (the same rule everywhere in
+/// Lockstep, so float, quantized and encrypted argmaxes are comparable).
+public func argmax<C: Collection>(_ values: C) -> Int where C.Element: Comparable, C.Index == Int {
+    precondition(!values.isEmpty, "argmax of an empty collection")
+    var best = values.startIndex
+    for index in values.indices where values[index] > values[best] { best = index }
+    return best - values.startIndex
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A saved or loaded weight file could not be used. The message names the file.
+public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+    public var description: String { "Model file \(path): \(reason)" }
+}
+
+/// JSON weight files: `{"format": "lockstep.mlp", "formatVersion": 1, "layers": [...]}`.
+/// Floats are written in their shortest round-trip form, so save∘load is exact.
+extension MLP {
+    public static let fileFormat = "lockstep.mlp"
+    public static let fileFormatVersion = 1
+
+    private struct File: Codable {
+        var format: String
+        var formatVersion: Int
+        var layers: [Dense]
+    }
+
+    public func save(to url: URL) throws {
+        for (index, layer) in layers.enumerated()
+        where !layer.weights.values.allSatisfy(\.isFinite) || !layer.bias.allSatisfy(\.isFinite) {
+            throw ModelFileError(path: url.path, reason: "layer \(index) has non-finite weights or biases; refusing to save a diverged model")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(File(format: Self.fileFormat, formatVersion: Self.fileFormatVersion, layers: layers))
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw ModelFileError(path: url.path, reason: "could not be written (\(error.localizedDescription))")
+        }
+    }
+
+    public static func load(from url: URL) throws -> MLP {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelFileError(path: url.path, reason: "could not be read (\(error.localizedDescription))")
+        }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch {
+            throw ModelFileError(path: url.path, reason: "is not a valid \(fileFormat) JSON weight file (\(error))")
+        }
+        guard file.format == fileFormat else {
+            throw ModelFileError(path: url.path, reason: "has format \"\(file.format)\", expected \"\(fileFormat)\"")
+        }
+        guard file.formatVersion == fileFormatVersion else {
+            throw ModelFileError(path: url.path, reason: "has formatVersion \(file.formatVersion), this build reads version \(fileFormatVersion)")
+        }
+        guard !file.layers.isEmpty else {
+            throw ModelFileError(path: url.path, reason: "has no layers")
+        }
+        for (index, layer) in file.layers.enumerated() {
+            guard layer.weights.values.count == layer.weights.rows * layer.weights.columns, layer.weights.rows > 0, layer.weights.columns > 0 else {
+                throw ModelFileError(path: url.path, reason: "layer \(index) declares \(layer.weights.rows)×\(layer.weights.columns) weights but holds \(layer.weights.values.count) values")
+            }
+            guard layer.bias.count == layer.weights.rows else {
+                throw ModelFileError(path: url.path, reason: "layer \(index) has \(layer.bias.count) biases for \(layer.weights.rows) neurons")
+            }
+            if index > 0, layer.weights.columns != file.layers[index - 1].weights.rows {
+                throw ModelFileError(path: url.path, reason: "layer \(index) expects \(layer.weights.columns) inputs but layer \(index - 1) has \(file.layers[index - 1].weights.rows) outputs")
+            }
+        }
+        return MLP(layers: file.layers)
+    }
+}

@@ -1,1 +1,0 @@
-// Module NeuralNet: see README.md "Layout".

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A small, fast, reproducible pseudo-random generator for initialisation and shuffling:
+/// xoshiro256** (Blackman & Vigna) whose 256-bit state is filled by SplitMix64 from one
+/// 64-bit seed. It is not a cryptographic generator and must never produce key material.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func nextSplitMix() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotateLeft(state.3, 45)
+        return result
+    }
+
+    /// Uniform in [0, 1) with 24 random bits (every Float in the grid is equally likely).
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// Standard normal sample (Box–Muller; one of the pair is discarded for simplicity).
+    public mutating func nextGaussian() -> Float {
+        // 1 − u keeps the logarithm's argument in (0, 1].
+        let u1 = 1.0 - Double(next() >> 11) * 0x1.0p-53
+        let u2 = Double(next() >> 11) * 0x1.0p-53
+        return Float((-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2))
+    }
+
+    @inline(__always)
+    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}
+

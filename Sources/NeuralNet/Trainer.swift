@@ -1,0 +1,223 @@
+import Foundation
+
+/// The parameter update rule.
+public enum Optimizer: Sendable, Codable, Equatable {
+    /// Plain minibatch stochastic gradient descent.
+    case sgd
+    /// SGD with heavy-ball momentum `coefficient` (typically 0.9).
+    case momentum(coefficient: Float)
+    /// Adam (Kingma & Ba) with β1 = 0.9, β2 = 0.999, ε = 1e-8 and bias correction.
+    case adam
+}
+
+public struct TrainingConfiguration: Sendable, Codable, Equatable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: Optimizer
+    public var learningRate: Float
+    /// Seeds the per-epoch shuffling (initialisation has its own seed, in `MLP(sizes:seed:)`).
+    public var seed: UInt64
+    /// The learning rate is multiplied by this factor after every epoch (1 = constant).
+    public var learningRateDecay: Float
+
+    public init(epochs: Int, batchSize: Int, optimizer: Optimizer, learningRate: Float, seed: UInt64,
+                learningRateDecay: Float = 1) {
+        precondition(epochs >= 0, "epochs must be ≥ 0, got \(epochs)")
+        precondition(batchSize > 0, "batchSize must be > 0, got \(batchSize)")
+        precondition(learningRate > 0 && learningRate.isFinite, "learningRate must be finite and > 0, got \(learningRate)")
+        precondition(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay must be in (0, 1], got \(learningRateDecay)")
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.seed = seed
+        self.learningRateDecay = learningRateDecay
+    }
+}
+
+/// What `progress` receives after each epoch. `loss` and `accuracy` are the means over the
+/// epoch's minibatches (training data, measured during the epoch, with the transform applied).
+public struct EpochReport: Sendable, Equatable {
+    public let epoch: Int
+    public let loss: Float
+    public let accuracy: Double
+    public let seconds: Double
+}
+
+/// Hooks that change the forward pass during training without NeuralNet knowing why.
+/// Quantization-aware training implements them with fake quantization; the backward pass
+/// treats them as the identity (straight-through estimator): gradients computed with the
+/// transformed weights update the float weights.
+public protocol TrainingTransform: Sendable {
+    /// The weights layer `layer` uses in this step's forward and backward pass.
+    func forwardWeights(layer: Int, weights: Matrix) -> Matrix
+    /// Applied in place to the output (after the activation) of every layer except the last.
+    func transformActivations(layer: Int, _ activations: inout Matrix)
+}
+
+public enum Trainer {
+    /// Minibatch training of `model` in place with softmax cross-entropy. Inputs are one sample
+    /// per row, already normalised by the caller; labels are class indices.
+    /// Returns one report per epoch (the same values `progress` received).
+    @discardableResult
+    public static func train(
+        model: inout MLP,
+        inputs: Matrix,
+        labels: [Int],
+        config: TrainingConfiguration,
+        transform: (any TrainingTransform)? = nil,
+        progress: (EpochReport) -> Void = { _ in }
+    ) -> [EpochReport] {
+        precondition(inputs.rows == labels.count, "Training got \(inputs.rows) samples and \(labels.count) labels")
+        precondition(inputs.columns == model.inputCount,
+                     "Model expects \(model.inputCount) features, inputs have \(inputs.columns)")
+        guard inputs.rows > 0 else { return [] }
+        var generator = SeededGenerator(seed: config.seed)
+        var optimizerState = OptimizerState(model: model, optimizer: config.optimizer)
+        var order = Array(0..<inputs.rows)
+        var learningRate = config.learningRate
+        var reports = [EpochReport]()
+
+        for epoch in 1...max(config.epochs, 1) where config.epochs > 0 {
+            let start = Date()
+            order.shuffle(using: &generator)
+            var lossSum: Double = 0
+            var correct = 0
+            var batches = 0
+            for batchStart in stride(from: 0, to: order.count, by: config.batchSize) {
+                let indices = order[batchStart..<min(batchStart + config.batchSize, order.count)]
+                let batchInputs = inputs.gatherRows(indices)
+                let batchLabels = indices.map { labels[$0] }
+                let step = gradients(model: model, inputs: batchInputs, labels: batchLabels, transform: transform)
+                optimizerState.apply(step.weightGradients, step.biasGradients, to: &model, learningRate: learningRate)
+                lossSum += Double(step.loss)
+                correct += step.correct
+                batches += 1
+            }
+            let report = EpochReport(epoch: epoch, loss: Float(lossSum / Double(batches)),
+                                     accuracy: Double(correct) / Double(order.count),
+                                     seconds: Date().timeIntervalSince(start))
+            reports.append(report)
+            progress(report)
+            learningRate *= config.learningRateDecay
+        }
+        return reports
+    }
+
+    struct Step {
+        var loss: Float
+        var correct: Int
+        var weightGradients: [Matrix]
+        var biasGradients: [[Float]]
+    }
+
+    /// Forward and backward pass of one minibatch (internal so tests can check the gradients).
+    static func gradients(model: MLP, inputs: Matrix, labels: [Int], transform: (any TrainingTransform)?) -> Step {
+        let layerCount = model.layers.count
+        var layerInputs = [Matrix]()
+        var preActivations = [Matrix]()
+        var outputs = [Matrix]()
+        var usedWeights = [Matrix]()
+        var current = inputs
+        for (index, layer) in model.layers.enumerated() {
+            let weights = transform?.forwardWeights(layer: index, weights: layer.weights) ?? layer.weights
+            let z = layer.preActivations(current, weights: weights)
+            let activation = layer.activation
+            var a = z.map { activation.apply($0) }
+            layerInputs.append(current)
+            preActivations.append(z)
+            outputs.append(a)
+            usedWeights.append(weights)
+            if index < layerCount - 1, let transform { transform.transformActivations(layer: index, &a) }
+            current = a
+        }
+        let (loss, lossGradient) = SoftmaxCrossEntropy.lossAndGradient(logits: current, labels: labels)
+        var correct = 0
+        for row in 0..<current.rows where argmax(current.row(row)) == labels[row] { correct += 1 }
+
+        var weightGradients = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: layerCount)
+        var biasGradients = [[Float]](repeating: [], count: layerCount)
+        var outputGradient = lossGradient
+        for index in stride(from: layerCount - 1, through: 0, by: -1) {
+            let activation = model.layers[index].activation
+            var delta = outputGradient
+            let z = preActivations[index], a = outputs[index]
+            if activation != .identity {
+                for k in delta.values.indices {
+                    delta.values[k] *= activation.derivative(preActivation: z.values[k], output: a.values[k])
+                }
+            }
+            weightGradients[index] = delta.transposedMultiplied(by: layerInputs[index])
+            biasGradients[index] = delta.columnSums()
+            if index > 0 { outputGradient = delta.multiplied(by: usedWeights[index]) }
+        }
+        return Step(loss: loss, correct: correct, weightGradients: weightGradients, biasGradients: biasGradients)
+    }
+}
+
+/// Per-parameter optimizer memory (momentum velocity or Adam moments), shaped like the model.
+struct OptimizerState {
+    let optimizer: Optimizer
+    var firstMoments: [[Float]]
+    var secondMoments: [[Float]]
+    var step = 0
+
+    init(model: MLP, optimizer: Optimizer) {
+        self.optimizer = optimizer
+        // Parameter group 2l is layer l's weights, 2l+1 its bias.
+        let sizes = model.layers.flatMap { [$0.weights.values.count, $0.bias.count] }
+        let needsFirst = optimizer != .sgd
+        firstMoments = needsFirst ? sizes.map { [Float](repeating: 0, count: $0) } : []
+        secondMoments = optimizer == .adam ? sizes.map { [Float](repeating: 0, count: $0) } : []
+    }
+
+    mutating func apply(_ weightGradients: [Matrix], _ biasGradients: [[Float]], to model: inout MLP, learningRate: Float) {
+        step += 1
+        for index in model.layers.indices {
+            update(&model.layers[index].weights.values, gradient: weightGradients[index].values, group: 2 * index, learningRate: learningRate)
+            update(&model.layers[index].bias, gradient: biasGradients[index], group: 2 * index + 1, learningRate: learningRate)
+        }
+    }
+
+    private mutating func update(_ parameters: inout [Float], gradient: [Float], group: Int, learningRate: Float) {
+        precondition(parameters.count == gradient.count, "Gradient has \(gradient.count) values, parameters \(parameters.count)")
+        let count = parameters.count
+        switch optimizer {
+        case .sgd:
+            parameters.withUnsafeMutableBufferPointer { p in
+                gradient.withUnsafeBufferPointer { g in
+                    for k in 0..<count { p[k] -= learningRate * g[k] }
+                }
+            }
+        case .momentum(let coefficient):
+            parameters.withUnsafeMutableBufferPointer { p in
+                gradient.withUnsafeBufferPointer { g in
+                    firstMoments[group].withUnsafeMutableBufferPointer { v in
+                        for k in 0..<count {
+                            v[k] = coefficient * v[k] + g[k]
+                            p[k] -= learningRate * v[k]
+                        }
+                    }
+                }
+            }
+        case .adam:
+            let beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+            let correction1 = 1 - pow(beta1, Float(step))
+            let correction2 = 1 - pow(beta2, Float(step))
+            let stepSize = learningRate * correction2.squareRoot() / correction1
+            parameters.withUnsafeMutableBufferPointer { p in
+                gradient.withUnsafeBufferPointer { g in
+                    firstMoments[group].withUnsafeMutableBufferPointer { m in
+                        secondMoments[group].withUnsafeMutableBufferPointer { v in
+                            for k in 0..<count {
+                                m[k] = beta1 * m[k] + (1 - beta1) * g[k]
+                                v[k] = beta2 * v[k] + (1 - beta2) * g[k] * g[k]
+                                p[k] -= stepSize * m[k] / (v[k].squareRoot() + epsilon)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

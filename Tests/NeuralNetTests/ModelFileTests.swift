@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import NeuralNet
+
+@Suite struct ModelFileTests {
+    private func temporaryURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-\(UUID().uuidString)-\(name)")
+    }
+
+    @Test func saveLoadRoundTripIsExact() throws {
+        var model = MLP(sizes: [7, 5, 4, 3], activation: .tanh, seed: 8)
+        model.layers[1].bias = [0.1, -1e-7, 3.25, 1e20]
+        let url = temporaryURL("model.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let loaded = try MLP.load(from: url)
+        #expect(loaded == model)
+        #expect(loaded.predict([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) == model.predict([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]))
+    }
+
+    @Test func corruptOrWrongFilesThrowNamingTheFile() throws {
+        let model = MLP(sizes: [3, 2], seed: 1)
+        let url = temporaryURL("weights.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let good = try Data(contentsOf: url)
+
+        func expectFailure(_ data: Data, mentioning fragment: String) throws {
+            try data.write(to: url)
+            do {
+                _ = try MLP.load(from: url)
+                Issue.record("loading should have failed (\(fragment))")
+            } catch let error as ModelFileError {
+                #expect(error.description.contains(url.path))
+                #expect(error.description.contains(fragment), "\(error)")
+            }
+        }
+        try expectFailure(good.prefix(good.count / 2), mentioning: "not a valid")
+        try expectFailure(Data("{}".utf8), mentioning: "not a valid")
+        let text = String(decoding: good, as: UTF8.self)
+        try expectFailure(Data(text.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":7").utf8),
+                          mentioning: "formatVersion 7")
+        try expectFailure(Data(text.replacingOccurrences(of: "lockstep.mlp", with: "other").utf8), mentioning: "format \"other\"")
+        try expectFailure(Data(text.replacingOccurrences(of: "\"rows\":2", with: "\"rows\":3").utf8), mentioning: "declares 3×3")
+
+        let missing = temporaryURL("absent.json")
+        #expect(throws: ModelFileError.self) { try MLP.load(from: missing) }
+    }
+
+    @Test func divergedModelIsNotSaved() {
+        var model = MLP(sizes: [3, 2], seed: 1)
+        model.layers[0].bias[0] = .nan
+        let url = temporaryURL("nan.json")
+        #expect(throws: ModelFileError.self) { try model.save(to: url) }
+    }
+}

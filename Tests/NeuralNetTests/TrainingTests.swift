@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import NeuralNet
+
+@Suite struct TrainingTests {
+    /// Central finite differences in Double-accumulated Float arithmetic: with step 1e-2 the
+    /// truncation error is ~1e-4 and Float rounding in the loss is ~1e-6/1e-2; 2 % relative
+    /// tolerance (plus a small absolute floor) separates a right gradient from a wrong one.
+    @Test(arguments: [Activation.relu, .sigmoid, .tanh, .identity])
+    func gradientsMatchFiniteDifferences(activation: Activation) {
+        var model = MLP(sizes: [5, 4, 3], activation: activation, seed: 11)
+        // Non-zero biases keep ReLU away from its kink at exactly 0 for these inputs.
+        model.layers[0].bias = [0.1, -0.2, 0.3, 0.05]
+        var generator = SeededGenerator(seed: 5)
+        var inputs = Matrix(rows: 6, columns: 5)
+        for k in inputs.values.indices { inputs.values[k] = generator.nextGaussian() }
+        let labels = [0, 1, 2, 1, 0, 2]
+        let analytic = Trainer.gradients(model: model, inputs: inputs, labels: labels, transform: nil)
+
+        func loss(_ m: MLP) -> Double {
+            Double(SoftmaxCrossEntropy.lossAndGradient(logits: m.forward(inputs), labels: labels).loss)
+        }
+        let h: Float = 1e-2
+        var checked = 0
+        for layer in 0..<2 {
+            for k in model.layers[layer].weights.values.indices {
+                var plus = model, minus = model
+                plus.layers[layer].weights.values[k] += h
+                minus.layers[layer].weights.values[k] -= h
+                let numeric = (loss(plus) - loss(minus)) / Double(2 * h)
+                let exact = Double(analytic.weightGradients[layer].values[k])
+                #expect(abs(numeric - exact) <= 0.02 * abs(exact) + 2e-4,
+                        "layer \(layer) weight \(k): numeric \(numeric), analytic \(exact)")
+                checked += 1
+            }
+            for k in model.layers[layer].bias.indices {
+                var plus = model, minus = model
+                plus.layers[layer].bias[k] += h
+                minus.layers[layer].bias[k] -= h
+                let numeric = (loss(plus) - loss(minus)) / Double(2 * h)
+                let exact = Double(analytic.biasGradients[layer][k])
+                #expect(abs(numeric - exact) <= 0.02 * abs(exact) + 2e-4,
+                        "layer \(layer) bias \(k): numeric \(numeric), analytic \(exact)")
+            }
+        }
+        #expect(checked == 5 * 4 + 4 * 3)
+    }
+
+    /// Two interleaved spirals-free toy problem: 3 Gaussian blobs in 2-D.
+    private func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
+        var generator = SeededGenerator(seed: seed)
+        let centres: [(Float, Float)] = [(0.2, 0.2), (0.8, 0.3), (0.5, 0.8)]
+        var inputs = Matrix(rows: count, columns: 2)
+        var labels = [Int]()
+        for row in 0..<count {
+            let label = row % 3
+            inputs[row, 0] = centres[label].0 + 0.08 * generator.nextGaussian()
+            inputs[row, 1] = centres[label].1 + 0.08 * generator.nextGaussian()
+            labels.append(label)
+        }
+        return (inputs, labels)
+    }
+
+    @Test(arguments: [Optimizer.sgd, .momentum(coefficient: 0.9), .adam])
+    func trainingReducesLossAndLearnsToyProblem(optimizer: Optimizer) {
+        let (inputs, labels) = blobs(count: 300, seed: 1)
+        var model = MLP(sizes: [2, 16, 3], activation: .relu, seed: 2)
+        let rate: Float = optimizer == .adam ? 0.01 : 0.1
+        let config = TrainingConfiguration(epochs: 30, batchSize: 16, optimizer: optimizer, learningRate: rate, seed: 3)
+        var seen = [EpochReport]()
+        let reports = Trainer.train(model: &model, inputs: inputs, labels: labels, config: config) { seen.append($0) }
+        #expect(seen == reports && reports.count == 30)
+        #expect(reports.last!.loss < 0.5 * reports.first!.loss, "loss \(reports.first!.loss) → \(reports.last!.loss)")
+        let (testInputs, testLabels) = blobs(count: 300, seed: 99)
+        #expect(model.accuracy(inputs: testInputs, labels: testLabels) > 0.95)
+    }
+
+    @Test func trainingIsReproducibleFromSeeds() {
+        let (inputs, labels) = blobs(count: 90, seed: 4)
+        let config = TrainingConfiguration(epochs: 3, batchSize: 8, optimizer: .adam, learningRate: 0.01, seed: 9)
+        var a = MLP(sizes: [2, 8, 3], seed: 1), b = MLP(sizes: [2, 8, 3], seed: 1)
+        Trainer.train(model: &a, inputs: inputs, labels: labels, config: config)
+        Trainer.train(model: &b, inputs: inputs, labels: labels, config: config)
+        #expect(a == b)
+        var c = MLP(sizes: [2, 8, 3], seed: 1)
+        Trainer.train(model: &c, inputs: inputs, labels: labels,
+                      config: TrainingConfiguration(epochs: 3, batchSize: 8, optimizer: .adam, learningRate: 0.01, seed: 10))
+        #expect(a != c)
+    }
+
+    @Test func argmaxPrefersLowestIndexOnTies() {
+        #expect(argmax([1, 3, 3, 2] as [Float]) == 1)
+        #expect(argmax([5] as [Int64]) == 0)
+    }
+}
