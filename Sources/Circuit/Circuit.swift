@@ -1,1 +1,0 @@
-// Module Circuit: see README.md "Layout".

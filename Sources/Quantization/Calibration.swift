@@ -1,0 +1,136 @@
+import Foundation
+import NeuralNet
+
+/// Range estimation and the weight quantization step shared by PTQ, QAT and its final model.
+enum Calibration {
+    /// The range of all values in `matrices` (min/max or symmetric percentiles).
+    static func range(of values: [Float], method: ActivationCalibration) -> (Double, Double) {
+        precondition(!values.isEmpty, "Calibration needs at least one value")
+        switch method {
+        case .minMax:
+            var low = values[0], high = values[0]
+            for v in values {
+                low = min(low, v)
+                high = max(high, v)
+            }
+            return (Double(low), Double(high))
+        case .percentile(let p):
+            let sorted = values.sorted()
+            func at(_ q: Double) -> Double {
+                let position = Int((q / 100 * Double(sorted.count - 1)).rounded())
+                return Double(sorted[min(sorted.count - 1, max(0, position))])
+            }
+            return (at(100 - p), at(p))
+        }
+    }
+
+    /// At most this many rows feed a calibration (percentiles sort every value).
+    static let maximumCalibrationRows = 10_000
+
+    static func calibrationRows(_ inputs: Matrix) -> Matrix {
+        guard inputs.rows > maximumCalibrationRows else { return inputs }
+        // An even stride keeps the sample deterministic and spread over the whole set.
+        let step = Double(inputs.rows) / Double(maximumCalibrationRows)
+        return inputs.gatherRows((0..<maximumCalibrationRows).map { Int(Double($0) * step) })
+    }
+
+    static func inputQuantizer(_ inputs: Matrix, configuration: QuantizationConfiguration) -> Quantizer {
+        let (low, high) = range(of: inputs.values, method: .minMax)
+        return Quantizer(bitWidth: configuration.inputBits, signed: false, symmetric: false, minimum: low, maximum: high)
+    }
+
+    /// One unsigned quantizer per hidden layer, from the float model's activations on `inputs`
+    /// (whose inputs are fake-quantized first, as the integer model sees them).
+    static func activationQuantizers(model: MLP, inputs: Matrix, inputQuantizer: Quantizer,
+                                     configuration: QuantizationConfiguration) -> [Quantizer] {
+        var current = calibrationRows(inputs).map { inputQuantizer.fakeQuantize($0) }
+        var quantizers = [Quantizer]()
+        for layer in model.layers.dropLast() {
+            current = layer.forward(current)
+            let (low, high) = range(of: current.values, method: configuration.activationCalibration)
+            quantizers.append(Quantizer(bitWidth: configuration.activationBits, signed: false,
+                                        symmetric: layer.activation == .relu, minimum: low, maximum: high))
+        }
+        return quantizers
+    }
+
+    /// Integer weights (zero points folded) and one quantizer per neuron; with a budget, the
+    /// smallest-magnitude integer weights of a neuron are zeroed until
+    /// `Σ|W|·inputCodeSpan ≤ 2^budget − 1`, i.e. its sound accumulator range fits the budget.
+    static func quantizeWeights(_ weights: Matrix, configuration: QuantizationConfiguration,
+                                inputCodeSpan: Int64) -> (IntegerMatrix, [Quantizer]) {
+        let rows = weights.rows, columns = weights.columns
+        func quantizer(for values: ArraySlice<Float>) -> Quantizer {
+            var low: Float = 0, high: Float = 0
+            for v in values {
+                low = min(low, v)
+                high = max(high, v)
+            }
+            return Quantizer(bitWidth: configuration.weightBits, signed: true, symmetric: configuration.symmetricWeights,
+                             minimum: Double(low), maximum: Double(high))
+        }
+        let quantizers: [Quantizer]
+        if configuration.perChannel {
+            quantizers = (0..<rows).map { quantizer(for: weights.values[($0 * columns)..<(($0 + 1) * columns)]) }
+        } else {
+            quantizers = Array(repeating: quantizer(for: weights.values[...]), count: rows)
+        }
+        var integers = [Int64](repeating: 0, count: rows * columns)
+        for j in 0..<rows {
+            let q = quantizers[j]
+            for i in 0..<columns { integers[j * columns + i] = q.quantize(weights.values[j * columns + i]) - q.zeroPoint }
+        }
+        if let budget = configuration.accumulatorBitsBudget {
+            let limit = ((Int64(1) << budget) - 1) / max(inputCodeSpan, 1)
+            for j in 0..<rows {
+                let base = j * columns
+                var l1 = (0..<columns).reduce(Int64(0)) { $0 + abs(integers[base + $1]) }
+                guard l1 > limit else { continue }
+                let order = (0..<columns).sorted { abs(integers[base + $0]) < abs(integers[base + $1]) }
+                for i in order where l1 > limit {
+                    l1 -= abs(integers[base + i])
+                    integers[base + i] = 0
+                }
+            }
+        }
+        return (IntegerMatrix(rows: rows, columns: columns, values: integers), quantizers)
+    }
+
+    /// Builds the quantized model from float weights and fixed input/activation quantizers.
+    static func assemble(model: MLP, inputQuantizer: Quantizer, activationQuantizers: [Quantizer],
+                         configuration: QuantizationConfiguration) -> QuantizedModel {
+        precondition(activationQuantizers.count == model.layers.count - 1,
+                     "\(activationQuantizers.count) activation quantizers for \(model.layers.count - 1) hidden layers")
+        var layers = [QuantizedLayer]()
+        var layerInput = inputQuantizer
+        for (index, layer) in model.layers.enumerated() {
+            let (integers, quantizers) = quantizeWeights(layer.weights, configuration: configuration,
+                                                         inputCodeSpan: layerInput.maxCode - layerInput.minCode)
+            let output: Quantizer? = index < activationQuantizers.count ? activationQuantizers[index] : nil
+            layers.append(QuantizedLayer(inputQuantizer: layerInput, weights: integers, weightQuantizers: quantizers,
+                                         bias: layer.bias.map { Double($0) }, activation: layer.activation,
+                                         outputQuantizer: output))
+            if let output { layerInput = output }
+        }
+        return QuantizedModel(layers: layers, configuration: configuration)
+    }
+}
+
+/// Post-training quantization with calibration on (training) data.
+public enum PostTrainingQuantizer {
+    /// Quantizes `model`: the input range and every hidden activation range come from
+    /// `calibrationInputs` (at most 10,000 evenly spaced rows), weights from their own
+    /// min/max (per output neuron when `perChannel`).
+    public static func quantize(_ model: MLP, calibrationInputs: Matrix,
+                                configuration: QuantizationConfiguration) throws -> QuantizedModel {
+        try configuration.validate()
+        precondition(calibrationInputs.rows > 0, "Calibration needs at least one sample")
+        precondition(calibrationInputs.columns == model.inputCount,
+                     "Model expects \(model.inputCount) features, calibration inputs have \(calibrationInputs.columns)")
+        let inputQuantizer = Calibration.inputQuantizer(calibrationInputs, configuration: configuration)
+        let activations = Calibration.activationQuantizers(model: model, inputs: calibrationInputs,
+                                                           inputQuantizer: inputQuantizer, configuration: configuration)
+        return Calibration.assemble(model: model, inputQuantizer: inputQuantizer, activationQuantizers: activations,
+                                    configuration: configuration)
+    }
+}

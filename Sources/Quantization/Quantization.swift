@@ -1,1 +1,0 @@
-// Module Quantization: see README.md "Layout".

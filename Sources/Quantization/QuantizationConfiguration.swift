@@ -1,0 +1,69 @@
+import Foundation
+
+public enum QuantizationMethod: String, Codable, Sendable, CaseIterable {
+    /// Post-training quantization: min/max (or percentile) calibration of a trained float model.
+    case ptq
+    /// Quantization-aware training: fine-tuning with fake quantization in the forward pass.
+    case qat
+}
+
+/// How activation ranges are calibrated from data.
+public enum ActivationCalibration: Codable, Sendable, Equatable {
+    /// The smallest and largest value seen.
+    case minMax
+    /// Clip at this percentile of the values seen (e.g. 99.99); the low end is the matching
+    /// lower percentile. Useful at very low bit widths, where one outlier wastes codes.
+    case percentile(Double)
+}
+
+/// A quantization configuration value that cannot be used. The message names the field.
+public struct QuantizationConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+public struct QuantizationConfiguration: Codable, Sendable, Equatable {
+    public var method: QuantizationMethod
+    /// Unsigned bits of the circuit's input codes.
+    public var inputBits: Int
+    /// Signed bits of the weight codes.
+    public var weightBits: Int
+    /// Unsigned bits of every hidden layer's output codes (the next layer's inputs).
+    public var activationBits: Int
+    /// One weight scale per output neuron (true) or one per layer (false).
+    public var perChannel: Bool
+    /// Symmetric signed weights (zero point 0) or asymmetric ones (zero point folded into W).
+    public var symmetricWeights: Bool
+    public var activationCalibration: ActivationCalibration
+    /// Per-neuron L1 budget: when set, the smallest integer weights of a neuron are pruned
+    /// until its sound accumulator range `Σ|W|·(input code span)` fits in this many bits.
+    public var accumulatorBitsBudget: Int?
+
+    public init(method: QuantizationMethod, inputBits: Int, weightBits: Int, activationBits: Int,
+                perChannel: Bool = true, symmetricWeights: Bool = true,
+                activationCalibration: ActivationCalibration = .minMax, accumulatorBitsBudget: Int? = nil) {
+        self.method = method
+        self.inputBits = inputBits
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.perChannel = perChannel
+        self.symmetricWeights = symmetricWeights
+        self.activationCalibration = activationCalibration
+        self.accumulatorBitsBudget = accumulatorBitsBudget
+    }
+
+    /// Throws a sentence naming the offending field and the allowed values.
+    public func validate() throws {
+        func check(_ name: String, _ value: Int, _ allowed: ClosedRange<Int>) throws {
+            guard allowed.contains(value) else {
+                throw QuantizationConfigurationError(description: "\(name) is \(value); allowed values are \(allowed.lowerBound)...\(allowed.upperBound)")
+            }
+        }
+        try check("input_bits", inputBits, 1...16)
+        try check("weight_bits", weightBits, 2...16)
+        try check("activation_bits", activationBits, 1...16)
+        if let budget = accumulatorBitsBudget { try check("accumulator_bits_budget", budget, 2...40) }
+        if case .percentile(let p) = activationCalibration, !(p > 50 && p <= 100) {
+            throw QuantizationConfigurationError(description: "activation calibration percentile is \(p); allowed values are in (50, 100]")
+        }
+    }
+}
