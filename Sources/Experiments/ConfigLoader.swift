@@ -1,6 +1,8 @@
+import Circuit
 import Datasets
 import Foundation
 import NeuralNet
+import Quantization
 
 /// Reads experiment configs: YAML → `base:` composition → sweep expansion → validated,
 /// fully resolved `ExperimentConfig`s.
@@ -198,15 +200,22 @@ public enum ConfigLoader {
         var quantizationReader =
             try root.section("quantization") ?? ConfigReader(.mapping([], tree.location), path: ["quantization"])
         let bits = try quantizationReader.integer("bits", default: 8, allowed: 2...16)
+        let method = try quantizationReader.choice("method", default: QuantizationMethod.ptq)
         let quantization = ExperimentConfig.QuantizationSection(
-            method: try quantizationReader.choice("method", default: ExperimentConfig.QuantizationMethod.ptq),
+            method: method,
             inputBits: try quantizationReader.integer("input_bits", default: bits, allowed: 1...16),
             weightBits: try quantizationReader.integer("weight_bits", default: bits, allowed: 2...16),
             activationBits: try quantizationReader.integer("activation_bits", default: bits, allowed: 1...16),
-            perChannel: try quantizationReader.boolean("per_channel", default: false),
-            maxTLUBits: try quantizationReader.integer("max_tlu_bits", default: 8, allowed: 1...16),
-            qatEpochs: try quantizationReader.integer("qat_epochs", default: 5, allowed: 0...100_000),
-            calibrationSamples: try quantizationReader.integer("calibration_samples", default: 0, allowed: 0...100_000_000))
+            perChannel: try quantizationReader.boolean("per_channel", default: true),
+            symmetricWeights: try quantizationReader.boolean("symmetric_weights", default: true),
+            calibrationPercentile: try quantizationReader.real(
+                "calibration_percentile", default: 100, allowed: 50...100, exclusiveLower: true),
+            accumulatorBitsBudget: try quantizationReader.optionalInteger("accumulator_bits_budget", allowed: 2...40),
+            maxTLUBits: try quantizationReader.integer("max_tlu_bits", default: 7, allowed: 1...16),
+            rounding: try quantizationReader.choice("rounding", default: RoundingPolicy.automatic),
+            qatEpochs: try quantizationReader.integer("qat_epochs", default: 5, allowed: 1...100_000),
+            qatLearningRate: try quantizationReader.real(
+                "qat_learning_rate", default: training.learningRate, allowed: 0...10, exclusiveLower: true))
         try quantizationReader.finish()
 
         var fheReader = try root.section("fhe") ?? ConfigReader(.mapping([], tree.location), path: ["fhe"])

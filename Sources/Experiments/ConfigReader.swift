@@ -49,6 +49,16 @@ struct ConfigReader {
         return number
     }
 
+    /// An integer, or `none` / absent for nil.
+    mutating func optionalInteger(_ key: String, allowed range: ClosedRange<Int>) throws -> Int? {
+        guard let (text, value) = try scalar(key) else { return nil }
+        if text == "none" { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw error(key, value, "is '\(text)'; allowed: none, or an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
     mutating func seed(_ key: String, default defaultValue: UInt64) throws -> UInt64 {
         guard let (text, value) = try scalar(key) else { return defaultValue }
         guard let number = UInt64(text.replacingOccurrences(of: "_", with: "")) else {

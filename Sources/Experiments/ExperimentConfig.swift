@@ -1,6 +1,8 @@
+import Circuit
 import Datasets
 import Foundation
 import NeuralNet
+import Quantization
 import Reporting
 
 /// A fully resolved experiment: every default filled in, every value validated. Two configs that
@@ -54,13 +56,6 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var seed: UInt64
     }
 
-    public enum QuantizationMethod: String, Codable, Hashable, Sendable, CaseIterable {
-        /// Post-training quantization calibrated on training data.
-        case ptq
-        /// Quantization-aware training (fake quantization, straight-through estimator).
-        case qat
-    }
-
     public struct QuantizationSection: Codable, Hashable, Sendable {
         public var method: QuantizationMethod
         public var inputBits: Int
@@ -68,12 +63,30 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var activationBits: Int
         /// Per-output-channel weight scales instead of one scale per layer.
         public var perChannel: Bool
-        /// Largest table-lookup precision the circuit may use; wider accumulators are rounded.
+        /// Signed weights with zero point 0 (true) or asymmetric with the zero point folded in.
+        public var symmetricWeights: Bool
+        /// Activation ranges clip at this percentile of the calibration values; 100 = min/max.
+        public var calibrationPercentile: Double
+        /// Prune the smallest integer weights until each neuron's sound accumulator range fits
+        /// this many bits; nil = no pruning.
+        public var accumulatorBitsBudget: Int?
+        /// Largest table-lookup precision the circuit may use.
         public var maxTLUBits: Int
+        /// `automatic` rounds accumulators wider than `maxTLUBits`; `disabled` refuses them.
+        public var rounding: RoundingPolicy
         /// QAT fine-tuning epochs after float training (QAT only).
         public var qatEpochs: Int
-        /// Training samples used for min/max calibration (0 = all).
-        public var calibrationSamples: Int
+        /// QAT fine-tuning learning rate (QAT only).
+        public var qatLearningRate: Double
+
+        /// The same settings as the Quantization module's configuration type.
+        public var quantizationConfiguration: QuantizationConfiguration {
+            QuantizationConfiguration(
+                method: method, inputBits: inputBits, weightBits: weightBits, activationBits: activationBits,
+                perChannel: perChannel, symmetricWeights: symmetricWeights,
+                activationCalibration: calibrationPercentile >= 100 ? .minMax : .percentile(calibrationPercentile),
+                accumulatorBitsBudget: accumulatorBitsBudget)
+        }
     }
 
     public struct FHESection: Codable, Hashable, Sendable {

@@ -136,7 +136,9 @@ public struct SampleRecord: ReportRecord, Equatable {
     }
 }
 
-/// One row of `layers.csv`: the integer circuit layer, its sound bounds and what the test set reached.
+/// One row of `layers.csv`: an integer circuit layer, its sound bounds and what the test set reached.
+/// Ranges are over all neurons of the layer; "bits" columns are the widest single-neuron range,
+/// which is what sizes that neuron's table.
 public struct LayerRecord: ReportRecord, Equatable {
     public var layerIndex: Int
     public var inputs: Int
@@ -146,19 +148,24 @@ public struct LayerRecord: ReportRecord, Equatable {
     public var accumulatorBoundLow: Int64
     public var accumulatorBoundHigh: Int64
     public var accumulatorBoundBits: Int
-    /// Right shift applied to the accumulator before the table (0 = none).
+    /// Low bits removed before the table (0 = exact accumulators).
     public var roundingShift: Int
     /// Precision of the table lookup; nil for the last layer, which is decrypted without a table.
     public var tluBits: Int?
     public var maxWeightL2Norm: Double
+    /// Table PBSs plus rounding PBSs of the layer, per sample.
     public var pbsCount: Int
     public var seenAccumulatorLow: Int64
     public var seenAccumulatorHigh: Int64
+    public var seenAccumulatorBits: Int
+    /// Every neuron's seen accumulators stayed inside its own sound bound.
+    public var boundRespected: Bool
 
     public init(
         layerIndex: Int, inputs: Int, neurons: Int, inputBits: Int, accumulatorBoundLow: Int64,
         accumulatorBoundHigh: Int64, accumulatorBoundBits: Int, roundingShift: Int, tluBits: Int?,
-        maxWeightL2Norm: Double, pbsCount: Int, seenAccumulatorLow: Int64, seenAccumulatorHigh: Int64
+        maxWeightL2Norm: Double, pbsCount: Int, seenAccumulatorLow: Int64, seenAccumulatorHigh: Int64,
+        seenAccumulatorBits: Int, boundRespected: Bool
     ) {
         self.layerIndex = layerIndex
         self.inputs = inputs
@@ -173,23 +180,16 @@ public struct LayerRecord: ReportRecord, Equatable {
         self.pbsCount = pbsCount
         self.seenAccumulatorLow = seenAccumulatorLow
         self.seenAccumulatorHigh = seenAccumulatorHigh
+        self.seenAccumulatorBits = seenAccumulatorBits
+        self.boundRespected = boundRespected
     }
 
     public static let columns = [
         "layer_index", "inputs", "neurons", "input_bits", "accumulator_bound_low", "accumulator_bound_high",
         "accumulator_bound_bits", "rounding_shift", "tlu_bits", "max_weight_2norm", "pbs_count",
-        "seen_accumulator_low", "seen_accumulator_high", "seen_accumulator_bits", "bound_respected",
+        "seen_accumulator_low", "seen_accumulator_high", "seen_accumulator_bits", "max_abs_accumulator_bound",
+        "max_abs_accumulator_seen", "bound_respected",
     ]
-
-    /// Bits the values actually seen would need, to compare with the sound bound.
-    public var seenAccumulatorBits: Int {
-        let span = UInt64(seenAccumulatorHigh - seenAccumulatorLow) + 1
-        return span <= 1 ? 0 : 64 - (span - 1).leadingZeroBitCount
-    }
-
-    public var boundRespected: Bool {
-        seenAccumulatorLow >= accumulatorBoundLow && seenAccumulatorHigh <= accumulatorBoundHigh
-    }
 
     public var values: [ReportValue] {
         [
@@ -197,7 +197,9 @@ public struct LayerRecord: ReportRecord, Equatable {
             .text(String(accumulatorBoundLow)), .text(String(accumulatorBoundHigh)), .integer(accumulatorBoundBits),
             .integer(roundingShift), tluBits.map(ReportValue.integer) ?? .text("none (decrypted)"),
             .decimal(maxWeightL2Norm, decimals: 3), .integer(pbsCount), .text(String(seenAccumulatorLow)),
-            .text(String(seenAccumulatorHigh)), .integer(seenAccumulatorBits), .flag(boundRespected),
+            .text(String(seenAccumulatorHigh)), .integer(seenAccumulatorBits),
+            .text(String(max(accumulatorBoundLow.magnitude, accumulatorBoundHigh.magnitude))),
+            .text(String(max(seenAccumulatorLow.magnitude, seenAccumulatorHigh.magnitude))), .flag(boundRespected),
         ]
     }
 }

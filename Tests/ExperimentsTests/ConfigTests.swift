@@ -47,7 +47,7 @@ let exampleYAML = """
         let reordered = """
             fhe: {threads: 2, p_error: 2**-40, samples: 20}
             name: digits-mlp-3bit
-            quantization: {input_bits: 4, method: qat, activation_bits: 3, weight_bits: 3, max_tlu_bits: 7}
+            quantization: {input_bits: 4, method: qat, activation_bits: 3, weight_bits: 3, per_channel: false}
             training: {epochs: 40, learning_rate: 0.005, seed: 7}
             dataset: {name: digits, seed: 7}
             model: {hidden: [32]}
@@ -69,7 +69,7 @@ let exampleYAML = """
 
     @Test(arguments: [
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8]}\nquantization: {weight_bitz: 3}\n",
-         "x.yaml:4: quantization.weight_bitz: is not a known key; allowed here: bits, method, input_bits, weight_bits, activation_bits, per_channel, max_tlu_bits, qat_epochs, calibration_samples"),
+         "x.yaml:4: quantization.weight_bitz: is not a known key; allowed here: bits, method, input_bits, weight_bits, activation_bits, per_channel, symmetric_weights, calibration_percentile, accumulator_bits_budget, max_tlu_bits, rounding, qat_epochs, qat_learning_rate"),
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8]}\nquantization: {weight_bits: 1}\n",
          "x.yaml:4: quantization.weight_bits: is '1'; allowed: an integer from 2 to 16"),
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8]}\nquantization: {weight_bits: three}\n",
