@@ -107,6 +107,10 @@ public struct ExperimentRunner: Sendable {
     {
         let startedAt = Date()
         let runStart = ContinuousClock.now
+        let floatFingerprint = Self.floatModelFingerprint(config)
+        let reusable =
+            options.reuseTrainedModels && config.model.load == nil
+            ? findReusableModel(fingerprint: floatFingerprint, preferring: files) : nil
         // A half-rewritten folder must never look finished: the manifest goes first, comes back last.
         try? FileManager.default.removeItem(at: files.manifest)
 
@@ -120,7 +124,6 @@ public struct ExperimentRunner: Sendable {
         let testInputs = Matrix(split.test.features)
 
         // Float model.
-        let floatFingerprint = Self.floatModelFingerprint(config)
         var model: MLP
         var modelSource: String
         var trainSeconds: Double? = nil
@@ -129,9 +132,13 @@ public struct ExperimentRunner: Sendable {
         if let loadPath = config.model.load {
             model = try MLP.load(from: URL(fileURLWithPath: loadPath))
             modelSource = "loaded from \(loadPath)"
-        } else if options.reuseTrainedModels, let reusable = findReusableModel(fingerprint: floatFingerprint, preferring: files) {
-            model = try MLP.load(from: reusable)
-            modelSource = "reused \(reusable.path)"
+        } else if let reusable {
+            model = try MLP.load(from: reusable.model)
+            modelSource = "reused \(reusable.model.path)"
+            // The training cost is the one measured when the model was trained.
+            trainSeconds = reusable.manifest.timings.trainSeconds
+            trainSecondsPerEpoch = reusable.manifest.timings.trainSecondsPerEpoch
+            finalEpochTrainAccuracy = reusable.manifest.results.finalEpochTrainAccuracy
         } else {
             progress.stage("training")
             model = MLP(
@@ -290,14 +297,16 @@ public struct ExperimentRunner: Sendable {
     /// A `model.json` saved by an earlier run whose float model had `fingerprint`: this
     /// experiment's own folder first, then any other experiment of the results folder (a bit
     /// sweep trains its float model once).
-    private func findReusableModel(fingerprint: String, preferring own: ExperimentFiles) -> URL? {
+    private func findReusableModel(fingerprint: String, preferring own: ExperimentFiles)
+        -> (model: URL, manifest: ExperimentManifest)?
+    {
         let others = (try? FileManager.default.contentsOfDirectory(atPath: options.resultsDirectory.path)) ?? []
         let candidates = [own] + others.sorted().map { ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: $0) }
         for files in candidates where FileManager.default.fileExists(atPath: files.floatModel.path) {
             if let manifest = try? JSONManifest.read(ExperimentManifest.self, from: files.manifest),
-                manifest.floatModelFingerprint == fingerprint, manifest.model.source == "trained"
+                manifest.floatModelFingerprint == fingerprint, !manifest.model.source.hasPrefix("loaded")
             {
-                return files.floatModel
+                return (files.floatModel, manifest)
             }
         }
         return nil

@@ -63,7 +63,7 @@ struct Run: AsyncParsableCommand {
         var (ran, skipped, failed) = (0, 0, 0)
         for (index, (config, file)) in planned.enumerated() {
             let label = "[\(index + 1)/\(planned.count)] \(config.name)"
-            print("\(label) (\(file))")
+            printLine("\(label) (\(file))")
             let progress = ConsoleProgress(prefix: label, interactive: interactive)
             let runner = ExperimentRunner(
                 options: RunOptions(
@@ -76,14 +76,14 @@ struct Run: AsyncParsableCommand {
                 case .ran: ran += 1
                 case .skipped: skipped += 1
                 }
-                print(Self.summaryLine(outcome))
+                printLine(Self.summaryLine(outcome))
             } catch {
                 progress.clear()
                 failed += 1
                 printError("  FAILED: \(error)")
             }
         }
-        print("\(ran) ran, \(skipped) skipped (already done), \(failed) failed; results in \(resultsURL.path)")
+        printLine("\(ran) ran, \(skipped) skipped (already done), \(failed) failed; results in \(resultsURL.path)")
         if failed > 0 { throw ExitCode(1) }
     }
 
@@ -101,6 +101,11 @@ struct Run: AsyncParsableCommand {
         line += "\n  → \(outcome.files.directory.path)/"
         return line
     }
+}
+
+/// Unbuffered stdout, so lines stay in order with stderr lines when both go to one CI log.
+func printLine(_ message: String) {
+    FileHandle.standardOutput.write(Data((message + "\n").utf8))
 }
 
 func printError(_ message: String) {
@@ -129,7 +134,7 @@ final class ConsoleProgress: RunProgress, @unchecked Sendable {
         if interactive {
             draw("\(description)…")
         } else {
-            printError("  \(description)")
+            printLine("  \(description)")
         }
     }
 
