@@ -133,6 +133,7 @@ public struct ExperimentRunner: Sendable {
             model = try MLP.load(from: URL(fileURLWithPath: loadPath))
             modelSource = "loaded from \(loadPath)"
         } else if let reusable {
+            progress.stage("reusing the float model of \(reusable.model.deletingLastPathComponent().lastPathComponent)")
             model = try MLP.load(from: reusable.model)
             modelSource = "reused \(reusable.model.path)"
             // The training cost is the one measured when the model was trained.

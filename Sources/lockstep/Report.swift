@@ -10,13 +10,20 @@ struct Report: AsyncParsableCommand {
     @Argument(help: "The results folder.")
     var results = "results"
 
+    @Option(help: "Markdown file whose generated tables (between lockstep:begin/end markers) are refreshed; default paper/paper.md when it exists.")
+    var paper: String?
+
     func run() async throws {
         let directory = URL(fileURLWithPath: results, isDirectory: true)
         guard FileManager.default.fileExists(atPath: directory.path) else {
             throw ValidationError("Results folder \(directory.path) does not exist; run `lockstep run CONFIG` first.")
         }
         let experiments = try ResultsReport.collect(resultsDirectory: directory)
-        let written = try ResultsReport.write(resultsDirectory: directory)
+        let defaultPaper = directory.deletingLastPathComponent().appendingPathComponent("paper/paper.md")
+        let paperURL =
+            paper.map { URL(fileURLWithPath: $0) }
+            ?? (FileManager.default.fileExists(atPath: defaultPaper.path) ? defaultPaper : nil)
+        let written = try ResultsReport.write(resultsDirectory: directory, paper: paperURL)
         printLine("\(experiments.count) experiments aggregated")
         written.forEach { printLine("  wrote \($0.path)") }
     }

@@ -51,3 +51,57 @@ import Testing
         #expect(error.description.contains("does not have the summary schema"))
     }
 }
+
+@Suite struct PaperRefreshTests {
+    @Test func generatedBlocksAreReplacedAndProseIsKept() throws {
+        let directory = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let paper = directory.appendingPathComponent("paper.md")
+        let original = """
+            # Title
+
+            Prose before.
+            <!-- lockstep:begin accuracy -->
+            stale table
+            <!-- lockstep:end accuracy -->
+            Prose between.
+            <!-- lockstep:begin circuit --><!-- lockstep:end circuit -->
+            Prose after.
+
+            """
+        try original.write(to: paper, atomically: true, encoding: .utf8)
+        let tables = ["accuracy": "| a |\n|---|\n| 1 |\n", "circuit": "| c |\n|---|\n| 2 |\n"]
+        try ResultsReport.refreshGeneratedBlocks(in: paper, with: tables)
+        let once = try String(contentsOf: paper, encoding: .utf8)
+        #expect(once == """
+            # Title
+
+            Prose before.
+            <!-- lockstep:begin accuracy -->
+            | a |
+            |---|
+            | 1 |
+
+            <!-- lockstep:end accuracy -->
+            Prose between.
+            <!-- lockstep:begin circuit -->
+            | c |
+            |---|
+            | 2 |
+
+            <!-- lockstep:end circuit -->
+            Prose after.
+
+            """)
+        try ResultsReport.refreshGeneratedBlocks(in: paper, with: tables)
+        #expect(try String(contentsOf: paper, encoding: .utf8) == once, "refreshing twice changes nothing")
+
+        try "<!-- lockstep:begin latency -->\n<!-- lockstep:end latency -->\n".write(to: paper, atomically: true, encoding: .utf8)
+        let unknown = try #require(throws: ResultsReportError.self) {
+            try ResultsReport.refreshGeneratedBlocks(in: paper, with: tables)
+        }
+        #expect(unknown.description.contains("asks for table 'latency'; available: accuracy, circuit"))
+        try "<!-- lockstep:begin accuracy -->\nno end\n".write(to: paper, atomically: true, encoding: .utf8)
+        #expect(throws: ResultsReportError.self) { try ResultsReport.refreshGeneratedBlocks(in: paper, with: tables) }
+    }
+}
