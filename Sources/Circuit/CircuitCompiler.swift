@@ -60,7 +60,9 @@ public enum CircuitCompiler {
             let statistics = LayerStatistics(
                 inputCount: layer.inputCount, neuronCount: layer.outputCount,
                 inputBits: layer.inputQuantizer.bitWidth,
-                accumulatorBits: exactBits, roundingShift: shift, tluPrecision: tluPrecision,
+                accumulatorBits: exactBits, roundingShift: shift,
+                messageBits: bits(forCount: zip(alignedLow, high).map { $1 - $0 + (shift > 0 ? Int64(1) << (shift - 1) : 0) + 1 }.max() ?? 1),
+                tluPrecision: tluPrecision,
                 maxWeightNorm: norms.max() ?? 0,
                 tablePBSCount: isOutput ? 0 : layer.outputCount,
                 roundingPBSCount: isOutput ? 0 : layer.outputCount * shift)

@@ -53,6 +53,18 @@ public enum ClearExecutor {
         return ClearTrace(input: input, layers: layers, logits: logits, predictedClass: argmax(logits))
     }
 
+    /// Runs many inputs on all cores; traces come back in input order.
+    public static func runBatch(_ circuit: IntegerCircuit, inputs: [[Int64]]) -> [ClearTrace] {
+        let results = TraceSlots(count: inputs.count)
+        let chunks = max(1, min(inputs.count, ProcessInfo.processInfo.activeProcessorCount * 4))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for index in (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks) {
+                results.set(index, run(circuit, input: inputs[index]))
+            }
+        }
+        return results.values
+    }
+
     static func dotProducts(_ weights: IntegerMatrix, _ x: [Int64]) -> [Int64] {
         var result = [Int64](repeating: 0, count: weights.rows)
         weights.values.withUnsafeBufferPointer { w in
@@ -94,4 +106,17 @@ public struct ObservedAccumulatorRanges: Sendable, Equatable {
         guard let lo = low[layer], let hi = high[layer] else { return nil }
         return CircuitCompiler.bits(forCount: hi - lo + 1)
     }
+}
+
+/// Traces written by worker threads at distinct indices.
+final class TraceSlots: @unchecked Sendable {
+    private var storage: [ClearTrace?]
+    private let lock = NSLock()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ trace: ClearTrace) {
+        lock.lock()
+        storage[index] = trace
+        lock.unlock()
+    }
+    var values: [ClearTrace] { lock.lock(); defer { lock.unlock() }; return storage.map { $0! } }
 }

@@ -30,6 +30,10 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
     public let accumulatorBits: Int
     /// Low bits removed by rounding before the table (0 = exact accumulators).
     public let roundingShift: Int
+    /// Bits of the largest non-negative value held before the table (or, for the output
+    /// layer, decrypted): ceil(log2(max_j(hi_j − lo_j + 2^(t−1)·[t > 0]) + 1)). The FHE side
+    /// sizes the message space of this layer's accumulators with it.
+    public let messageBits: Int
     /// ceil(log2(largest table size)); nil for the output layer, which has no table.
     public let tluPrecision: Int?
     /// max_j sqrt(Σ_i W[j,i]²): the noise growth of the weighted sum feeding each table.
@@ -117,6 +121,8 @@ public struct IntegerCircuit: Codable, Sendable, Equatable {
 
     /// The largest TLU precision of any layer (0 for a single-layer circuit: no tables).
     public var tluPrecision: Int { layers.compactMap(\.statistics.tluPrecision).max() ?? 0 }
+    /// Each layer's rounding shift, as `QuantizedModel.forward(codes:accumulatorShifts:)` takes them.
+    public var roundingShifts: [Int] { layers.map(\.roundingShift) }
     public var pbsCount: Int { layers.reduce(0) { $0 + $1.statistics.pbsCount } }
     public var outputCount: Int { layers.last!.neuronCount }
 }

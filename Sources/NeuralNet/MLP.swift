@@ -1,3 +1,18 @@
+// How to use (module NeuralNet)
+//
+//   let train = Matrix(trainRows)                     // [[Float]] → samples × features, values in [0, 1]
+//   var model = MLP(sizes: [64, 32, 10], activation: .relu, seed: 7)
+//   let config = TrainingConfiguration(epochs: 40, batchSize: 32, optimizer: .adam, learningRate: 0.005, seed: 7)
+//   Trainer.train(model: &model, inputs: train, labels: trainLabels, config: config) { report in
+//       print(report.epoch, report.loss, report.accuracy)
+//   }
+//   model.accuracy(inputs: test, labels: testLabels)  // fraction in [0, 1]
+//   model.predict(features)                           // class index; model.forward(features) → logits
+//   try model.save(to: url); let again = try MLP.load(from: url)
+//
+// Everything random (initialisation, shuffling) comes from explicit seeds (SeededGenerator,
+// xoshiro256**), so a run is reproducible. Matrix products run on all cores for large shapes.
+
 import Foundation
 
 /// A multilayer perceptron: a sequence of Dense layers whose last layer produces logits

@@ -126,14 +126,20 @@ extension Matrix {
                     let aPointer = ReadOnlyPointer(base: a.baseAddress!)
                     let bPointer = ReadOnlyPointer(base: b.baseAddress!)
                     let cPointer = DisjointRowsPointer(base: c.baseAddress!)
+                    // Blocks of B's rows small enough to stay in cache while every row of
+                    // this chunk's C accumulates from them: B is read from memory once.
+                    let blockRows = max(1, (64 * 1024) / max(1, n * MemoryLayout<Float>.size))
                     forEachRowChunk(count: m, work: m * k * n) { rowRange in
-                        for i in rowRange {
-                            let cRow = cPointer.base + i * n
-                            let aRow = aPointer.base + i * k
-                            for p in 0..<k {
-                                let scalar = aRow[p]
-                                if scalar == 0 { continue }
-                                axpy(scalar, bPointer.base + p * n, cRow, n)
+                        for blockStart in stride(from: 0, to: k, by: blockRows) {
+                            let blockEnd = min(blockStart + blockRows, k)
+                            for i in rowRange {
+                                let cRow = cPointer.base + i * n
+                                let aRow = aPointer.base + i * k
+                                for p in blockStart..<blockEnd {
+                                    let scalar = aRow[p]
+                                    if scalar == 0 { continue }
+                                    axpy(scalar, bPointer.base + p * n, cRow, n)
+                                }
                             }
                         }
                     }
@@ -162,14 +168,14 @@ extension Matrix {
                     let aPointer = ReadOnlyPointer(base: a.baseAddress!)
                     let bPointer = ReadOnlyPointer(base: b.baseAddress!)
                     let cPointer = DisjointRowsPointer(base: c.baseAddress!)
+                    // Row i of C stays in cache while it accumulates over all k rows of B.
                     forEachRowChunk(count: m, work: m * k * n) { rowRange in
-                        for p in 0..<k {
-                            let aRow = aPointer.base + p * m
-                            let bRow = bPointer.base + p * n
-                            for i in rowRange {
-                                let scalar = aRow[i]
+                        for i in rowRange {
+                            let cRow = cPointer.base + i * n
+                            for p in 0..<k {
+                                let scalar = aPointer.base[p * m + i]
                                 if scalar == 0 { continue }
-                                axpy(scalar, bRow, cPointer.base + i * n, n)
+                                axpy(scalar, bPointer.base + p * n, cRow, n)
                             }
                         }
                     }

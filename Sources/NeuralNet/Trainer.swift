@@ -22,10 +22,6 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
 
     public init(epochs: Int, batchSize: Int, optimizer: Optimizer, learningRate: Float, seed: UInt64,
                 learningRateDecay: Float = 1) {
-        precondition(epochs >= 0, "epochs must be ≥ 0, got \(epochs)")
-        precondition(batchSize > 0, "batchSize must be > 0, got \(batchSize)")
-        precondition(learningRate > 0 && learningRate.isFinite, "learningRate must be finite and > 0, got \(learningRate)")
-        precondition(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay must be in (0, 1], got \(learningRateDecay)")
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -33,6 +29,25 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         self.seed = seed
         self.learningRateDecay = learningRateDecay
     }
+
+    /// Throws a sentence naming the offending field (config key spelling) and what is allowed.
+    public func validate() throws {
+        if epochs < 0 { throw TrainingConfigurationError(description: "epochs is \(epochs); it must be ≥ 0") }
+        if batchSize < 1 { throw TrainingConfigurationError(description: "batch_size is \(batchSize); it must be ≥ 1") }
+        if !(learningRate > 0 && learningRate.isFinite) {
+            throw TrainingConfigurationError(description: "learning_rate is \(learningRate); it must be finite and > 0")
+        }
+        if !(learningRateDecay > 0 && learningRateDecay <= 1) {
+            throw TrainingConfigurationError(description: "learning_rate_decay is \(learningRateDecay); it must be in (0, 1]")
+        }
+        if case .momentum(let coefficient) = optimizer, !(coefficient >= 0 && coefficient < 1) {
+            throw TrainingConfigurationError(description: "momentum is \(coefficient); it must be in [0, 1)")
+        }
+    }
+}
+
+public struct TrainingConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
 }
 
 /// What `progress` receives after each epoch. `loss` and `accuracy` are the means over the
@@ -57,7 +72,8 @@ public protocol TrainingTransform: Sendable {
 
 public enum Trainer {
     /// Minibatch training of `model` in place with softmax cross-entropy. Inputs are one sample
-    /// per row, already normalised by the caller; labels are class indices.
+    /// per row, already normalised by the caller; labels are class indices. `config` must
+    /// pass `validate()` (an invalid one is a programmer error here).
     /// Returns one report per epoch (the same values `progress` received).
     @discardableResult
     public static func train(
@@ -71,14 +87,15 @@ public enum Trainer {
         precondition(inputs.rows == labels.count, "Training got \(inputs.rows) samples and \(labels.count) labels")
         precondition(inputs.columns == model.inputCount,
                      "Model expects \(model.inputCount) features, inputs have \(inputs.columns)")
-        guard inputs.rows > 0 else { return [] }
+        do { try config.validate() } catch { preconditionFailure("Invalid training configuration (validate() it first): \(error)") }
+        guard inputs.rows > 0, config.epochs > 0 else { return [] }
         var generator = SeededGenerator(seed: config.seed)
         var optimizerState = OptimizerState(model: model, optimizer: config.optimizer)
         var order = Array(0..<inputs.rows)
         var learningRate = config.learningRate
         var reports = [EpochReport]()
 
-        for epoch in 1...max(config.epochs, 1) where config.epochs > 0 {
+        for epoch in 1...config.epochs {
             let start = Date()
             order.shuffle(using: &generator)
             var lossSum: Double = 0

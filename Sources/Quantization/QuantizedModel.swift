@@ -223,7 +223,7 @@ public struct QuantizedModel: Codable, Sendable, Equatable {
                 for j in 0..<weights.rows {
                     let row = w.baseAddress! + j * weights.columns
                     var sum: Int64 = 0
-                    for i in 0..<weights.columns { sum &+= row[i] &* x[i] }
+                    for i in 0..<weights.columns { sum += row[i] * x[i] }
                     result[j] = sum
                 }
             }

@@ -93,3 +93,27 @@ import Testing
         #expect(argmax([5] as [Int64]) == 0)
     }
 }
+
+@Suite struct TrainingConfigurationTests {
+    @Test func invalidValuesNameTheKey() {
+        let cases: [(TrainingConfiguration, String)] = [
+            (TrainingConfiguration(epochs: -1, batchSize: 8, optimizer: .adam, learningRate: 0.1, seed: 1), "epochs is -1"),
+            (TrainingConfiguration(epochs: 1, batchSize: 0, optimizer: .adam, learningRate: 0.1, seed: 1), "batch_size is 0"),
+            (TrainingConfiguration(epochs: 1, batchSize: 8, optimizer: .sgd, learningRate: 0, seed: 1), "learning_rate is 0"),
+            (TrainingConfiguration(epochs: 1, batchSize: 8, optimizer: .sgd, learningRate: .nan, seed: 1), "learning_rate is nan"),
+            (TrainingConfiguration(epochs: 1, batchSize: 8, optimizer: .momentum(coefficient: 1.5), learningRate: 0.1, seed: 1), "momentum is 1.5"),
+            (TrainingConfiguration(epochs: 1, batchSize: 8, optimizer: .adam, learningRate: 0.1, seed: 1, learningRateDecay: 2), "learning_rate_decay is 2"),
+        ]
+        for (config, fragment) in cases {
+            do {
+                try config.validate()
+                Issue.record("\(fragment) was accepted")
+            } catch let error as TrainingConfigurationError {
+                #expect(error.description.hasPrefix(fragment), "\(error)")
+            } catch {
+                Issue.record("unexpected error \(error)")
+            }
+        }
+        #expect(throws: Never.self) { try TrainingConfiguration(epochs: 0, batchSize: 1, optimizer: .adam, learningRate: 1e-3, seed: 0).validate() }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import Circuit
+@testable import NeuralNet
+@testable import Quantization
+
+/// The quickstart network end to end in clear: a 64→32→10 ReLU MLP on sklearn digits, QAT
+/// at 4-bit inputs, 3-bit weights and 3-bit activations, lowered with 7-bit tables.
+@Suite(.serialized) struct DigitsCircuitTests {
+    static let trained: (float: MLP, quantized: QuantizedModel, circuit: IntegerCircuit) = {
+        let split = DigitsFixture.split
+        var model = MLP(sizes: [64, 32, 10], activation: .relu, seed: 7)
+        Trainer.train(model: &model, inputs: split.trainInputs, labels: split.trainLabels,
+                      config: TrainingConfiguration(epochs: 40, batchSize: 32, optimizer: .adam, learningRate: 0.005, seed: 7))
+        let floatModel = model
+        let quantized = try! QuantizationAwareTrainer.train(
+            model: &model, inputs: split.trainInputs, labels: split.trainLabels,
+            quantization: QuantizationConfiguration(method: .qat, inputBits: 4, weightBits: 3, activationBits: 3),
+            training: TrainingConfiguration(epochs: 15, batchSize: 32, optimizer: .adam, learningRate: 0.002, seed: 8))
+        let circuit = try! CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 7))
+        return (floatModel, quantized, circuit)
+    }()
+
+    @Test func floatAndQuantizedAccuracy() {
+        let split = DigitsFixture.split
+        let floatAccuracy = Self.trained.float.accuracy(inputs: split.testInputs, labels: split.testLabels)
+        var correct = 0
+        for row in 0..<split.testInputs.rows {
+            let trace = ClearExecutor.run(Self.trained.circuit, input: Self.trained.quantized.quantizeInput(split.testInputs.row(row)))
+            if trace.predictedClass == split.testLabels[row] { correct += 1 }
+        }
+        let circuitAccuracy = Double(correct) / Double(split.testInputs.rows)
+        print("digits 64-32-10: float test accuracy \(floatAccuracy), clear circuit (QAT 4/3/3, TLU ≤ 7) \(circuitAccuracy), shift \(Self.trained.circuit.layers[0].roundingShift), accumulator bits \(Self.trained.circuit.layers.map(\.statistics.accumulatorBits))")
+        #expect(floatAccuracy >= 0.96)
+        #expect(circuitAccuracy >= 0.93)
+        #expect(Self.trained.circuit.tluPrecision <= 7)
+    }
+
+    /// Every sample of the dataset: the clear circuit equals the reference bit for bit, and no
+    /// accumulator leaves its sound bound.
+    @Test func wholeDatasetMatchesReferenceWithinSoundBounds() {
+        let (_, quantized, circuit) = Self.trained
+        let inputs = DigitsFixture.allInputs
+        let shifts = circuit.layers.map(\.roundingShift)
+        var observed = ObservedAccumulatorRanges(layerCount: circuit.layers.count)
+        for row in 0..<inputs.rows {
+            let codes = quantized.quantizeInput(inputs.row(row))
+            let trace = ClearExecutor.run(circuit, input: codes)
+            observed.record(trace)
+            expectIdentical(trace, quantized.forward(codes: codes, accumulatorShifts: shifts), circuit: circuit)
+        }
+        for (l, layer) in circuit.layers.enumerated() {
+            #expect(observed.low[l]! >= layer.accumulatorLow.min()! && observed.high[l]! <= layer.accumulatorHigh.max()!)
+            #expect(observed.observedBits(layer: l)! <= layer.statistics.accumulatorBits)
+        }
+    }
+
+    @Test func roundingMatchesTheReferenceOnlyWithTheSameShifts() {
+        let (_, quantized, circuit) = Self.trained
+        guard circuit.layers[0].roundingShift > 0 else { return }
+        // Without the shifts the reference uses exact accumulators; some sample must differ,
+        // which shows the comparison above is sensitive to the rounding step.
+        let inputs = DigitsFixture.split.testInputs
+        var differing = 0
+        for row in 0..<inputs.rows {
+            let codes = quantized.quantizeInput(inputs.row(row))
+            if ClearExecutor.run(circuit, input: codes).layers[0].outputs != quantized.forward(codes: codes).activationCodes[0] { differing += 1 }
+        }
+        #expect(differing > 0)
+    }
+}
