@@ -148,7 +148,7 @@ public struct ExperimentRunner: Sendable {
             clock = ContinuousClock.now
             let reports = Trainer.train(
                 model: &model, inputs: trainInputs, labels: split.train.labels,
-                config: trainingConfiguration(config.training, epochs: config.training.epochs,
+                config: try trainingConfiguration(config.training, epochs: config.training.epochs,
                                               learningRate: config.training.learningRate)
             ) { report in
                 progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
@@ -181,7 +181,7 @@ public struct ExperimentRunner: Sendable {
             quantized = try QuantizationAwareTrainer.train(
                 model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
                 quantization: config.quantization.quantizationConfiguration,
-                training: trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
+                training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
                                                 learningRate: config.quantization.qatLearningRate)
             ) { report in
                 progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
@@ -204,13 +204,15 @@ public struct ExperimentRunner: Sendable {
         var observed = NeuronAccumulatorRanges(circuit: circuit)
         var quantizedPredictions: [Int] = []
         quantizedPredictions.reserveCapacity(split.test.count)
-        for (index, features) in split.test.features.enumerated() {
-            let trace = ClearExecutor.run(circuit, input: quantized.quantizeInput(features))
-            observed.record(trace)
-            quantizedPredictions.append(trace.predictedClass)
-            if (index + 1) % 500 == 0 || index + 1 == split.test.count {
-                progress.samplesDone(index + 1, of: split.test.count, phase: "quantized")
+        // Chunks run on all cores; between chunks the progress line moves.
+        let chunkSize = 1000
+        for chunkStart in stride(from: 0, to: split.test.count, by: chunkSize) {
+            let chunk = split.test.features[chunkStart..<min(chunkStart + chunkSize, split.test.count)]
+            for trace in ClearExecutor.runBatch(circuit, inputs: chunk.map { quantized.quantizeInput($0) }) {
+                observed.record(trace)
+                quantizedPredictions.append(trace.predictedClass)
             }
+            progress.samplesDone(quantizedPredictions.count, of: split.test.count, phase: "quantized")
         }
         let quantizedEvaluationSeconds = seconds(since: clock)
 
@@ -282,7 +284,7 @@ public struct ExperimentRunner: Sendable {
     }
 
     private func trainingConfiguration(_ section: ExperimentConfig.TrainingSection, epochs: Int, learningRate: Double)
-        -> TrainingConfiguration
+        throws -> TrainingConfiguration
     {
         let optimizer: Optimizer
         switch section.optimizer {
@@ -290,9 +292,11 @@ public struct ExperimentRunner: Sendable {
         case .momentum: optimizer = .momentum(coefficient: Float(section.momentum))
         case .adam: optimizer = .adam
         }
-        return TrainingConfiguration(
+        let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: section.batchSize, optimizer: optimizer, learningRate: Float(learningRate),
             seed: section.seed, learningRateDecay: Float(section.learningRateDecay))
+        try configuration.validate()
+        return configuration
     }
 
     /// A `model.json` saved by an earlier run whose float model had `fingerprint`: this
@@ -355,7 +359,7 @@ struct NeuronAccumulatorRanges {
             layerIndex: l, inputs: statistics.inputCount, neurons: statistics.neuronCount,
             inputBits: statistics.inputBits, accumulatorBoundLow: layer.accumulatorLow.min() ?? 0,
             accumulatorBoundHigh: layer.accumulatorHigh.max() ?? 0, accumulatorBoundBits: statistics.accumulatorBits,
-            roundingShift: statistics.roundingShift, tluBits: statistics.tluPrecision,
+            roundingShift: statistics.roundingShift, messageBits: statistics.messageBits, tluBits: statistics.tluPrecision,
             maxWeightL2Norm: statistics.maxWeightNorm, pbsCount: statistics.pbsCount,
             seenAccumulatorLow: low[l].min() ?? 0, seenAccumulatorHigh: high[l].max() ?? 0,
             seenAccumulatorBits: Self.bits(forCount: widestSeen), boundRespected: respected)

@@ -132,7 +132,7 @@ public enum ResultsReport {
             "experiment", "quantization_method", "input_bits", "weight_bits", "activation_bits", "quantized_accuracy",
             "max_tlu_bits", "max_accumulator_bits", "pbs_per_sample",
         ]
-        let perLayer = ["accumulator_bound_bits", "rounding_shift", "tlu_bits", "seen_accumulator_bits"]
+        let perLayer = ["accumulator_bound_bits", "rounding_shift", "message_bits", "tlu_bits", "seen_accumulator_bits"]
         var table = ReportTable(columns: copied + perLayer.map { "\($0)_by_layer" } + runColumns)
         for experiment in experiments {
             let layerValues = perLayer.map { column -> ReportValue in

@@ -150,6 +150,9 @@ public struct LayerRecord: ReportRecord, Equatable {
     public var accumulatorBoundBits: Int
     /// Low bits removed before the table (0 = exact accumulators).
     public var roundingShift: Int
+    /// Bits of the largest value held before the table (or decrypted, for the output layer):
+    /// what sizes this layer's FHE message space.
+    public var messageBits: Int
     /// Precision of the table lookup; nil for the last layer, which is decrypted without a table.
     public var tluBits: Int?
     public var maxWeightL2Norm: Double
@@ -163,7 +166,7 @@ public struct LayerRecord: ReportRecord, Equatable {
 
     public init(
         layerIndex: Int, inputs: Int, neurons: Int, inputBits: Int, accumulatorBoundLow: Int64,
-        accumulatorBoundHigh: Int64, accumulatorBoundBits: Int, roundingShift: Int, tluBits: Int?,
+        accumulatorBoundHigh: Int64, accumulatorBoundBits: Int, roundingShift: Int, messageBits: Int, tluBits: Int?,
         maxWeightL2Norm: Double, pbsCount: Int, seenAccumulatorLow: Int64, seenAccumulatorHigh: Int64,
         seenAccumulatorBits: Int, boundRespected: Bool
     ) {
@@ -175,6 +178,7 @@ public struct LayerRecord: ReportRecord, Equatable {
         self.accumulatorBoundHigh = accumulatorBoundHigh
         self.accumulatorBoundBits = accumulatorBoundBits
         self.roundingShift = roundingShift
+        self.messageBits = messageBits
         self.tluBits = tluBits
         self.maxWeightL2Norm = maxWeightL2Norm
         self.pbsCount = pbsCount
@@ -186,7 +190,7 @@ public struct LayerRecord: ReportRecord, Equatable {
 
     public static let columns = [
         "layer_index", "inputs", "neurons", "input_bits", "accumulator_bound_low", "accumulator_bound_high",
-        "accumulator_bound_bits", "rounding_shift", "tlu_bits", "max_weight_2norm", "pbs_count",
+        "accumulator_bound_bits", "rounding_shift", "message_bits", "tlu_bits", "max_weight_2norm", "pbs_count",
         "seen_accumulator_low", "seen_accumulator_high", "seen_accumulator_bits", "max_abs_accumulator_bound",
         "max_abs_accumulator_seen", "bound_respected",
     ]
@@ -195,7 +199,7 @@ public struct LayerRecord: ReportRecord, Equatable {
         [
             .integer(layerIndex), .integer(inputs), .integer(neurons), .integer(inputBits),
             .text(String(accumulatorBoundLow)), .text(String(accumulatorBoundHigh)), .integer(accumulatorBoundBits),
-            .integer(roundingShift), tluBits.map(ReportValue.integer) ?? .text("none (decrypted)"),
+            .integer(roundingShift), .integer(messageBits), tluBits.map(ReportValue.integer) ?? .text("none (decrypted)"),
             .decimal(maxWeightL2Norm, decimals: 3), .integer(pbsCount), .text(String(seenAccumulatorLow)),
             .text(String(seenAccumulatorHigh)), .integer(seenAccumulatorBits),
             .text(String(max(accumulatorBoundLow.magnitude, accumulatorBoundHigh.magnitude))),

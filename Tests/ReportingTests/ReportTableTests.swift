@@ -77,13 +77,13 @@ import Testing
 
         let layer = LayerRecord(
             layerIndex: 0, inputs: 64, neurons: 32, inputBits: 4, accumulatorBoundLow: -300, accumulatorBoundHigh: 211,
-            accumulatorBoundBits: 9, roundingShift: 2, tluBits: 7, maxWeightL2Norm: 12.5, pbsCount: 96,
+            accumulatorBoundBits: 9, roundingShift: 2, messageBits: 8, tluBits: 7, maxWeightL2Norm: 12.5, pbsCount: 96,
             seenAccumulatorLow: -120, seenAccumulatorHigh: 135, seenAccumulatorBits: 8, boundRespected: true)
         #expect(layer.values.count == LayerRecord.columns.count)
         let layerRow = Dictionary(uniqueKeysWithValues: zip(LayerRecord.columns, layer.values.map(\.text)))
         #expect(layerRow["max_abs_accumulator_bound"] == "300" && layerRow["max_abs_accumulator_seen"] == "135")
         var output = layer
         output.tluBits = nil
-        #expect(output.values[8].text == "none (decrypted)")
+        #expect(output.values[9].text == "none (decrypted)")
     }
 }
