@@ -71,8 +71,14 @@ public enum ConfigLoader {
                 file: file, line: location.line, keyPath: "base",
                 message: "'\(basePath)' does not exist (resolved to \(resolved), relative to this file)")
         }
-        let base = try compose(path: resolved, chain: chain + [here])
-        return base.removing(key: "base").merged(with: tree.removing(key: "base"))
+        var base = try compose(path: resolved, chain: chain + [here]).removing(key: "base")
+        // `quantization.bits` here means all three widths, so it replaces the base's explicit ones.
+        if let quantization = tree["quantization"], quantization["bits"] != nil, let baseQuantization = base["quantization"] {
+            let overridden = ["input_bits", "weight_bits", "activation_bits"].filter { quantization[$0] == nil }
+            base = base.replacing(
+                ["quantization"], with: overridden.reduce(baseQuantization) { $0.removing(key: $1) })
+        }
+        return base.merged(with: tree.removing(key: "base"))
     }
 
     // MARK: Sweeps
@@ -118,6 +124,17 @@ public enum ConfigLoader {
                     file: tree.location.file, keyPath: "name",
                     message: "the sweep produces the experiment name '\(config.name)' twice; sweep lists must not repeat values")
             }
+        }
+        var meanings: [String: String] = [:]
+        for config in configs {
+            var unnamed = config
+            unnamed.name = ""
+            if let twin = meanings[unnamed.fingerprint] {
+                throw ConfigError(
+                    file: tree.location.file, keyPath: "name",
+                    message: "the sweep makes '\(twin)' and '\(config.name)' the same experiment; a swept value has no effect (is it overridden by a more specific key?)")
+            }
+            meanings[unnamed.fingerprint] = config.name
         }
         return configs
     }

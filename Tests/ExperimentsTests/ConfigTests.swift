@@ -144,6 +144,20 @@ let exampleYAML = """
         #expect(config.training.epochs == 5 && config.training.batchSize == 64, "child overrides, base fills in")
         #expect(config.quantization.weightBits == 4 && config.quantization.inputBits == 6)
 
+        let bitsChild = try configDirectory([
+            "base.yaml": "dataset: {name: iris}\nmodel: {hidden: [4]}\nquantization: {input_bits: 4, weight_bits: 3, activation_bits: 3}\n",
+            "sweep.yaml": "base: base.yaml\nname: s\nquantization: {bits: [5, 6], weight_bits: 2}\n",
+            "same.yaml": "name: same\ndataset: {name: iris}\nmodel: {hidden: [4]}\nquantization: {bits: [5, 6], input_bits: 4, weight_bits: 3, activation_bits: 3}\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: bitsChild) }
+        let swept = try ConfigLoader.load(path: bitsChild.appendingPathComponent("sweep.yaml").path)
+        #expect(swept.map(\.quantization.inputBits) == [5, 6], "a child's bits replaces the base's explicit widths")
+        #expect(swept.map(\.quantization.weightBits) == [2, 2], "but not its own explicit ones")
+        let ineffective = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(path: bitsChild.appendingPathComponent("same.yaml").path)
+        }
+        #expect(ineffective.description.contains("the sweep makes 'same-b5' and 'same-b6' the same experiment"))
+
         let missingBase = try #require(throws: ConfigError.self) {
             try ConfigLoader.load(path: directory.appendingPathComponent("bad-base.yaml").path)
         }
