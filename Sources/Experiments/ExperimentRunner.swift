@@ -102,32 +102,26 @@ public struct ExperimentRunner: Sendable {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
-    private func execute(_ config: ExperimentConfig, configFile: String?, files: ExperimentFiles) throws
-        -> ExperimentOutcome
-    {
-        let startedAt = Date()
-        let runStart = ContinuousClock.now
+    /// Everything up to the integer circuit: split, float model (trained, loaded or reused),
+    /// quantized model and circuit. Writes nothing.
+    public func prepare(_ config: ExperimentConfig) throws -> PreparedExperiment {
+        let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
         let floatFingerprint = Self.floatModelFingerprint(config)
         let reusable =
             options.reuseTrainedModels && config.model.load == nil
             ? findReusableModel(fingerprint: floatFingerprint, preferring: files) : nil
-        // A half-rewritten folder must never look finished: the manifest goes first, comes back last.
-        try? FileManager.default.removeItem(at: files.manifest)
 
         progress.stage("loading \(config.dataset.name.rawValue)")
         var clock = ContinuousClock.now
         let dataDirectory = try DatasetLoader.locateDataDirectory(explicit: config.dataDirectory ?? options.dataDirectory)
         let split = try DatasetLoader(dataDirectory: dataDirectory)
             .load(config.dataset.name, testFraction: config.dataset.testFraction, seed: config.dataset.seed)
-        let loadDataSeconds = seconds(since: clock)
+        var timings = PreparedExperiment.Timings(loadDataSeconds: seconds(since: clock))
         let trainInputs = Matrix(split.train.features)
-        let testInputs = Matrix(split.test.features)
 
         // Float model.
         var model: MLP
-        var modelSource: String
-        var trainSeconds: Double? = nil
-        var trainSecondsPerEpoch: Double? = nil
+        let modelSource: String
         var finalEpochTrainAccuracy: Double? = nil
         if let loadPath = config.model.load {
             model = try MLP.load(from: URL(fileURLWithPath: loadPath))
@@ -137,8 +131,8 @@ public struct ExperimentRunner: Sendable {
             model = try MLP.load(from: reusable.model)
             modelSource = "reused \(reusable.model.path)"
             // The training cost is the one measured when the model was trained.
-            trainSeconds = reusable.manifest.timings.trainSeconds
-            trainSecondsPerEpoch = reusable.manifest.timings.trainSecondsPerEpoch
+            timings.trainSeconds = reusable.manifest.timings.trainSeconds
+            timings.trainSecondsPerEpoch = reusable.manifest.timings.trainSecondsPerEpoch
             finalEpochTrainAccuracy = reusable.manifest.results.finalEpochTrainAccuracy
         } else {
             progress.stage("training")
@@ -149,12 +143,13 @@ public struct ExperimentRunner: Sendable {
             let reports = Trainer.train(
                 model: &model, inputs: trainInputs, labels: split.train.labels,
                 config: try trainingConfiguration(config.training, epochs: config.training.epochs,
-                                              learningRate: config.training.learningRate)
+                                                  learningRate: config.training.learningRate)
             ) { report in
                 progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
             }
-            trainSeconds = seconds(since: clock)
-            trainSecondsPerEpoch = trainSeconds! / Double(max(1, reports.count))
+            let trainSeconds = seconds(since: clock)
+            timings.trainSeconds = trainSeconds
+            timings.trainSecondsPerEpoch = trainSeconds / Double(max(1, reports.count))
             finalEpochTrainAccuracy = reports.last?.accuracy
             modelSource = "trained"
         }
@@ -162,10 +157,6 @@ public struct ExperimentRunner: Sendable {
             throw ExperimentError(
                 experiment: config.name,
                 message: "the model has \(model.inputCount) inputs and \(model.outputCount) outputs but \(config.dataset.name.rawValue) has \(split.featureCount) features and \(split.classCount) classes")
-        }
-        try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
-        if modelSource != "reused \(files.floatModel.path)" {
-            try model.save(to: files.floatModel)
         }
 
         // Quantization and lowering.
@@ -182,16 +173,38 @@ public struct ExperimentRunner: Sendable {
                 model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
                 quantization: config.quantization.quantizationConfiguration,
                 training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
-                                                learningRate: config.quantization.qatLearningRate)
+                                                    learningRate: config.quantization.qatLearningRate)
             ) { report in
                 progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
             }
         }
-        let quantizeSeconds = seconds(since: clock)
+        timings.quantizeSeconds = seconds(since: clock)
         clock = ContinuousClock.now
         let circuit = try CircuitCompiler.lower(
             quantized, options: CircuitOptions(maxTLUBits: config.quantization.maxTLUBits, rounding: config.quantization.rounding))
-        let lowerSeconds = seconds(since: clock)
+        timings.lowerSeconds = seconds(since: clock)
+        return PreparedExperiment(
+            config: config, dataDirectory: dataDirectory, split: split, model: model, modelSource: modelSource,
+            floatModelFingerprint: floatFingerprint, finalEpochTrainAccuracy: finalEpochTrainAccuracy,
+            quantized: quantized, circuit: circuit, timings: timings)
+    }
+
+    private func execute(_ config: ExperimentConfig, configFile: String?, files: ExperimentFiles) throws
+        -> ExperimentOutcome
+    {
+        let startedAt = Date()
+        let runStart = ContinuousClock.now
+        let prepared = try prepare(config)
+        let (split, model, quantized, circuit) = (prepared.split, prepared.model, prepared.quantized, prepared.circuit)
+        let testInputs = Matrix(split.test.features)
+        var clock = ContinuousClock.now
+
+        // A half-rewritten folder must never look finished: the manifest goes first, comes back last.
+        try? FileManager.default.removeItem(at: files.manifest)
+        try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
+        if prepared.modelSource != "reused \(files.floatModel.path)" {
+            try model.save(to: files.floatModel)
+        }
 
         // Evaluation on the full test split.
         progress.stage("evaluating float")
@@ -237,7 +250,8 @@ public struct ExperimentRunner: Sendable {
             maxTLUBits: circuit.tluPrecision,
             maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
             pbsPerSample: circuit.pbsCount, fheSamples: nil, epochs: config.training.epochs,
-            trainSeconds: trainSeconds, trainSecondsPerEpoch: trainSecondsPerEpoch, quantizeSeconds: quantizeSeconds,
+            trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
+            quantizeSeconds: prepared.timings.quantizeSeconds,
             floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
             buildConfiguration: RunEnvironment.buildConfiguration)
 
@@ -256,27 +270,28 @@ public struct ExperimentRunner: Sendable {
             : "fhe.samples is 0"
         let manifest = ExperimentManifest(
             schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
-            configFingerprint: config.fingerprint, floatModelFingerprint: floatFingerprint, config: config,
+            configFingerprint: config.fingerprint, floatModelFingerprint: prepared.floatModelFingerprint, config: config,
             configFile: configFile,
             seeds: .init(
                 announced: config.seed, datasetSplit: config.dataset.seed, modelInitialisation: config.model.seed,
                 trainingShuffle: config.training.seed, fheSubset: config.fhe.seed),
             dataset: .init(
-                name: config.dataset.name.rawValue, dataDirectory: dataDirectory.path, split: split.splitDescription,
+                name: config.dataset.name.rawValue, dataDirectory: prepared.dataDirectory.path, split: split.splitDescription,
                 trainSamples: split.train.count, testSamples: split.test.count, featureCount: split.featureCount,
                 classCount: split.classCount, classNames: split.classNames),
-            model: .init(source: modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
+            model: .init(source: prepared.modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
             circuit: .init(
                 maxTLUBits: circuit.maxTLUBits, tluPrecision: circuit.tluPrecision, pbsPerSample: circuit.pbsCount,
                 layers: circuit.layers.map(\.statistics)),
             timings: .init(
-                loadDataSeconds: loadDataSeconds, trainSeconds: trainSeconds, trainSecondsPerEpoch: trainSecondsPerEpoch,
-                quantizeSeconds: quantizeSeconds, lowerSeconds: lowerSeconds,
+                loadDataSeconds: prepared.timings.loadDataSeconds, trainSeconds: prepared.timings.trainSeconds,
+                trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
+                quantizeSeconds: prepared.timings.quantizeSeconds, lowerSeconds: prepared.timings.lowerSeconds,
                 floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
                 totalSeconds: seconds(since: runStart)),
             results: .init(
                 floatAccuracy: floatAccuracy, quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
-                finalEpochTrainAccuracy: finalEpochTrainAccuracy),
+                finalEpochTrainAccuracy: prepared.finalEpochTrainAccuracy),
             fhe: .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
             environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date())
         try JSONManifest.write(manifest, to: files.manifest)
@@ -327,6 +342,30 @@ public struct ExperimentRunner: Sendable {
         text += "\n## Layers\n\n" + layers.markdown()
         return text
     }
+}
+
+/// An experiment up to its integer circuit (see `ExperimentRunner.prepare`).
+public struct PreparedExperiment: Sendable {
+    public struct Timings: Sendable {
+        public var loadDataSeconds: Double
+        /// nil when the model was loaded; carried over from the training run when reused.
+        public var trainSeconds: Double? = nil
+        public var trainSecondsPerEpoch: Double? = nil
+        public var quantizeSeconds: Double = 0
+        public var lowerSeconds: Double = 0
+    }
+
+    public var config: ExperimentConfig
+    public var dataDirectory: URL
+    public var split: DatasetSplit
+    public var model: MLP
+    /// `trained`, `loaded from <path>` or `reused <path>`.
+    public var modelSource: String
+    public var floatModelFingerprint: String
+    public var finalEpochTrainAccuracy: Double?
+    public var quantized: QuantizedModel
+    public var circuit: IntegerCircuit
+    public var timings: Timings
 }
 
 /// Per-neuron smallest and largest accumulator seen, compared with each neuron's sound bound.
