@@ -74,7 +74,7 @@ public struct ExperimentRunner: Sendable {
     public func existingResults(for config: ExperimentConfig) -> SummaryRecord? {
         let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
         guard files.resultFiles.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }),
-            let manifest = try? JSONManifest.read(ExperimentManifest.self, from: files.manifest),
+            let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
             manifest.configFingerprint == config.fingerprint,
             let text = try? String(contentsOf: files.summaryCSV, encoding: .utf8),
             let document = try? CSVDocument(parsing: text, source: files.summaryCSV.path),
@@ -318,12 +318,12 @@ public struct ExperimentRunner: Sendable {
     /// experiment's own folder first, then any other experiment of the results folder (a bit
     /// sweep trains its float model once).
     private func findReusableModel(fingerprint: String, preferring own: ExperimentFiles)
-        -> (model: URL, manifest: ExperimentManifest)?
+        -> (model: URL, manifest: ManifestIdentity)?
     {
         let others = (try? FileManager.default.contentsOfDirectory(atPath: options.resultsDirectory.path)) ?? []
         let candidates = [own] + others.sorted().map { ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: $0) }
         for files in candidates where FileManager.default.fileExists(atPath: files.floatModel.path) {
-            if let manifest = try? JSONManifest.read(ExperimentManifest.self, from: files.manifest),
+            if let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
                 manifest.floatModelFingerprint == fingerprint, !manifest.model.source.hasPrefix("loaded")
             {
                 return (files.floatModel, manifest)
@@ -342,6 +342,23 @@ public struct ExperimentRunner: Sendable {
         text += "\n## Layers\n\n" + layers.markdown()
         return text
     }
+}
+
+/// The part of a manifest that identifies a finished run and its float model. Decoding only
+/// this keeps reuse and skipping working across additions to the rest of the manifest.
+struct ManifestIdentity: Decodable {
+    struct Model: Decodable { var source: String }
+    struct Timings: Decodable {
+        var trainSeconds: Double?
+        var trainSecondsPerEpoch: Double?
+    }
+    struct Results: Decodable { var finalEpochTrainAccuracy: Double? }
+
+    var configFingerprint: String
+    var floatModelFingerprint: String
+    var model: Model
+    var timings: Timings
+    var results: Results
 }
 
 /// An experiment up to its integer circuit (see `ExperimentRunner.prepare`).

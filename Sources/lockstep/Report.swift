@@ -16,7 +16,7 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         let directory = URL(fileURLWithPath: results, isDirectory: true)
         guard FileManager.default.fileExists(atPath: directory.path) else {
-            throw ValidationError("Results folder \(directory.path) does not exist; run `lockstep run CONFIG` first.")
+            throw CommandError("Results folder \(directory.path) does not exist; run `lockstep run CONFIG` first.")
         }
         let experiments = try ResultsReport.collect(resultsDirectory: directory)
         let defaultPaper = directory.deletingLastPathComponent().appendingPathComponent("paper/paper.md")

@@ -26,6 +26,11 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Rerun experiments even when their results match the config.")
     var force = false
 
+    @Option(help: ArgumentHelp(
+        "Run only shard I of N (1-based): experiment k of the expanded batch belongs to shard (k mod N) + 1.",
+        valueName: "I/N"))
+    var shard: Shard?
+
     @Flag(help: "Train the float model even when an earlier run saved one with the same dataset/model/training settings.")
     var retrain = false
 
@@ -53,6 +58,11 @@ struct Run: AsyncParsableCommand {
         guard configErrors.isEmpty else {
             configErrors.forEach { printError("error: \($0)") }
             throw ExitCode(2)
+        }
+        if let shard {
+            let total = planned.count
+            planned = shardSlice(planned, index: shard.index, count: shard.count)
+            printLine("shard \(shard.index)/\(shard.count): \(planned.count) of \(total) experiments")
         }
         if RunEnvironment.buildConfiguration == "debug" {
             printError("warning: this is a DEBUG build; timings are not meaningful and training is slow. Use `swift build -c release`.")
@@ -101,6 +111,28 @@ struct Run: AsyncParsableCommand {
         line += "\n  → \(outcome.files.directory.path)/"
         return line
     }
+}
+
+/// `--shard I/N`: a deterministic slice of a batch, so N machines (e.g. a Slurm job array) can
+/// share one; every shard writes into the same results layout and `lockstep report` merges them.
+struct Shard: ExpressibleByArgument, Equatable {
+    let index: Int
+    let count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+            (1...count).contains(index)
+        else { return nil }
+        self.index = index
+        self.count = count
+    }
+}
+
+/// A failure while a command runs (not a usage mistake): printed without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Unbuffered stdout, so lines stay in order with stderr lines when both go to one CI log.

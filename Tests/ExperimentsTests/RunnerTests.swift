@@ -1,4 +1,5 @@
 import Foundation
+import Circuit
 import Reporting
 import Testing
 
@@ -159,5 +160,25 @@ func csv(_ url: URL) throws -> CSVDocument {
                 .replacingOccurrences(of: "iris-loaded", with: "wine-with-iris-model"), file: "w.yaml")[0]
         let shapeError = try #require(throws: ExperimentError.self) { try runner(results).run(wine) }
         #expect(shapeError.description.contains("4 inputs and 3 outputs but wine has 13 features and 3 classes"))
+    }
+}
+
+@Suite struct ShardingAndExportTests {
+    @Test func shardsPartitionTheBatchDeterministically() {
+        let batch = Array(0..<14)
+        let shards = (1...3).map { shardSlice(batch, index: $0, count: 3) }
+        #expect(shards[1] == [1, 4, 7, 10, 13])
+        #expect(shards.flatMap { $0 }.sorted() == batch, "every experiment in exactly one shard")
+        #expect(shardSlice(batch, index: 1, count: 1) == batch)
+    }
+
+    @Test func preparedCircuitSurvivesTheExportFileRoundTrip() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let prepared = try runner(results).prepare(try irisConfig("iris-export"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: results.path).isEmpty, "prepare writes nothing")
+        let url = results.appendingPathComponent("circuit.json")
+        try prepared.circuit.save(to: url)
+        #expect(try IntegerCircuit.load(from: url) == prepared.circuit)
     }
 }
