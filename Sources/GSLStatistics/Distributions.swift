@@ -76,12 +76,42 @@ public struct BetaDistribution: Sendable, Hashable {
 
     public func quantile(_ p: Double) throws(GSLError) -> Double {
         let (a, b) = (a, b)
-        return try checkedGSLValue("gsl_cdf_beta_Pinv", describeArguments(["P": p, "a": a, "b": b])) { gsl_cdf_beta_Pinv(p, a, b) }
+        do {
+            return try checkedGSLValue("gsl_cdf_beta_Pinv", describeArguments(["P": p, "a": a, "b": b])) { gsl_cdf_beta_Pinv(p, a, b) }
+        } catch where error.code == .noConvergence {
+            return try bisect(target: p, upperTail: false, after: error)
+        }
     }
 
     public func survivalQuantile(_ q: Double) throws(GSLError) -> Double {
         let (a, b) = (a, b)
-        return try checkedGSLValue("gsl_cdf_beta_Qinv", describeArguments(["Q": q, "a": a, "b": b])) { gsl_cdf_beta_Qinv(q, a, b) }
+        do {
+            return try checkedGSLValue("gsl_cdf_beta_Qinv", describeArguments(["Q": q, "a": a, "b": b])) { gsl_cdf_beta_Qinv(q, a, b) }
+        } catch where error.code == .noConvergence {
+            return try bisect(target: q, upperTail: true, after: error)
+        }
+    }
+
+    /// GSL 2.7's Newton iteration in `gsl_cdf_beta_Pinv`/`Qinv` fails to converge when b is large
+    /// and the quantile lies in the upper tail (e.g. Beta(202, 199799) at Q = 0.005): exactly the
+    /// Clopper–Pearson bounds of a failure-rate run. The CDF itself stays accurate there, so solve
+    /// cdf(x) = p (or survival(x) = q) by bisection on [0, 1], which cannot fail to converge:
+    /// the CDF is continuous and monotone. 200 halvings leave an absolute error below 1e-60.
+    private func bisect(target: Double, upperTail: Bool, after gslFailure: GSLError) throws(GSLError) -> Double {
+        var low = 0.0, high = 1.0
+        for _ in 0..<200 {
+            let middle = 0.5 * (low + high)
+            guard middle > low, middle < high else { break }
+            let value = upperTail ? try survival(middle) : try cdf(middle)
+            // cdf rises with x, survival falls.
+            if (value < target) != upperTail { low = middle } else { high = middle }
+        }
+        let solution = 0.5 * (low + high)
+        // A root of a monotone function is found to the last bit; a residual that is still large
+        // means the CDF jumps there (inaccurate), and GSL's own failure is the honest answer.
+        let residual = upperTail ? try survival(solution) : try cdf(solution)
+        guard abs(residual - target) <= 1e-6 * target else { throw gslFailure }
+        return solution
     }
 }
 
