@@ -209,3 +209,29 @@ struct SampleMomentsTests {
         #expect(throws: GSLError.self) { try SampleMoments([1, .infinity]) }
     }
 }
+
+@Suite("Linear fit")
+struct LinearFitTests {
+    @Test func exactLineIsRecovered() throws {
+        let x: [Double] = [1, 2, 3, 4, 5]
+        let fit = try LinearFit(x: x, y: x.map { 2.5 * $0 - 1 })
+        #expect(abs(fit.slope - 2.5) < 1e-12)
+        #expect(abs(fit.intercept + 1) < 1e-12)
+        #expect(fit.residualSumOfSquares < 1e-20)
+    }
+
+    /// Textbook data (x = 1…5, y = 2, 4, 5, 4, 5): slope 0.6, intercept 2.2, SSE 2.4,
+    /// se(slope) = √(SSE/(n−2)/Sxx) = √(0.8/10).
+    @Test func noisyLineMatchesHandComputation() throws {
+        let fit = try LinearFit(x: [1, 2, 3, 4, 5], y: [2, 4, 5, 4, 5])
+        #expect(abs(fit.slope - 0.6) < 1e-12)
+        #expect(abs(fit.intercept - 2.2) < 1e-12)
+        #expect(abs(fit.residualSumOfSquares - 2.4) < 1e-12)
+        #expect(abs(fit.slopeStandardError - (0.08).squareRoot()) < 1e-12)
+    }
+
+    @Test func degenerateInputThrows() {
+        #expect(throws: GSLError.self) { try LinearFit(x: [1, 1, 1], y: [1, 2, 3]) }
+        #expect(throws: GSLError.self) { try LinearFit(x: [1, 2], y: [1, 2]) }
+    }
+}
