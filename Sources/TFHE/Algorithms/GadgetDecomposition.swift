@@ -1,0 +1,73 @@
+/// Gadget decomposition with base B = 2^β and l levels (TFHE_FACTS §6): a torus value is
+/// first rounded to the closest multiple of q/B^l, then written as Σ_{j=1..l} d_j·q/B^j with
+/// balanced signed digits d_j ∈ [−B/2, B/2] (a digit of exactly B/2 carries when the next
+/// level up is odd, so digits average to zero).
+public struct GadgetDecomposer: Hashable, Sendable {
+    public let baseLog: DecompositionBaseLog
+    public let levels: DecompositionLevelCount
+
+    public init(baseLog: DecompositionBaseLog, levels: DecompositionLevelCount) {
+        precondition(baseLog.rawValue * levels.rawValue <= 64,
+                     "decomposition keeps β·l = \(baseLog.rawValue)·\(levels.rawValue) = \(baseLog.rawValue * levels.rawValue) bits, more than the 64 of the torus")
+        self.baseLog = baseLog
+        self.levels = levels
+    }
+
+    /// Bits dropped by the rounding: 64 − β·l.
+    @inline(__always) var droppedBits: Int { 64 - baseLog.rawValue * levels.rawValue }
+
+    /// The closest multiple of q/B^l, as a torus element.
+    @inline(__always)
+    public func closestRepresentable(_ value: UInt64) -> UInt64 {
+        let shift = UInt64(droppedBits)
+        guard shift > 0 else { return value }
+        return ((value &+ (1 << (shift - 1))) >> shift) << shift
+    }
+
+    /// The rounded value as a β·l-bit integer (the "state" the digits are peeled from).
+    @inline(__always)
+    func roundedState(_ value: UInt64) -> UInt64 {
+        let shift = UInt64(droppedBits)
+        guard shift > 0 else { return value }
+        return (value &+ (1 << (shift - 1))) >> shift
+    }
+
+    /// Peels the least significant remaining digit off `state`.
+    @inline(__always)
+    func nextDigit(_ state: inout UInt64) -> Int64 {
+        let beta = UInt64(baseLog.rawValue)
+        let half: UInt64 = 1 << (beta - 1)
+        let raw = state & ((1 << beta) - 1)
+        state >>= beta
+        let carry: UInt64 = (raw > half || (raw == half && state & 1 == 1)) ? 1 : 0
+        state &+= carry
+        return Int64(bitPattern: raw &- (carry << beta))
+    }
+
+    /// digits[j − 1] multiplies q/B^j (j = 1 is the most significant level).
+    public func decompose(_ value: UInt64) -> [Int64] {
+        var digits = [Int64](repeating: 0, count: levels.rawValue)
+        var state = roundedState(value)
+        for level in stride(from: levels.rawValue, through: 1, by: -1) {
+            digits[level - 1] = nextDigit(&state)
+        }
+        return digits
+    }
+
+    /// Σ d_j·q/B^j modulo 2^64.
+    public func recompose(_ digits: [Int64]) -> UInt64 {
+        precondition(digits.count == levels.rawValue,
+                     "recompose expects \(levels.rawValue) digits, got \(digits.count)")
+        var value: UInt64 = 0
+        for (index, digit) in digits.enumerated() {
+            value &+= UInt64(bitPattern: digit) &* gadget(level: index + 1)
+        }
+        return value
+    }
+
+    /// q/B^j = 2^(64 − jβ).
+    @inline(__always)
+    public func gadget(level: Int) -> UInt64 {
+        1 << UInt64(64 - level * baseLog.rawValue)
+    }
+}

@@ -1,0 +1,143 @@
+import CFFTW
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Products in ℤ[X]/(X^N + 1) through an N/2-point complex FFT (FFTW).
+///
+/// Coefficient j is paired with coefficient j + N/2 as (re, im) and multiplied by the twist
+/// e^{-iπj/N}; the N/2-point DFT of that vector evaluates the polynomial at the N/2 roots of
+/// X^N + 1 whose exponent is ≡ 3 mod 4. Real polynomials take conjugate values at the other
+/// half, so these N/2 values determine the negacyclic product. The inverse multiplies by
+/// e^{+iπj/N}/(N/2) after the backward DFT.
+///
+/// One instance per polynomial size is shared by every key and workspace: plans are made
+/// once (under a lock, FFTW's planner is not thread-safe) and executed with
+/// `fftw_execute_dft` on the caller's own buffers, which is thread-safe.
+final class NegacyclicFFT: @unchecked Sendable {
+    let polynomialSize: Int
+    /// N/2.
+    let fourierSize: Int
+    private let forwardPlan: fftw_plan
+    private let backwardPlan: fftw_plan
+    /// e^{-iπj/N}, interleaved.
+    let twist: [Double]
+    /// e^{+iπj/N}/(N/2), interleaved.
+    let untwist: [Double]
+
+    private static let plannerLock = Lock()
+    nonisolated(unsafe) private static var instances: [Int: NegacyclicFFT] = [:]
+
+    static func shared(_ size: PolynomialSize) -> NegacyclicFFT {
+        plannerLock.withLock {
+            if let existing = instances[size.rawValue] { return existing }
+            let created = NegacyclicFFT(polynomialSize: size.rawValue)
+            instances[size.rawValue] = created
+            return created
+        }
+    }
+
+    /// Called with the planner lock held.
+    private init(polynomialSize: Int) {
+        self.polynomialSize = polynomialSize
+        fourierSize = polynomialSize / 2
+        let m = fourierSize
+        let input = FourierBuffer(complexCount: m)
+        let output = FourierBuffer(complexCount: m)
+        let flags = UInt32(FFTW_MEASURE)
+        func complexPointer(_ buffer: FourierBuffer) -> UnsafeMutablePointer<fftw_complex> {
+            UnsafeMutablePointer<fftw_complex>(OpaquePointer(buffer.pointer))
+        }
+        guard let forward = fftw_plan_dft_1d(Int32(m), complexPointer(input), complexPointer(output), FFTW_FORWARD, flags),
+              let backward = fftw_plan_dft_1d(Int32(m), complexPointer(input), complexPointer(output), FFTW_BACKWARD, flags)
+        else { fatalError("FFTW could not plan a \(m)-point complex transform") }
+        forwardPlan = forward
+        backwardPlan = backward
+        var twist = [Double](repeating: 0, count: 2 * m)
+        var untwist = [Double](repeating: 0, count: 2 * m)
+        for j in 0..<m {
+            let angle = Double.pi * Double(j) / Double(polynomialSize)
+            twist[2 * j] = cos(angle)
+            twist[2 * j + 1] = -sin(angle)
+            untwist[2 * j] = cos(angle) / Double(m)
+            untwist[2 * j + 1] = sin(angle) / Double(m)
+        }
+        self.twist = twist
+        self.untwist = untwist
+    }
+
+    deinit {
+        fftw_destroy_plan(forwardPlan)
+        fftw_destroy_plan(backwardPlan)
+    }
+
+    /// DFT of `fourierSize` interleaved complex values; `input` and `output` must not alias
+    /// and must come from `fftw_malloc` (FourierBuffer).
+    @inline(__always)
+    func executeForward(_ input: UnsafeMutablePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
+        fftw_execute_dft(forwardPlan, UnsafeMutablePointer(OpaquePointer(input)), UnsafeMutablePointer(OpaquePointer(output)))
+    }
+
+    @inline(__always)
+    func executeBackward(_ input: UnsafeMutablePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
+        fftw_execute_dft(backwardPlan, UnsafeMutablePointer(OpaquePointer(input)), UnsafeMutablePointer(OpaquePointer(output)))
+    }
+
+    /// Twists real coefficients (given by `coefficient(j)`) into `staging`, then transforms
+    /// into `output`.
+    @inline(__always)
+    func forward(
+        staging: UnsafeMutablePointer<Double>, output: UnsafeMutablePointer<Double>,
+        coefficient: (Int) -> Double
+    ) {
+        let m = fourierSize
+        twist.withUnsafeBufferPointer { w in
+            for j in 0..<m {
+                let re = coefficient(j), im = coefficient(j + m)
+                let wr = w[2 * j], wi = w[2 * j + 1]
+                staging[2 * j] = re * wr - im * wi
+                staging[2 * j + 1] = re * wi + im * wr
+            }
+        }
+        executeForward(staging, output)
+    }
+
+    /// Backward transform of `input` into `staging`, untwisted in place: afterwards
+    /// staging[2j] is coefficient j and staging[2j+1] coefficient j + N/2 (as reals).
+    @inline(__always)
+    func backward(input: UnsafeMutablePointer<Double>, staging: UnsafeMutablePointer<Double>) {
+        executeBackward(input, staging)
+        let m = fourierSize
+        untwist.withUnsafeBufferPointer { w in
+            for j in 0..<m {
+                let re = staging[2 * j], im = staging[2 * j + 1]
+                let wr = w[2 * j], wi = w[2 * j + 1]
+                staging[2 * j] = re * wr - im * wi
+                staging[2 * j + 1] = re * wi + im * wr
+            }
+        }
+    }
+}
+
+/// output[j] = Σ a[j]·b[j] (complex, interleaved), either overwriting or accumulating.
+@inline(__always)
+func fourierMultiply(
+    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>,
+    complexCount: Int, accumulate: Bool
+) {
+    if accumulate {
+        for j in 0..<complexCount {
+            let ar = a[2 * j], ai = a[2 * j + 1], br = b[2 * j], bi = b[2 * j + 1]
+            output[2 * j] += ar * br - ai * bi
+            output[2 * j + 1] += ar * bi + ai * br
+        }
+    } else {
+        for j in 0..<complexCount {
+            let ar = a[2 * j], ai = a[2 * j + 1], br = b[2 * j], bi = b[2 * j + 1]
+            output[2 * j] = ar * br - ai * bi
+            output[2 * j + 1] = ar * bi + ai * br
+        }
+    }
+}

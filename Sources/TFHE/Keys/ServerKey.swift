@@ -1,0 +1,77 @@
+/// Everything a server needs to evaluate: the Fourier bootstrapping key, the keyswitching
+/// key and the parameters. No secret key is reachable from it. Immutable and Sendable: any
+/// number of threads may bootstrap with it at once, each with its own `PBSWorkspace`.
+public final class ServerKey: Sendable {
+    public let parameters: ParameterSet
+    public let bootstrapKey: FourierBootstrapKey
+    public let keyswitchKey: KeyswitchKey
+    let fft: NegacyclicFFT
+
+    init(parameters: ParameterSet, bootstrapKey: FourierBootstrapKey, keyswitchKey: KeyswitchKey) {
+        precondition(bootstrapKey.inputDimension == parameters.lweDimension
+                        && bootstrapKey.glweDimension == parameters.glweDimension
+                        && bootstrapKey.polynomialSize == parameters.polynomialSize,
+                     "bootstrapping key (n = \(bootstrapKey.inputDimension), k = \(bootstrapKey.glweDimension), N = \(bootstrapKey.polynomialSize)) does not match parameters \(parameters.name)")
+        precondition(keyswitchKey.inputDimension == parameters.bigLWEDimension
+                        && keyswitchKey.outputDimension == parameters.lweDimension,
+                     "keyswitching key \(keyswitchKey.inputDimension)→\(keyswitchKey.outputDimension) does not match parameters \(parameters.name) (\(parameters.bigLWEDimension)→\(parameters.lweDimension))")
+        self.parameters = parameters
+        self.bootstrapKey = bootstrapKey
+        self.keyswitchKey = keyswitchKey
+        fft = NegacyclicFFT.shared(parameters.polynomialSize)
+    }
+
+    /// Scratch memory for one worker; reuse it for every bootstrap on that worker.
+    public func makeWorkspace() -> PBSWorkspace { PBSWorkspace(parameters: parameters) }
+
+    /// 2N, the modulus of the switched ciphertext.
+    public var switchedModulus: Int { 2 * parameters.polynomialSize.rawValue }
+
+    func checkBigInput(_ ciphertext: LWECiphertext, operation: String) {
+        precondition(ciphertext.storage.count == parameters.bigLWEDimension.lweSize,
+                     "Mismatched input LWE dimension for \(operation). Server key (\(parameters.name)) expects \(parameters.bigLWEDimension), ciphertext: \(ciphertext.storage.count - 1).")
+    }
+}
+
+/// Preallocated buffers for one KS→PBS at a time (one per worker thread; not shareable).
+public final class PBSWorkspace {
+    let parameters: ParameterSet
+    let smallCiphertext: UnsafeMutablePointer<UInt64>   // n + 1
+    let switched: UnsafeMutablePointer<Int>              // n + 1
+    let accumulator: UnsafeMutablePointer<UInt64>       // (k+1)·N
+    let rotated: UnsafeMutablePointer<UInt64>           // (k+1)·N
+    let testPolynomial: UnsafeMutablePointer<UInt64>    // N
+    let keyswitchDigits: UnsafeMutablePointer<Int64>    // KS levels
+    let staging: FourierBuffer                           // PBS levels × N/2: twisted digit inputs
+    let fourierDigits: FourierBuffer                     // (k+1)·l × N/2
+    let fourierAccumulators: FourierBuffer               // (k+1) × N/2
+    let inverseOutput: FourierBuffer                     // N/2
+
+    init(parameters: ParameterSet) {
+        self.parameters = parameters
+        let n = parameters.lweDimension.rawValue
+        let size = parameters.polynomialSize.rawValue, m = size / 2
+        let k1 = parameters.glweDimension.glweSize, l = parameters.pbsLevels.rawValue
+        smallCiphertext = .allocate(capacity: n + 1); smallCiphertext.initialize(repeating: 0, count: n + 1)
+        switched = .allocate(capacity: n + 1); switched.initialize(repeating: 0, count: n + 1)
+        accumulator = .allocate(capacity: k1 * size); accumulator.initialize(repeating: 0, count: k1 * size)
+        rotated = .allocate(capacity: k1 * size); rotated.initialize(repeating: 0, count: k1 * size)
+        testPolynomial = .allocate(capacity: size); testPolynomial.initialize(repeating: 0, count: size)
+        keyswitchDigits = .allocate(capacity: parameters.ksLevels.rawValue)
+        keyswitchDigits.initialize(repeating: 0, count: parameters.ksLevels.rawValue)
+        staging = FourierBuffer(complexCount: l * m)
+        fourierDigits = FourierBuffer(complexCount: k1 * l * m)
+        fourierAccumulators = FourierBuffer(complexCount: k1 * m)
+        inverseOutput = FourierBuffer(complexCount: m)
+    }
+
+    deinit {
+        smallCiphertext.deallocate(); switched.deallocate(); accumulator.deallocate()
+        rotated.deallocate(); testPolynomial.deallocate(); keyswitchDigits.deallocate()
+    }
+
+    func check(_ serverKey: ServerKey) {
+        precondition(parameters == serverKey.parameters,
+                     "Workspace made for parameters \(parameters.name) used with a server key for \(serverKey.parameters.name).")
+    }
+}
