@@ -1,56 +1,41 @@
 import Testing
 @testable import NoiseAnalysis
+import TFHE
 
-@Suite("Exact negacyclic product and the FFT noise fit")
-struct MeasurementToolsTests {
-    @Test func degreeOneProductByHand() {
-        // (a0 + a1 X)(b0 + b1 X) mod X² + 1 = (a0 b0 − a1 b1) + (a0 b1 + a1 b0) X.
-        let product = exactNegacyclicProduct(torus: [3, 5], integer: [7, -2])
-        #expect(product == [UInt64(bitPattern: 3 * 7 - 5 * -2), UInt64(bitPattern: 3 * -2 + 5 * 7)])
+@Suite("FFT noise fit")
+struct FFTNoiseFitTests {
+    private func estimate(n: Int, coefficient: Double) -> FFTTermEstimate {
+        let shape = FFTNoiseModel.measuredShape(k: 1, N: Double(n), baseLog: 22, l: 1)
+        let variance = coefficient * shape
+        return FFTTermEstimate(parameterSet: "synthetic-\(n)", polynomialSize: n, glweDimension: 1, baseLog: 22, levels: 1,
+                               variance: variance,
+                               interval: ConfidenceInterval(lower: 0.9 * variance, upper: 1.1 * variance, confidenceLevel: 0.99),
+                               shareOfBlindRotationVariance: 0.5)
     }
 
-    @Test func multiplyingByXToTheJRotatesNegacyclically() {
-        var generator = SplitMix64(seed: 3)
-        let n = 64
-        let a = (0..<n).map { _ in generator.next() }
-        for j in [0, 1, 17, 63] {
-            var monomial = [Int64](repeating: 0, count: n)
-            monomial[j] = 1
-            let rotated = exactNegacyclicProduct(torus: a, integer: monomial)
-            for i in 0..<n {
-                let expected = i >= j ? a[i - j] : 0 &- a[i - j + n]
-                #expect(rotated[i] == expected)
-            }
-        }
+    @Test func exactN2LawGivesItsCoefficientAndExponentTwo() throws {
+        let fit = try FFTNoiseFit(estimates: [1024, 2048, 4096, 8192].map { estimate(n: $0, coefficient: 0.125) })
+        #expect(abs(fit.coefficient - 0.125) < 1e-12)
+        #expect(fit.log2CoefficientSpread < 1e-12)
+        #expect(abs(try #require(fit.polynomialSizeExponent) - 2) < 1e-9)
+        #expect(fit.model == .measured(coefficient: fit.coefficient))
     }
 
-    @Test func productIsBilinearWithWrapping() {
-        var generator = SplitMix64(seed: 4)
-        let n = 32
-        let a = (0..<n).map { _ in generator.next() }
-        let b = (0..<n).map { _ in Int64.random(in: -512..<512, using: &generator) }
-        let c = (0..<n).map { _ in Int64.random(in: -512..<512, using: &generator) }
-        var sum = exactNegacyclicProduct(torus: a, integer: b)
-        accumulateExactNegacyclicProduct(into: &sum, torus: a, integer: c)
-        #expect(sum == exactNegacyclicProduct(torus: a, integer: zip(b, c).map { $0 + $1 }))
+    /// Var ∝ N^2.5: c grows as √N, the exponent fit must see 2.5.
+    @Test func steeperLawIsDetected() throws {
+        let fit = try FFTNoiseFit(estimates: [1024, 2048, 4096].map { estimate(n: $0, coefficient: 0.01 * Double($0).squareRoot()) })
+        #expect(abs(try #require(fit.polynomialSizeExponent) - 2.5) < 1e-9)
+        #expect(fit.log2CoefficientSpread > 0.4)
     }
 
-    /// Measurements drawn from a known model (c = 2^-3, N² law) with Gaussian errors of the
-    /// right variance: the fit must return log2 c within its sampling error and exponent ≈ 2.
-    @Test func fitRecoversAKnownModel() throws {
-        let truth = FFTNoiseModel(log2Constant: -3)
-        var measurements: [FFTErrorMeasurement] = []
-        for (index, n) in [512, 1024, 2048, 4096].enumerated() {
-            let variance = truth.variance(polynomialSize: n, glweDimension: 1, baseLog: 22, levels: 1)
-            let errors = gaussianSamples(count: 20_000, standardDeviation: variance.squareRoot(), seed: UInt64(100 + index))
-            measurements.append(try FFTErrorMeasurement(polynomialSize: n, glweDimension: 1, baseLog: 22, levels: 1, errors: errors))
-        }
-        let fit = try FFTNoiseFit(measurements: measurements)
-        // Each variance is known to ±1 % (√(2/20000)); 4·0.01/ln 2 bits is a generous bound.
-        #expect(abs(fit.fixedExponentModel.log2Constant + 3) < 0.06)
-        #expect(fit.log2ConstantSpread < 0.06)
-        let free = try #require(fit.freeExponentModel)
-        #expect(abs(free.polynomialSizeExponent - 2) < 0.05)
-        #expect(FFTNoiseModel.concreteCPU.variance(polynomialSize: 2048, glweDimension: 1, baseLog: 23, levels: 1) > 0)
+    @Test func nonPositiveEstimatesAreLeftOut() throws {
+        let negative = FFTTermEstimate(parameterSet: "unresolved", polynomialSize: 512, glweDimension: 3, baseLog: 18, levels: 1,
+                                       variance: -1e-12,
+                                       interval: ConfidenceInterval(lower: -2e-12, upper: 1e-12, confidenceLevel: 0.99),
+                                       shareOfBlindRotationVariance: 0)
+        let fit = try FFTNoiseFit(estimates: [negative, estimate(n: 2048, coefficient: 0.2)])
+        #expect(fit.estimates.count == 1)
+        #expect(fit.polynomialSizeExponent == nil)
+        #expect(throws: NoiseAnalysisError.self) { try FFTNoiseFit(estimates: [negative]) }
     }
 }

@@ -1,4 +1,5 @@
 import GSLStatistics
+import TFHE
 
 #if canImport(Glibc)
 import Glibc
@@ -6,96 +7,78 @@ import Glibc
 import Darwin
 #endif
 
-/// One measurement of the FFT error of an external product: the variance (torus units, per
-/// output coefficient) of FFT result − exact result, for (k+1)·l decomposed digits of base B.
-public struct FFTErrorMeasurement: Sendable, Hashable, Codable {
+/// The FFT rounding error of one external product (CMUX), estimated for one parameter set from
+/// blind rotations: Var_FFT = (measured accumulator variance − n·Var_ext_theory) / n, with the
+/// theory term conditioned on the actual keys (see `KeyConditionedNoise`).
+public struct FFTTermEstimate: Sendable, Hashable, Codable {
+    public let parameterSet: String
     public let polynomialSize: Int
     public let glweDimension: Int
     public let baseLog: Int
     public let levels: Int
-    public let sampleCount: Int
-    public let measuredVariance: Double
-    public let varianceInterval: ConfidenceInterval
-    /// Largest |error| seen, torus units (to show the error never reaches a message bit).
-    public let maximumAbsoluteError: Double
+    /// Var_FFT per CMUX, torus units, and its confidence interval.
+    public let variance: Double
+    public let interval: ConfidenceInterval
+    /// Share of the FFT term in the blind-rotation variance; below a few percent the estimate
+    /// is a difference of nearly equal numbers and says little.
+    public let shareOfBlindRotationVariance: Double
 
-    public init(polynomialSize: Int, glweDimension: Int, baseLog: Int, levels: Int,
-                errors: [Double], confidenceLevel: Double = 0.99) throws {
+    public init(parameterSet: String, polynomialSize: Int, glweDimension: Int, baseLog: Int, levels: Int,
+                variance: Double, interval: ConfidenceInterval, shareOfBlindRotationVariance: Double) {
+        self.parameterSet = parameterSet
         self.polynomialSize = polynomialSize
         self.glweDimension = glweDimension
         self.baseLog = baseLog
         self.levels = levels
-        self.sampleCount = errors.count
-        let moments = try SampleMoments(errors)
-        // Mean-free by construction (rounding errors), so the raw second moment is the variance.
-        self.measuredVariance = moments.variance
-        self.varianceInterval = try varianceConfidenceInterval(
-            sampleVariance: moments.variance, sampleCount: errors.count, confidenceLevel: confidenceLevel)
-        self.maximumAbsoluteError = errors.map(abs).max() ?? 0
+        self.variance = variance
+        self.interval = interval
+        self.shareOfBlindRotationVariance = shareOfBlindRotationVariance
     }
 
-    /// x = 2^(2·(64−53)) · l · B² · N² · (k+1) / q²: the regressor of the concrete-cpu model
-    /// Var_FFT = c·x (TFHE_FACTS §3.6 (A)), in torus units.
-    public var modelRegressor: Double {
-        FFTNoiseModel.regressor(polynomialSize: polynomialSize, glweDimension: glweDimension,
-                                baseLog: baseLog, levels: levels)
+    /// 2^(2·(64−53)) · l · B² · N² · (k+1) / q² (TFHE_FACTS §3.6 (A)).
+    public var modelShape: Double {
+        FFTNoiseModel.measuredShape(k: Double(glweDimension), N: Double(polynomialSize), baseLog: baseLog, l: Double(levels))
     }
+
+    /// c = Var_FFT / shape for this set alone.
+    public var coefficient: Double { variance / modelShape }
 }
 
-/// Var_FFT = 2^log2Constant · 2^(2·(64−53)) · l · B² · N^exponent · (k+1) / q², per external
-/// product (one CMUX). `exponent` is 2 in the concrete-cpu model; the fit may free it.
-public struct FFTNoiseModel: Sendable, Hashable, Codable {
-    public let log2Constant: Double
-    public let polynomialSizeExponent: Double
-
-    public init(log2Constant: Double, polynomialSizeExponent: Double = 2) {
-        self.log2Constant = log2Constant
-        self.polynomialSizeExponent = polynomialSizeExponent
-    }
-
-    /// Zama's fit for its own f64 FFT (concrete-cpu `FFT_SCALING_WEIGHT`), for comparison only.
-    public static let concreteCPU = FFTNoiseModel(log2Constant: -2.57722494)
-
-    public func variance(polynomialSize: Int, glweDimension: Int, baseLog: Int, levels: Int) -> Double {
-        let n = Double(polynomialSize)
-        return exp2(log2Constant) * pow(n, polynomialSizeExponent - 2)
-            * Self.regressor(polynomialSize: polynomialSize, glweDimension: glweDimension, baseLog: baseLog, levels: levels)
-    }
-
-    static func regressor(polynomialSize: Int, glweDimension: Int, baseLog: Int, levels: Int) -> Double {
-        let n = Double(polynomialSize)
-        return exp2(2.0 * (64 - 53) + 2.0 * Double(baseLog) - 128) * Double(levels) * n * n * Double(glweDimension + 1)
-    }
-}
-
-/// The fitted FFT model and how well it explains each measurement.
+/// The FFT model fitted to estimates from several sets.
 public struct FFTNoiseFit: Sendable, Hashable, Codable {
-    /// c with the model's N² law: log2 c = mean over measurements of log2(measured / x).
-    public let fixedExponentModel: FFTNoiseModel
-    /// Spread (sample sd) of log2(measured / x) across measurements: how well one constant fits.
-    public let log2ConstantSpread: Double
-    /// Free exponent: log2(measured / x·N^−2) = log2 c + e·log2 N by least squares (nil with
-    /// fewer than 3 distinct N).
-    public let freeExponentModel: FFTNoiseModel?
-    public let freeExponentStandardError: Double?
-    public let measurements: [FFTErrorMeasurement]
+    /// c of Var_FFT = c·2^22·l·B²·N²·(k+1)/q²: geometric mean of the per-set coefficients.
+    public let coefficient: Double
+    /// Sample sd of log2 c across sets (0 for one set).
+    public let log2CoefficientSpread: Double
+    /// With ≥ 3 distinct N: log2(Var_FFT/shape·N²) = log2 c′ + e·log2 N by least squares, to
+    /// test the N² law (e = 2).
+    public let polynomialSizeExponent: Double?
+    public let polynomialSizeExponentStandardError: Double?
+    public let estimates: [FFTTermEstimate]
 
-    public init(measurements: [FFTErrorMeasurement]) throws {
-        precondition(!measurements.isEmpty, "an FFT noise fit needs at least one measurement")
-        self.measurements = measurements
-        let logRatios = measurements.map { log2($0.measuredVariance / $0.modelRegressor) }
-        let meanLogRatio = logRatios.reduce(0, +) / Double(logRatios.count)
-        fixedExponentModel = FFTNoiseModel(log2Constant: meanLogRatio)
-        log2ConstantSpread = logRatios.count >= 2 ? try SampleMoments(logRatios).standardDeviation : 0
-        if Set(measurements.map(\.polynomialSize)).count >= 3 {
-            let x = measurements.map { log2(Double($0.polynomialSize)) }
-            let y = measurements.map { log2($0.measuredVariance / $0.modelRegressor) + 2 * log2(Double($0.polynomialSize)) }
+    /// The measured model, ready for `NoiseModel(parameters:fft:)`.
+    public var model: FFTNoiseModel { .measured(coefficient: coefficient) }
+
+    /// Uses only estimates with a positive variance (a non-positive difference means the FFT
+    /// term is below the resolution of that set).
+    public init(estimates all: [FFTTermEstimate]) throws {
+        let estimates = all.filter { $0.variance > 0 }
+        guard !estimates.isEmpty else {
+            throw NoiseAnalysisError.tooFewSamples(needed: 1, got: 0, purpose: "an FFT noise fit (sets with a positive FFT estimate)")
+        }
+        self.estimates = estimates
+        let logCoefficients = estimates.map { log2($0.coefficient) }
+        coefficient = exp2(logCoefficients.reduce(0, +) / Double(logCoefficients.count))
+        log2CoefficientSpread = logCoefficients.count >= 2 ? try SampleMoments(logCoefficients).standardDeviation : 0
+        if Set(estimates.map(\.polynomialSize)).count >= 3 {
+            let x = estimates.map { log2(Double($0.polynomialSize)) }
+            let y = estimates.map { log2($0.coefficient) + 2 * log2(Double($0.polynomialSize)) }
             let line = try LinearFit(x: x, y: y)
-            freeExponentModel = FFTNoiseModel(log2Constant: line.intercept, polynomialSizeExponent: line.slope)
-            freeExponentStandardError = line.slopeStandardError
+            polynomialSizeExponent = line.slope
+            polynomialSizeExponentStandardError = line.slopeStandardError
         } else {
-            freeExponentModel = nil
-            freeExponentStandardError = nil
+            polynomialSizeExponent = nil
+            polynomialSizeExponentStandardError = nil
         }
     }
 }

@@ -5,6 +5,8 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
     public var step: String
     public var samples: Int
     public var predictedVariance: Double
+    /// The prediction with the key-dependent terms evaluated for the keys used (diagnostic).
+    public var keyConditionedPredictedVariance: Double?
     public var measuredVariance: Double
     /// χ² interval on the measured variance.
     public var ciLow: Double
@@ -13,9 +15,12 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
     /// Variance rows: prediction inside [ciLow, ciHigh]. Failure-rate rows: predicted rate
     /// inside [cpLow, cpHigh].
     public var verdict: Verdict
+    public var expectedMean: Double
     public var measuredMean: Double
     public var meanCILow: Double
     public var meanCIHigh: Double
+    /// Expected mean inside the Gaussian interval of the measured mean.
+    public var meanVerdict: Verdict?
     public var normalityPValue: Double?
     public var normalityVerdict: String?
     /// How the samples were produced (inputs, keys, grid units), for the reader of the CSV.
@@ -45,7 +50,9 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
         self.ciHigh = check.varianceInterval.upper
         self.confidenceLevel = check.varianceInterval.confidenceLevel
         self.verdict = check.verdict
+        self.expectedMean = check.expectedMean
         self.measuredMean = check.measuredMean
+        self.meanVerdict = check.meanVerdict
         self.meanCILow = check.meanInterval.lower
         self.meanCIHigh = check.meanInterval.upper
         self.normalityPValue = check.normality?.pValue
@@ -79,14 +86,17 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
         case parameterSet = "params"
         case step, samples
         case predictedVariance = "predicted_variance"
+        case keyConditionedPredictedVariance = "predicted_variance_this_key"
         case measuredVariance = "measured_variance"
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
         case confidenceLevel = "confidence_level"
         case verdict
+        case expectedMean = "expected_mean"
         case measuredMean = "measured_mean"
         case meanCILow = "mean_ci_low"
         case meanCIHigh = "mean_ci_high"
+        case meanVerdict = "mean_verdict"
         case normalityPValue = "normality_p_value"
         case normalityVerdict = "normality"
         case method
@@ -116,14 +126,17 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
             case .step: csvQuoted(step)
             case .samples: "\(samples)"
             case .predictedVariance: number(predictedVariance)
+            case .keyConditionedPredictedVariance: number(keyConditionedPredictedVariance)
             case .measuredVariance: number(measuredVariance)
             case .ciLow: number(ciLow)
             case .ciHigh: number(ciHigh)
             case .confidenceLevel: number(confidenceLevel)
             case .verdict: verdict.rawValue
+            case .expectedMean: number(expectedMean)
             case .measuredMean: number(measuredMean)
             case .meanCILow: number(meanCILow)
             case .meanCIHigh: number(meanCIHigh)
+            case .meanVerdict: meanVerdict?.rawValue ?? ""
             case .normalityPValue: number(normalityPValue)
             case .normalityVerdict: normalityVerdict ?? ""
             case .method: csvQuoted(method)
