@@ -1,8 +1,227 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import TFHE
 
+/// `lockstep bench pbs|ks|fft|keygen --params NAME`: release-build timings of the TFHE core,
+/// with the FFTW floor of a blind rotation for the same sizes next to them.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not available yet in this build.")
+    static let configuration = CommandConfiguration(
+        abstract: "Time KS+PBS, keyswitch, FFT or key generation for a named parameter set.",
+        discussion: """
+            Median, min and max per operation after warm-up. floor_ms is the FFTW work of one blind
+            rotation alone (n·(k+1)·l forward FFTs, the Fourier multiply-accumulates, (k+1)·n inverse
+            FFTs). Build with `swift build -c release`; debug timings are meaningless.
+            """
+    )
+
+    enum Operation: String, ExpressibleByArgument, CaseIterable, Codable {
+        case pbs, ks, fft, keygen
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    @Argument(help: "What to time: pbs (KS+PBS), ks, fft (forward+inverse N/2-point transform) or keygen.")
+    var operation: Operation
+
+    @Option(name: .long, help: "Parameter set name (see `lockstep params`), e.g. concrete-p40-b4.")
+    var params: String
+
+    @Option(name: .long, help: "Timed runs per thread (after warm-up).")
+    var runs: Int = 20
+
+    @Option(name: .long, help: "Worker threads, each with its own workspace, sharing one server key.")
+    var threads: Int = 1
+
+    @Option(name: .long, help: "Output format: table or json (one object per line).")
+    var format: Format = .table
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs).") }
+        guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1...64, got \(threads).") }
+        _ = try ParameterLookup.named(params)
+    }
+
     func run() async throws {
-        throw ValidationError("'lockstep bench' is not available yet in this build.")
+        BuildConfiguration.warnIfDebug()
+        let parameters = try ParameterLookup.named(params)
+        let record: BenchmarkRecord
+        if operation == .keygen {
+            var samples: [Double] = []
+            for _ in 0..<runs {
+                let start = ContinuousClock.now
+                let keys = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+                samples.append(start.duration(to: .now).milliseconds)
+                withExtendedLifetime(keys) {}
+            }
+            record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
+                                     samples: samples, floor: nil)
+        } else {
+            let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+            let floor = Self.measureFloor(serverKey)
+            let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
+                                       runs: runs, threads: threads)
+            record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
+                                     samples: samples, floor: floor)
+        }
+        switch format {
+        case .json: print(try record.jsonLine())
+        case .table: print(record.tableText())
+        }
+    }
+
+    /// Median of 5 floor runs after one warm-up, single thread.
+    static func measureFloor(_ serverKey: ServerKey) -> Double {
+        let workspace = serverKey.makeWorkspace()
+        serverKey.runBlindRotationFloor(workspace: workspace)
+        var samples: [Double] = []
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            serverKey.runBlindRotationFloor(workspace: workspace)
+            samples.append(start.duration(to: .now).milliseconds)
+        }
+        return Statistics(samples).median
+    }
+
+    /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
+    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> [Double] {
+        let parameters = serverKey.parameters
+        let encoding = Encoding(precision: parameters.precision)
+        let table = LookupTable(values: (0..<encoding.messageCount).map { ($0 * 5 + 3) % encoding.messageCount },
+                                inputEncoding: encoding, outputEncoding: encoding)
+        let input = clientKey.encrypt(1, encoding: encoding)
+        let samples = SampleBuffer(count: runs * threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let workspace = serverKey.makeWorkspace()
+            var output = LWECiphertext(dimension: parameters.bigLWEDimension)
+            let transform = NegacyclicTransformKernel(polynomialSize: parameters.polynomialSize)
+            let body: () -> Void
+            switch operation {
+            case .pbs: body = { serverKey.programmableBootstrap(input, table: table, into: &output, workspace: workspace) }
+            case .ks: body = { output = serverKey.keyswitch(input) }
+            case .fft: body = { transform.runForwardAndInverse() }
+            case .keygen: preconditionFailure("keygen is timed separately")
+            }
+            for _ in 0..<3 { body() }
+            for run in 0..<runs {
+                let start = ContinuousClock.now
+                body()
+                samples.store(start.duration(to: .now).milliseconds, at: worker * runs + run)
+            }
+            withExtendedLifetime(output) {}
+        }
+        return samples.values
+    }
+}
+
+/// Slots written by distinct threads at distinct indices, read after they have joined.
+final class SampleBuffer: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Double>
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: .nan)
+    }
+    deinit { storage.deallocate() }
+    func store(_ value: Double, at index: Int) { storage[index] = value }
+    var values: [Double] { Array(storage) }
+}
+
+struct Statistics {
+    let sorted: [Double]
+    init(_ values: [Double]) { sorted = values.sorted() }
+    var median: Double {
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+    var minimum: Double { sorted.first ?? .nan }
+    var maximum: Double { sorted.last ?? .nan }
+}
+
+/// One benchmark result; the JSON line and the table are rendered from the same record.
+struct BenchmarkRecord: Codable {
+    let params: String
+    let operation: String
+    let runs: Int
+    let threads: Int
+    let median_ms: Double
+    let min_ms: Double
+    let max_ms: Double
+    let floor_ms: Double?
+    let build: String
+    let insecure_test_set: Bool
+
+    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], floor: Double?) {
+        let statistics = Statistics(samples)
+        params = parameters.name
+        self.operation = operation.rawValue
+        self.runs = runs
+        self.threads = threads
+        median_ms = statistics.median
+        min_ms = statistics.minimum
+        max_ms = statistics.maximum
+        floor_ms = floor
+        build = BuildConfiguration.name
+        insecure_test_set = parameters.isInsecureTestSet
+    }
+
+    func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    func tableText() -> String {
+        func ms(_ value: Double) -> String { String(format: "%.3f", value) }
+        var lines = [
+            "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
+            "operation  \(operation)   runs \(runs) × threads \(threads)   build \(build)",
+            "median_ms  \(ms(median_ms))",
+            "min_ms     \(ms(min_ms))",
+            "max_ms     \(ms(max_ms))",
+        ]
+        if let floor = floor_ms {
+            lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+enum BuildConfiguration {
+    #if DEBUG
+    static let name = "debug"
+    #else
+    static let name = "release"
+    #endif
+
+    static func warnIfDebug() {
+        #if DEBUG
+        FileHandle.standardError.write(Data("""
+            ************************************************************************
+            WARNING: this is a DEBUG build. TFHE timings are tens of times slower than
+            release and mean nothing. Build with `swift build -c release` and run
+            .build/release/lockstep.
+            ************************************************************************
+
+            """.utf8))
+        #endif
+    }
+}
+
+enum ParameterLookup {
+    static func named(_ name: String) throws -> ParameterSet {
+        guard let parameters = ParameterCatalog.named(name) else {
+            let known = ParameterCatalog.all.map(\.name).joined(separator: ", ")
+            throw ValidationError("Unknown parameter set '\(name)'. Known sets: \(known).")
+        }
+        return parameters
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) * 1e-15
     }
 }

@@ -7,11 +7,12 @@ import Darwin
 
 /// Products in ℤ[X]/(X^N + 1) through an N/2-point complex FFT (FFTW).
 ///
-/// Coefficient j is paired with coefficient j + N/2 as (re, im) and multiplied by the twist
-/// e^{-iπj/N}; the N/2-point DFT of that vector evaluates the polynomial at the N/2 roots of
-/// X^N + 1 whose exponent is ≡ 3 mod 4. Real polynomials take conjugate values at the other
-/// half, so these N/2 values determine the negacyclic product. The inverse multiplies by
-/// e^{+iπj/N}/(N/2) after the backward DFT.
+/// Coefficient j is paired with coefficient j + N/2 as b_j = a_j + i·a_{j+N/2} and multiplied
+/// by the twist e^{iπj/N}; the N/2-point DFT with a positive exponent (FFTW_BACKWARD) of that
+/// vector gives b(ω_k) = a(ω_k) at ω_k = e^{iπ(1+4k)/N}, the roots of X^N + 1 where
+/// X^{N/2} = i. Real polynomials take conjugate values at the other roots, so these N/2
+/// values determine the negacyclic product. The inverse is the negative-exponent DFT
+/// followed by e^{−iπj/N}/(N/2).
 ///
 /// One instance per polynomial size is shared by every key and workspace: plans are made
 /// once (under a lock, FFTW's planner is not thread-safe) and executed with
@@ -22,9 +23,9 @@ final class NegacyclicFFT: @unchecked Sendable {
     let fourierSize: Int
     private let forwardPlan: fftw_plan
     private let backwardPlan: fftw_plan
-    /// e^{-iπj/N}, interleaved.
+    /// e^{+iπj/N}, interleaved.
     let twist: [Double]
-    /// e^{+iπj/N}/(N/2), interleaved.
+    /// e^{−iπj/N}/(N/2), interleaved.
     let untwist: [Double]
 
     private static let plannerLock = Lock()
@@ -50,8 +51,8 @@ final class NegacyclicFFT: @unchecked Sendable {
         func complexPointer(_ buffer: FourierBuffer) -> UnsafeMutablePointer<fftw_complex> {
             UnsafeMutablePointer<fftw_complex>(OpaquePointer(buffer.pointer))
         }
-        guard let forward = fftw_plan_dft_1d(Int32(m), complexPointer(input), complexPointer(output), FFTW_FORWARD, flags),
-              let backward = fftw_plan_dft_1d(Int32(m), complexPointer(input), complexPointer(output), FFTW_BACKWARD, flags)
+        guard let forward = fftw_plan_dft_1d(Int32(m), complexPointer(input), complexPointer(output), FFTW_BACKWARD, flags),
+              let backward = fftw_plan_dft_1d(Int32(m), complexPointer(input), complexPointer(output), FFTW_FORWARD, flags)
         else { fatalError("FFTW could not plan a \(m)-point complex transform") }
         forwardPlan = forward
         backwardPlan = backward
@@ -60,9 +61,9 @@ final class NegacyclicFFT: @unchecked Sendable {
         for j in 0..<m {
             let angle = Double.pi * Double(j) / Double(polynomialSize)
             twist[2 * j] = cos(angle)
-            twist[2 * j + 1] = -sin(angle)
+            twist[2 * j + 1] = sin(angle)
             untwist[2 * j] = cos(angle) / Double(m)
-            untwist[2 * j + 1] = sin(angle) / Double(m)
+            untwist[2 * j + 1] = -sin(angle) / Double(m)
         }
         self.twist = twist
         self.untwist = untwist

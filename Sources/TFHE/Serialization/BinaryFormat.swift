@@ -1,0 +1,194 @@
+/// A malformed, truncated or mismatched serialized object. The message names the field,
+/// the offset and what was expected.
+public struct SerializationError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The container every serialized TFHE object shares:
+/// "LOCKSTEP" · kind (UInt8) · format version (UInt16) · payload · checksum (UInt64) over
+/// everything before it. Integers are little-endian.
+enum BinaryFormat {
+    static let magic: [UInt8] = Array("LOCKSTEP".utf8)
+    static let version: UInt16 = 1
+    static let trailerSize = 8
+
+    enum Kind: UInt8, CustomStringConvertible {
+        case clientKey = 1, serverKey = 2, lweCiphertext = 3
+        var description: String {
+            switch self {
+            case .clientKey: return "client key"
+            case .serverKey: return "server key"
+            case .lweCiphertext: return "LWE ciphertext"
+            }
+        }
+    }
+
+    /// A 64-bit word-wise hash: every step is a bijection of the running state, so any
+    /// single changed word changes the result. Detects corruption, not tampering.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var offset = 0
+        @inline(__always) func mix(_ word: UInt64) {
+            state ^= word &* 0xBF58_476D_1CE4_E5B9
+            state = (state << 27) | (state >> 37)
+            state = state &* 0x94D0_49BB_1331_11EB &+ 0x2545_F491_4F6C_DD1D
+        }
+        while offset + 8 <= bytes.count {
+            mix(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            tail |= UInt64(bytes[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        mix(tail)
+        return state
+    }
+}
+
+struct BinaryWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(kind: BinaryFormat.Kind, reservingCapacity: Int = 0) {
+        bytes.reserveCapacity(reservingCapacity + 64)
+        bytes += BinaryFormat.magic
+        write(kind.rawValue)
+        write(BinaryFormat.version)
+    }
+
+    mutating func write(_ value: UInt8) { bytes.append(value) }
+    mutating func write(_ value: UInt16) { appendLittleEndian(UInt64(value), byteCount: 2) }
+    mutating func write(_ value: UInt32) { appendLittleEndian(UInt64(value), byteCount: 4) }
+    mutating func write(_ value: UInt64) { appendLittleEndian(value, byteCount: 8) }
+    mutating func write(_ value: Double) { write(value.bitPattern) }
+
+    mutating func write(_ string: String) {
+        let utf8 = Array(string.utf8)
+        write(UInt32(utf8.count))
+        bytes += utf8
+    }
+
+    /// Element count (UInt64) then the words, little-endian.
+    mutating func write(words: [UInt64]) {
+        write(UInt64(words.count))
+        words.withUnsafeBufferPointer { buffer in
+            for word in buffer { appendLittleEndian(word, byteCount: 8) }
+        }
+    }
+
+    mutating func write(doubles: [Double]) {
+        write(UInt64(doubles.count))
+        doubles.withUnsafeBufferPointer { buffer in
+            for value in buffer { appendLittleEndian(value.bitPattern, byteCount: 8) }
+        }
+    }
+
+    private mutating func appendLittleEndian(_ value: UInt64, byteCount: Int) {
+        for index in 0..<byteCount { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * index))) }
+    }
+
+    /// Appends the checksum and returns the finished bytes.
+    mutating func finish() -> [UInt8] {
+        let sum = bytes.withUnsafeBytes { BinaryFormat.checksum($0) }
+        write(sum)
+        return bytes
+    }
+}
+
+struct BinaryReader {
+    private let bytes: [UInt8]
+    private let end: Int         // start of the checksum trailer
+    private(set) var offset = 0
+    let kind: BinaryFormat.Kind
+
+    /// Checks magic, kind, version and checksum before any field is read.
+    init(_ bytes: [UInt8], expecting expectedKind: BinaryFormat.Kind) throws {
+        let headerSize = BinaryFormat.magic.count + 3
+        guard bytes.count >= headerSize + BinaryFormat.trailerSize else {
+            throw SerializationError("Serialized \(expectedKind) is truncated: \(bytes.count) bytes, less than the \(headerSize + BinaryFormat.trailerSize)-byte header and checksum.")
+        }
+        guard Array(bytes[0..<BinaryFormat.magic.count]) == BinaryFormat.magic else {
+            throw SerializationError("Not a Lockstep TFHE object: the first 8 bytes are not \"LOCKSTEP\".")
+        }
+        let kindByte = bytes[BinaryFormat.magic.count]
+        guard let kind = BinaryFormat.Kind(rawValue: kindByte) else {
+            throw SerializationError("Unknown object kind \(kindByte) at offset 8; expected \(expectedKind.rawValue) (\(expectedKind)).")
+        }
+        guard kind == expectedKind else {
+            throw SerializationError("Serialized object is a \(kind), expected a \(expectedKind).")
+        }
+        let version = UInt16(bytes[9]) | UInt16(bytes[10]) << 8
+        guard version == BinaryFormat.version else {
+            throw SerializationError("Unsupported \(expectedKind) format version \(version); this build reads version \(BinaryFormat.version).")
+        }
+        self.bytes = bytes
+        self.end = bytes.count - BinaryFormat.trailerSize
+        self.kind = kind
+        var stored: UInt64 = 0
+        for index in 0..<8 { stored |= UInt64(bytes[end + index]) << UInt64(8 * index) }
+        let computed = bytes.withUnsafeBytes { BinaryFormat.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<end])) }
+        guard stored == computed else {
+            throw SerializationError("Serialized \(expectedKind) is corrupted or truncated: checksum mismatch over \(end) bytes (stored \(stored), computed \(computed)).")
+        }
+        offset = headerSize
+    }
+
+    private mutating func take(_ count: Int, field: String) throws -> Int {
+        guard count >= 0, end - offset >= count else {
+            throw SerializationError("Serialized \(kind) is truncated: field '\(field)' needs \(count) bytes at offset \(offset), only \(end - offset) remain.")
+        }
+        defer { offset += count }
+        return offset
+    }
+
+    private mutating func readLittleEndian(_ byteCount: Int, field: String) throws -> UInt64 {
+        let start = try take(byteCount, field: field)
+        var value: UInt64 = 0
+        for index in 0..<byteCount { value |= UInt64(bytes[start + index]) << UInt64(8 * index) }
+        return value
+    }
+
+    mutating func readUInt8(_ field: String) throws -> UInt8 { UInt8(try readLittleEndian(1, field: field)) }
+    mutating func readUInt32(_ field: String) throws -> UInt32 { UInt32(try readLittleEndian(4, field: field)) }
+    mutating func readUInt64(_ field: String) throws -> UInt64 { try readLittleEndian(8, field: field) }
+    mutating func readDouble(_ field: String) throws -> Double { Double(bitPattern: try readUInt64(field)) }
+
+    mutating func readString(_ field: String, maximumBytes: Int) throws -> String {
+        let length = Int(try readUInt32("\(field) length"))
+        guard length <= maximumBytes else {
+            throw SerializationError("Field '\(field)' claims \(length) bytes; at most \(maximumBytes) are allowed.")
+        }
+        let start = try take(length, field: field)
+        guard let string = String(validating: bytes[start ..< start + length], as: UTF8.self) else {
+            throw SerializationError("Field '\(field)' at offset \(start) is not valid UTF-8.")
+        }
+        return string
+    }
+
+    /// A count-prefixed word array whose count must equal `expectedCount`.
+    mutating func readWords(_ field: String, expectedCount: Int) throws -> [UInt64] {
+        let count = try readUInt64("\(field) count")
+        guard count == UInt64(expectedCount) else {
+            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
+        }
+        let start = try take(expectedCount * 8, field: field)
+        return bytes.withUnsafeBytes { raw in
+            (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: UInt64.self).littleEndian }
+        }
+    }
+
+    mutating func readDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
+        try readWords(field, expectedCount: expectedCount).map { Double(bitPattern: $0) }
+    }
+
+    func finish() throws {
+        guard offset == end else {
+            throw SerializationError("Serialized \(kind) has \(end - offset) unexpected bytes after its last field (offset \(offset)).")
+        }
+    }
+}
