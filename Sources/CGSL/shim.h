@@ -7,3 +7,7 @@
 #include <gsl/gsl_version.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_math.h>
+
+// `gsl_version` is a mutable C global to Swift's concurrency checker; GSL sets it at load time
+// only, so reading it through a function is safe.
+static inline const char *lockstep_gsl_version(void) { return gsl_version; }

@@ -1,8 +1,53 @@
 import ArgumentParser
+import Experiments
+import Foundation
 
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not available yet in this build.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write an experiment's compiled integer circuit as JSON, so others can re-check it.",
+        discussion: """
+            The file holds the layers, integer weights, tables, sound bounds, rounding shifts and the \
+            output decoding (Circuit's file format; `IntegerCircuit.load` re-validates it). The float model \
+            is reused from results/ when an earlier run saved one with the same settings, else trained.
+            """)
+
+    @Argument(help: "Experiment config file (YAML).")
+    var config: String
+
+    @Option(help: "Output file.")
+    var out: String
+
+    @Option(help: "Which experiment of a sweep config to export (default: the config's only experiment).")
+    var experiment: String?
+
+    @Option(help: "Data folder (default: ./data, or data/ beside Package.swift).")
+    var data: String?
+
+    @Option(help: "Results folder searched for a reusable float model.")
+    var results = "results"
+
     func run() async throws {
-        throw ValidationError("'lockstep export' is not available yet in this build.")
+        let experiments = try ConfigLoader.load(path: config)
+        let chosen: ExperimentConfig
+        if let experiment {
+            guard let match = experiments.first(where: { $0.name == experiment }) else {
+                throw CommandError("\(config) has no experiment '\(experiment)'; it has: \(experiments.map(\.name).joined(separator: ", ")).")
+            }
+            chosen = match
+        } else {
+            guard experiments.count == 1 else {
+                throw CommandError("\(config) is a sweep of \(experiments.count) experiments; choose one with --experiment (\(experiments.map(\.name).joined(separator: ", "))).")
+            }
+            chosen = experiments[0]
+        }
+        let runner = ExperimentRunner(
+            options: RunOptions(dataDirectory: data, resultsDirectory: URL(fileURLWithPath: results, isDirectory: true)),
+            progress: ConsoleProgress(prefix: chosen.name, interactive: isatty(STDERR_FILENO) == 1))
+        let prepared = try runner.prepare(chosen)
+        let url = URL(fileURLWithPath: out)
+        try prepared.circuit.save(to: url)
+        let circuit = prepared.circuit
+        printLine("\(chosen.name): \(circuit.layers.count) layers, max TLU \(circuit.tluPrecision) bits, \(circuit.pbsCount) PBS/sample (float model \(prepared.modelSource))")
+        printLine("wrote \(url.path)")
     }
 }

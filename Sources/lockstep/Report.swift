@@ -1,8 +1,30 @@
 import ArgumentParser
+import Experiments
+import Foundation
 
 struct Report: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not available yet in this build.")
+    static let configuration = CommandConfiguration(
+        abstract: "Aggregate every results/<experiment>/ into results/tables/ (CSV and Markdown).",
+        discussion: "Rows are sorted by experiment and carry no timestamps: running it twice gives identical files.")
+
+    @Argument(help: "The results folder.")
+    var results = "results"
+
+    @Option(help: "Markdown file whose generated tables (between lockstep:begin/end markers) are refreshed; default paper/paper.md when it exists.")
+    var paper: String?
+
     func run() async throws {
-        throw ValidationError("'lockstep report' is not available yet in this build.")
+        let directory = URL(fileURLWithPath: results, isDirectory: true)
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw CommandError("Results folder \(directory.path) does not exist; run `lockstep run CONFIG` first.")
+        }
+        let experiments = try ResultsReport.collect(resultsDirectory: directory)
+        let defaultPaper = directory.deletingLastPathComponent().appendingPathComponent("paper/paper.md")
+        let paperURL =
+            paper.map { URL(fileURLWithPath: $0) }
+            ?? (FileManager.default.fileExists(atPath: defaultPaper.path) ? defaultPaper : nil)
+        let written = try ResultsReport.write(resultsDirectory: directory, paper: paperURL)
+        printLine("\(experiments.count) experiments aggregated")
+        written.forEach { printLine("  wrote \($0.path)") }
     }
 }

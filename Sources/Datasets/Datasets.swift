@@ -1,1 +1,0 @@
-// Module Datasets: see README.md "Layout".

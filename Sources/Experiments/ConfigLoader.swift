@@ -1,0 +1,266 @@
+import Circuit
+import Datasets
+import Foundation
+import NeuralNet
+import Quantization
+
+/// Reads experiment configs: YAML → `base:` composition → sweep expansion → validated,
+/// fully resolved `ExperimentConfig`s.
+public enum ConfigLoader {
+    /// Keys whose value may be a list to sweep over, in the order their labels are joined into
+    /// the experiment name (`name-ptq-b4`). `model.hidden` sweeps when it is a list of lists.
+    static let sweepKeys: [(path: [String], label: @Sendable (String) -> String)] = [
+        (["dataset", "name"], { $0 }),
+        (["model", "hidden"], { "h" + $0 }),
+        (["model", "activation"], { $0 }),
+        (["training", "epochs"], { "e\($0)" }),
+        (["training", "learning_rate"], { "lr\($0)" }),
+        (["training", "seed"], { "s\($0)" }),
+        (["quantization", "method"], { $0 }),
+        (["quantization", "bits"], { "b\($0)" }),
+        (["quantization", "input_bits"], { "ib\($0)" }),
+        (["quantization", "weight_bits"], { "wb\($0)" }),
+        (["quantization", "activation_bits"], { "ab\($0)" }),
+        (["quantization", "max_tlu_bits"], { "tlu\($0)" }),
+        (["quantization", "per_channel"], { $0 == "true" ? "pc" : "pt" }),
+    ]
+
+    /// Every experiment of the config file at `path` (more than one when it sweeps).
+    public static func load(path: String) throws -> [ExperimentConfig] {
+        try expand(compose(path: path, chain: []))
+    }
+
+    /// Every experiment of YAML `text`; `file` names it in errors and anchors relative `base:` paths.
+    public static func load(yaml text: String, file: String) throws -> [ExperimentConfig] {
+        try expand(compose(text: text, file: file, chain: []))
+    }
+
+    // MARK: Composition
+
+    private static func compose(path: String, chain: [String]) throws -> ConfigNode {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ConfigError(file: path, message: "does not exist")
+        }
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
+        else { throw ConfigError(file: path, message: "cannot be read as UTF-8 text") }
+        return try compose(text: text, file: path, chain: chain)
+    }
+
+    private static func compose(text: String, file: String, chain: [String]) throws -> ConfigNode {
+        let tree = try ConfigNode.parse(yaml: text, file: file)
+        guard case .mapping = tree else {
+            throw ConfigError(file: file, message: "must be a mapping of keys (name, dataset, model, …), got \(tree.kindDescription)")
+        }
+        guard let baseNode = tree["base"] else { return tree }
+        guard case .scalar(let basePath, let location) = baseNode else {
+            throw ConfigError(
+                file: file, line: baseNode.location.line, keyPath: "base",
+                message: "must be the path of another config file, got \(baseNode.kindDescription)")
+        }
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let resolved = URL(fileURLWithPath: basePath, relativeTo: directory).standardizedFileURL.path
+        let here = URL(fileURLWithPath: file).standardizedFileURL.path
+        if chain.contains(resolved) || resolved == here {
+            throw ConfigError(
+                file: file, line: location.line, keyPath: "base",
+                message: "'\(basePath)' leads back to a config already in this chain (\((chain + [here]).joined(separator: " → ")))")
+        }
+        guard FileManager.default.fileExists(atPath: resolved) else {
+            throw ConfigError(
+                file: file, line: location.line, keyPath: "base",
+                message: "'\(basePath)' does not exist (resolved to \(resolved), relative to this file)")
+        }
+        var base = try compose(path: resolved, chain: chain + [here]).removing(key: "base")
+        // `quantization.bits` here means all three widths, so it replaces the base's explicit ones.
+        if let quantization = tree["quantization"], quantization["bits"] != nil, let baseQuantization = base["quantization"] {
+            let overridden = ["input_bits", "weight_bits", "activation_bits"].filter { quantization[$0] == nil }
+            base = base.replacing(
+                ["quantization"], with: overridden.reduce(baseQuantization) { $0.removing(key: $1) })
+        }
+        return base.merged(with: tree.removing(key: "base"))
+    }
+
+    // MARK: Sweeps
+
+    private static func expand(_ tree: ConfigNode) throws -> [ExperimentConfig] {
+        var variants: [(tree: ConfigNode, labels: [String])] = [(tree, [])]
+        for (path, label) in sweepKeys {
+            guard let value = lookup(tree, path), case .sequence(let options, let location) = value else { continue }
+            let isHiddenList = path == ["model", "hidden"]
+            if isHiddenList, !options.contains(where: { if case .sequence = $0 { true } else { false } }) { continue }
+            guard !options.isEmpty else {
+                throw ConfigError(
+                    file: location.file, line: location.line, keyPath: path.joined(separator: "."),
+                    message: "is an empty sweep list; give at least one value")
+            }
+            variants = try variants.flatMap { variant in
+                try options.map { option in
+                    let text: String
+                    switch option {
+                    case .scalar(let scalar, _):
+                        text = scalar
+                    case .sequence(let widths, _) where isHiddenList:
+                        text = widths.map { if case .scalar(let width, _) = $0 { width } else { "?" } }
+                            .joined(separator: "x")
+                    default:
+                        throw ConfigError(
+                            file: option.location.file, line: option.location.line,
+                            keyPath: path.joined(separator: "."),
+                            message: "sweep entries must be single values, got \(option.kindDescription)")
+                    }
+                    return (variant.tree.replacing(path, with: option), variant.labels + [label(text)])
+                }
+            }
+        }
+        let configs = try variants.map { variant in
+            try decode(variant.tree, nameSuffix: variant.labels.map { "-" + $0 }.joined())
+        }
+        var seen: [String: Int] = [:]
+        for config in configs {
+            seen[config.name, default: 0] += 1
+            if seen[config.name] == 2 {
+                throw ConfigError(
+                    file: tree.location.file, keyPath: "name",
+                    message: "the sweep produces the experiment name '\(config.name)' twice; sweep lists must not repeat values")
+            }
+        }
+        var meanings: [String: String] = [:]
+        for config in configs {
+            var unnamed = config
+            unnamed.name = ""
+            if let twin = meanings[unnamed.fingerprint] {
+                throw ConfigError(
+                    file: tree.location.file, keyPath: "name",
+                    message: "the sweep makes '\(twin)' and '\(config.name)' the same experiment; a swept value has no effect (is it overridden by a more specific key?)")
+            }
+            meanings[unnamed.fingerprint] = config.name
+        }
+        return configs
+    }
+
+    private static func lookup(_ tree: ConfigNode, _ path: [String]) -> ConfigNode? {
+        path.reduce(Optional(tree)) { node, key in node?[key] }
+    }
+
+    // MARK: Decoding
+
+    static let experimentNamePattern = "letters, digits, '-', '_' and '.', starting with a letter or digit"
+
+    static func isValidExperimentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
+        else { return false }
+        return name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+        } && name.count <= 120
+    }
+
+    private static func decode(_ tree: ConfigNode, nameSuffix: String) throws -> ExperimentConfig {
+        var root = try ConfigReader(tree, path: [])
+        guard let (baseName, nameNode) = try root.scalar("name") else {
+            throw ConfigError(file: tree.location.file, keyPath: "name", message: "is required (the experiment's results folder name)")
+        }
+        let name = baseName + nameSuffix
+        guard isValidExperimentName(name) else {
+            throw root.error("name", nameNode, "is '\(name)'; allowed: \(experimentNamePattern)")
+        }
+        let seed = try root.seed("seed", default: 0)
+        let dataDirectory = try root.text("data", default: nil)
+
+        guard var datasetReader = try root.section("dataset") else {
+            throw ConfigError(
+                file: tree.location.file, keyPath: "dataset",
+                message: "is required, e.g. {name: digits, test_fraction: 0.2}; names: \(DatasetName.allowedNames)")
+        }
+        guard datasetReader.value("name") != nil else {
+            throw datasetReader.error("name", nil, "is required; allowed: \(DatasetName.allowedNames)")
+        }
+        let dataset = ExperimentConfig.DatasetSection(
+            name: try datasetReader.choice("name", default: DatasetName.digits),
+            testFraction: try datasetReader.real("test_fraction", default: 0.2, allowed: 0...0.9, exclusiveLower: true),
+            seed: try datasetReader.seed("seed", default: seed))
+        try datasetReader.finish()
+
+        guard var modelReader = try root.section("model") else {
+            throw ConfigError(
+                file: tree.location.file, keyPath: "model",
+                message: "is required: {hidden: [32], activation: relu} or {load: path/to/model.json}")
+        }
+        let load = try modelReader.text("load", default: nil)
+        let hiddenGiven = modelReader.value("hidden") != nil
+        if load != nil, hiddenGiven {
+            throw modelReader.error("load", nil, "and model.hidden are both set; give either an architecture or a file to load")
+        }
+        if load == nil, !hiddenGiven {
+            throw modelReader.error("hidden", nil, "is required unless model.load names a saved model, e.g. hidden: [32]")
+        }
+        let model = ExperimentConfig.ModelSection(
+            hidden: try modelReader.integerList("hidden", default: [], allowed: 1...8192),
+            activation: try modelReader.choice("activation", default: Activation.relu),
+            seed: try modelReader.seed("seed", default: seed),
+            load: load)
+        try modelReader.finish()
+
+        var trainingReader = try root.section("training") ?? ConfigReader(.mapping([], tree.location), path: ["training"])
+        let optimizer = try trainingReader.choice("optimizer", default: ExperimentConfig.OptimizerName.adam)
+        let training = ExperimentConfig.TrainingSection(
+            epochs: try trainingReader.integer("epochs", default: 20, allowed: 1...100_000),
+            batchSize: try trainingReader.integer("batch_size", default: 32, allowed: 1...1_000_000),
+            optimizer: optimizer,
+            learningRate: try trainingReader.real(
+                "learning_rate", default: optimizer == .adam ? 0.001 : 0.01, allowed: 0...10, exclusiveLower: true),
+            learningRateDecay: try trainingReader.real("learning_rate_decay", default: 1, allowed: 0...1, exclusiveLower: true),
+            momentum: try trainingReader.real("momentum", default: 0.9, allowed: 0...0.999),
+            seed: try trainingReader.seed("seed", default: seed))
+        try trainingReader.finish()
+
+        var quantizationReader =
+            try root.section("quantization") ?? ConfigReader(.mapping([], tree.location), path: ["quantization"])
+        let bits = try quantizationReader.integer("bits", default: 8, allowed: 2...16)
+        let method = try quantizationReader.choice("method", default: QuantizationMethod.ptq)
+        let quantization = ExperimentConfig.QuantizationSection(
+            method: method,
+            inputBits: try quantizationReader.integer("input_bits", default: bits, allowed: 1...16),
+            weightBits: try quantizationReader.integer("weight_bits", default: bits, allowed: 2...16),
+            activationBits: try quantizationReader.integer("activation_bits", default: bits, allowed: 1...16),
+            perChannel: try quantizationReader.boolean("per_channel", default: true),
+            symmetricWeights: try quantizationReader.boolean("symmetric_weights", default: true),
+            calibrationPercentile: try quantizationReader.real(
+                "calibration_percentile", default: 100, allowed: 50...100, exclusiveLower: true),
+            accumulatorBitsBudget: try quantizationReader.optionalInteger("accumulator_bits_budget", allowed: 2...40),
+            maxTLUBits: try quantizationReader.integer("max_tlu_bits", default: 7, allowed: 1...16),
+            rounding: try quantizationReader.choice("rounding", default: RoundingPolicy.automatic),
+            qatEpochs: try quantizationReader.integer("qat_epochs", default: 5, allowed: 1...100_000),
+            qatLearningRate: try quantizationReader.real(
+                "qat_learning_rate", default: training.learningRate, allowed: 0...10, exclusiveLower: true))
+        try quantizationReader.finish()
+
+        var fheReader = try root.section("fhe") ?? ConfigReader(.mapping([], tree.location), path: ["fhe"])
+        let fhe = ExperimentConfig.FHESection(
+            samples: try fheReader.integer("samples", default: 0, allowed: 0...1_000_000),
+            pError: try pError(&fheReader),
+            parameters: try fheReader.text("parameters", default: "auto") ?? "auto",
+            threads: try fheReader.integer("threads", default: 0, allowed: 0...1024),
+            seed: try fheReader.seed("seed", default: seed))
+        try fheReader.finish()
+        try root.finish()
+
+        return ExperimentConfig(
+            name: name, seed: seed, dataset: dataset, model: model, training: training, quantization: quantization,
+            fhe: fhe, dataDirectory: dataDirectory)
+    }
+
+    /// `p_error` as `2^-40`, `2**-40` or a plain number in (0, 0.5].
+    private static func pError(_ reader: inout ConfigReader) throws -> Double {
+        let defaultValue = 0x1p-40
+        guard let (text, node) = try reader.scalar("p_error") else { return defaultValue }
+        let allowed = "allowed: a probability in (0, 0.5] written as 2^-40, 2**-40 or 1e-12"
+        var value: Double?
+        for prefix in ["2^", "2**"] where text.hasPrefix(prefix) {
+            if let exponent = Double(text.dropFirst(prefix.count)) { value = pow(2, exponent) }
+        }
+        if value == nil { value = Double(text) }
+        guard let value, value > 0, value <= 0.5 else { throw reader.error("p_error", node, "is '\(text)'; \(allowed)") }
+        return value
+    }
+}

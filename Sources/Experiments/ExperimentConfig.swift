@@ -1,0 +1,111 @@
+import Circuit
+import Datasets
+import Foundation
+import NeuralNet
+import Quantization
+import Reporting
+
+/// A fully resolved experiment: every default filled in, every value validated. Two configs that
+/// mean the same experiment are equal and have the same `fingerprint`, which is how a batch
+/// recognises an experiment it has already finished.
+public struct ExperimentConfig: Codable, Hashable, Sendable {
+    /// Bumped when the meaning of a field changes, so old results are not mistaken for new ones.
+    public static let schemaVersion = 1
+
+    public var name: String
+    /// The announced seed: the default of every other seed.
+    public var seed: UInt64
+    public var dataset: DatasetSection
+    public var model: ModelSection
+    public var training: TrainingSection
+    public var quantization: QuantizationSection
+    public var fhe: FHESection
+    /// Data folder (relative to the working directory); nil = `--data` or the default search.
+    public var dataDirectory: String?
+
+    public struct DatasetSection: Codable, Hashable, Sendable {
+        public var name: DatasetName
+        /// Used only by datasets without an official split.
+        public var testFraction: Double
+        public var seed: UInt64
+    }
+
+    public struct ModelSection: Codable, Hashable, Sendable {
+        /// Hidden layer widths; the input and output sizes come from the dataset.
+        public var hidden: [Int]
+        public var activation: Activation
+        /// Seed of the weight initialisation.
+        public var seed: UInt64
+        /// A weight file to load instead of training (path relative to the working directory).
+        public var load: String?
+    }
+
+    public enum OptimizerName: String, Codable, Hashable, Sendable, CaseIterable {
+        case sgd, momentum, adam
+    }
+
+    public struct TrainingSection: Codable, Hashable, Sendable {
+        public var epochs: Int
+        public var batchSize: Int
+        public var optimizer: OptimizerName
+        public var learningRate: Double
+        /// Learning-rate factor applied after each epoch (1 = constant).
+        public var learningRateDecay: Double
+        /// Only for `optimizer: momentum`.
+        public var momentum: Double
+        public var seed: UInt64
+    }
+
+    public struct QuantizationSection: Codable, Hashable, Sendable {
+        public var method: QuantizationMethod
+        public var inputBits: Int
+        public var weightBits: Int
+        public var activationBits: Int
+        /// Per-output-channel weight scales instead of one scale per layer.
+        public var perChannel: Bool
+        /// Signed weights with zero point 0 (true) or asymmetric with the zero point folded in.
+        public var symmetricWeights: Bool
+        /// Activation ranges clip at this percentile of the calibration values; 100 = min/max.
+        public var calibrationPercentile: Double
+        /// Prune the smallest integer weights until each neuron's sound accumulator range fits
+        /// this many bits; nil = no pruning.
+        public var accumulatorBitsBudget: Int?
+        /// Largest table-lookup precision the circuit may use.
+        public var maxTLUBits: Int
+        /// `automatic` rounds accumulators wider than `maxTLUBits`; `disabled` refuses them.
+        public var rounding: RoundingPolicy
+        /// QAT fine-tuning epochs after float training (QAT only).
+        public var qatEpochs: Int
+        /// QAT fine-tuning learning rate (QAT only).
+        public var qatLearningRate: Double
+
+        /// The same settings as the Quantization module's configuration type.
+        public var quantizationConfiguration: QuantizationConfiguration {
+            QuantizationConfiguration(
+                method: method, inputBits: inputBits, weightBits: weightBits, activationBits: activationBits,
+                perChannel: perChannel, symmetricWeights: symmetricWeights,
+                activationCalibration: calibrationPercentile >= 100 ? .minMax : .percentile(calibrationPercentile),
+                accumulatorBitsBudget: accumulatorBitsBudget)
+        }
+    }
+
+    public struct FHESection: Codable, Hashable, Sendable {
+        /// Test samples run encrypted (a seeded subset); 0 = no FHE run.
+        public var samples: Int
+        /// Target failure probability per PBS.
+        public var pError: Double
+        /// `auto` (optimizer) or a named parameter set.
+        public var parameters: String
+        /// Worker threads for PBS; 0 = all cores.
+        public var threads: Int
+        /// Seed of the FHE subset choice.
+        public var seed: UInt64
+    }
+
+    /// sha256 of the canonical JSON of this config (sorted keys) and the schema version.
+    public var fingerprint: String {
+        // Encoding plain Codable structs cannot fail.
+        let json = try! JSONManifest.encode(self)
+        return sha256Hex(Data("lockstep-config-v\(Self.schemaVersion)\n".utf8) + json)
+    }
+}

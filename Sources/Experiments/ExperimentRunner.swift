@@ -1,0 +1,430 @@
+import Circuit
+import Datasets
+import Foundation
+import NeuralNet
+import Quantization
+import Reporting
+
+/// Settings of a batch that are not part of any experiment's meaning.
+public struct RunOptions: Sendable {
+    /// `--data`: overrides the default data search (a config's `data:` key wins over it).
+    public var dataDirectory: String?
+    public var resultsDirectory: URL
+    /// Rerun experiments whose results already match their config.
+    public var force: Bool
+    /// Reuse a float model saved by an earlier run with the same dataset/model/training sections.
+    public var reuseTrainedModels: Bool
+
+    public init(dataDirectory: String? = nil, resultsDirectory: URL, force: Bool = false, reuseTrainedModels: Bool = true) {
+        self.dataDirectory = dataDirectory
+        self.resultsDirectory = resultsDirectory
+        self.force = force
+        self.reuseTrainedModels = reuseTrainedModels
+    }
+}
+
+/// What happened to one experiment of a batch.
+public struct ExperimentOutcome: Sendable {
+    public enum Status: Sendable, Equatable {
+        case ran
+        /// Results with the same config fingerprint were already there.
+        case skipped
+    }
+
+    public var status: Status
+    public var summary: SummaryRecord
+    public var files: ExperimentFiles
+}
+
+/// An experiment failed; the message names the experiment and the cause.
+public struct ExperimentError: Error, CustomStringConvertible {
+    public let experiment: String
+    public let message: String
+    public var description: String { "Experiment \(experiment): \(message)" }
+}
+
+/// Runs one experiment end to end (DESIGN §2, clear side): dataset split → float model
+/// (trained, loaded or reused) → PTQ or QAT → integer circuit → float and clear quantized
+/// evaluation on the full test split → `results/<experiment>/`.
+public struct ExperimentRunner: Sendable {
+    public let options: RunOptions
+    public let progress: any RunProgress
+
+    public init(options: RunOptions, progress: any RunProgress = SilentProgress()) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Fingerprint of what determines the float model: a saved model with the same one is reusable.
+    public static func floatModelFingerprint(_ config: ExperimentConfig) -> String {
+        struct FloatModelKey: Encodable {
+            var schemaVersion: Int
+            var dataset: ExperimentConfig.DatasetSection
+            var model: ExperimentConfig.ModelSection
+            var training: ExperimentConfig.TrainingSection
+        }
+        let key = FloatModelKey(
+            schemaVersion: ExperimentConfig.schemaVersion, dataset: config.dataset, model: config.model,
+            training: config.training)
+        // Encoding plain Codable structs cannot fail.
+        return sha256Hex(try! JSONManifest.encode(key))
+    }
+
+    /// The finished results of `config` if they exist and match its fingerprint.
+    public func existingResults(for config: ExperimentConfig) -> SummaryRecord? {
+        let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
+        guard files.resultFiles.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }),
+            let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
+            manifest.configFingerprint == config.fingerprint,
+            let text = try? String(contentsOf: files.summaryCSV, encoding: .utf8),
+            let document = try? CSVDocument(parsing: text, source: files.summaryCSV.path),
+            document.header == SummaryRecord.columns, document.rows.count == 1
+        else { return nil }
+        return try? SummaryRecord(csvRow: document.rows[0])
+    }
+
+    public func run(_ config: ExperimentConfig, configFile: String? = nil) throws -> ExperimentOutcome {
+        let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
+        if !options.force, let summary = existingResults(for: config) {
+            return ExperimentOutcome(status: .skipped, summary: summary, files: files)
+        }
+        do {
+            return try execute(config, configFile: configFile, files: files)
+        } catch let error as ExperimentError {
+            throw error
+        } catch {
+            throw ExperimentError(experiment: config.name, message: "\(error)")
+        }
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Everything up to the integer circuit: split, float model (trained, loaded or reused),
+    /// quantized model and circuit. Writes nothing.
+    public func prepare(_ config: ExperimentConfig) throws -> PreparedExperiment {
+        let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
+        let floatFingerprint = Self.floatModelFingerprint(config)
+        let reusable =
+            options.reuseTrainedModels && config.model.load == nil
+            ? findReusableModel(fingerprint: floatFingerprint, preferring: files) : nil
+
+        progress.stage("loading \(config.dataset.name.rawValue)")
+        var clock = ContinuousClock.now
+        let dataDirectory = try DatasetLoader.locateDataDirectory(explicit: config.dataDirectory ?? options.dataDirectory)
+        let split = try DatasetLoader(dataDirectory: dataDirectory)
+            .load(config.dataset.name, testFraction: config.dataset.testFraction, seed: config.dataset.seed)
+        var timings = PreparedExperiment.Timings(loadDataSeconds: seconds(since: clock))
+        let trainInputs = Matrix(split.train.features)
+
+        // Float model.
+        var model: MLP
+        let modelSource: String
+        var finalEpochTrainAccuracy: Double? = nil
+        if let loadPath = config.model.load {
+            model = try MLP.load(from: URL(fileURLWithPath: loadPath))
+            modelSource = "loaded from \(loadPath)"
+        } else if let reusable {
+            progress.stage("reusing the float model of \(reusable.model.deletingLastPathComponent().lastPathComponent)")
+            model = try MLP.load(from: reusable.model)
+            modelSource = "reused \(reusable.model.path)"
+            // The training cost is the one measured when the model was trained.
+            timings.trainSeconds = reusable.manifest.timings.trainSeconds
+            timings.trainSecondsPerEpoch = reusable.manifest.timings.trainSecondsPerEpoch
+            finalEpochTrainAccuracy = reusable.manifest.results.finalEpochTrainAccuracy
+        } else {
+            progress.stage("training")
+            model = MLP(
+                sizes: [split.featureCount] + config.model.hidden + [split.classCount],
+                activation: config.model.activation, seed: config.model.seed)
+            clock = ContinuousClock.now
+            let reports = Trainer.train(
+                model: &model, inputs: trainInputs, labels: split.train.labels,
+                config: try trainingConfiguration(config.training, epochs: config.training.epochs,
+                                                  learningRate: config.training.learningRate)
+            ) { report in
+                progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
+            }
+            let trainSeconds = seconds(since: clock)
+            timings.trainSeconds = trainSeconds
+            timings.trainSecondsPerEpoch = trainSeconds / Double(max(1, reports.count))
+            finalEpochTrainAccuracy = reports.last?.accuracy
+            modelSource = "trained"
+        }
+        guard model.inputCount == split.featureCount, model.outputCount == split.classCount else {
+            throw ExperimentError(
+                experiment: config.name,
+                message: "the model has \(model.inputCount) inputs and \(model.outputCount) outputs but \(config.dataset.name.rawValue) has \(split.featureCount) features and \(split.classCount) classes")
+        }
+
+        // Quantization and lowering.
+        progress.stage("quantizing (\(config.quantization.method.rawValue))")
+        clock = ContinuousClock.now
+        let quantized: QuantizedModel
+        switch config.quantization.method {
+        case .ptq:
+            quantized = try PostTrainingQuantizer.quantize(
+                model, calibrationInputs: trainInputs, configuration: config.quantization.quantizationConfiguration)
+        case .qat:
+            var fineTuned = model
+            quantized = try QuantizationAwareTrainer.train(
+                model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
+                quantization: config.quantization.quantizationConfiguration,
+                training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
+                                                    learningRate: config.quantization.qatLearningRate)
+            ) { report in
+                progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
+            }
+        }
+        timings.quantizeSeconds = seconds(since: clock)
+        clock = ContinuousClock.now
+        let circuit = try CircuitCompiler.lower(
+            quantized, options: CircuitOptions(maxTLUBits: config.quantization.maxTLUBits, rounding: config.quantization.rounding))
+        timings.lowerSeconds = seconds(since: clock)
+        return PreparedExperiment(
+            config: config, dataDirectory: dataDirectory, split: split, model: model, modelSource: modelSource,
+            floatModelFingerprint: floatFingerprint, finalEpochTrainAccuracy: finalEpochTrainAccuracy,
+            quantized: quantized, circuit: circuit, timings: timings)
+    }
+
+    private func execute(_ config: ExperimentConfig, configFile: String?, files: ExperimentFiles) throws
+        -> ExperimentOutcome
+    {
+        let startedAt = Date()
+        let runStart = ContinuousClock.now
+        let prepared = try prepare(config)
+        let (split, model, quantized, circuit) = (prepared.split, prepared.model, prepared.quantized, prepared.circuit)
+        let testInputs = Matrix(split.test.features)
+        var clock = ContinuousClock.now
+
+        // A half-rewritten folder must never look finished: the manifest goes first, comes back last.
+        try? FileManager.default.removeItem(at: files.manifest)
+        try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
+        if prepared.modelSource != "reused \(files.floatModel.path)" {
+            try model.save(to: files.floatModel)
+        }
+
+        // Evaluation on the full test split.
+        progress.stage("evaluating float")
+        clock = ContinuousClock.now
+        let floatPredictions = model.predict(testInputs)
+        let floatEvaluationSeconds = seconds(since: clock)
+
+        progress.stage("evaluating quantized circuit")
+        clock = ContinuousClock.now
+        var observed = NeuronAccumulatorRanges(circuit: circuit)
+        var quantizedPredictions: [Int] = []
+        quantizedPredictions.reserveCapacity(split.test.count)
+        // Chunks run on all cores; between chunks the progress line moves.
+        let chunkSize = 1000
+        for chunkStart in stride(from: 0, to: split.test.count, by: chunkSize) {
+            let chunk = split.test.features[chunkStart..<min(chunkStart + chunkSize, split.test.count)]
+            for trace in ClearExecutor.runBatch(circuit, inputs: chunk.map { quantized.quantizeInput($0) }) {
+                observed.record(trace)
+                quantizedPredictions.append(trace.predictedClass)
+            }
+            progress.samplesDone(quantizedPredictions.count, of: split.test.count, phase: "quantized")
+        }
+        let quantizedEvaluationSeconds = seconds(since: clock)
+
+        // Records.
+        let labels = split.test.labels
+        let testCount = Double(labels.count)
+        let floatAccuracy = Double(zip(floatPredictions, labels).filter { $0 == $1 }.count) / testCount
+        let quantizedAccuracy = Double(zip(quantizedPredictions, labels).filter { $0 == $1 }.count) / testCount
+        let agreement = Double(zip(floatPredictions, quantizedPredictions).filter { $0 == $1 }.count) / testCount
+        let layerRecords = circuit.layers.map { observed.record(for: $0) }
+        let samples = labels.indices.map {
+            SampleRecord(
+                testIndex: $0, label: labels[$0], floatPrediction: floatPredictions[$0],
+                quantizedPrediction: quantizedPredictions[$0])
+        }
+        let summary = SummaryRecord(
+            experiment: config.name, dataset: config.dataset.name.rawValue, trainSamples: split.train.count,
+            testSamples: split.test.count, quantizationMethod: config.quantization.method.rawValue,
+            inputBits: config.quantization.inputBits, weightBits: config.quantization.weightBits,
+            activationBits: config.quantization.activationBits, floatAccuracy: floatAccuracy,
+            quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
+            maxTLUBits: circuit.tluPrecision,
+            maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
+            pbsPerSample: circuit.pbsCount, fheSamples: nil, epochs: config.training.epochs,
+            trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
+            quantizeSeconds: prepared.timings.quantizeSeconds,
+            floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
+            buildConfiguration: RunEnvironment.buildConfiguration)
+
+        progress.stage("writing results")
+        let summaryTable = ReportTable(records: [summary])
+        let layersTable = ReportTable(records: layerRecords)
+        try AtomicFile.write(ReportTable(records: samples).csv(), to: files.samplesCSV)
+        try AtomicFile.write(layersTable.csv(), to: files.layersCSV)
+        try AtomicFile.write(summaryTable.csv(), to: files.summaryCSV)
+        try AtomicFile.write(
+            Self.summaryMarkdown(config: config, summary: summaryTable, layers: layersTable), to: files.summaryMarkdown)
+
+        let fheReason =
+            config.fhe.samples > 0
+            ? "fhe.samples is \(config.fhe.samples), but this build has no encrypted executor yet"
+            : "fhe.samples is 0"
+        let manifest = ExperimentManifest(
+            schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
+            configFingerprint: config.fingerprint, floatModelFingerprint: prepared.floatModelFingerprint, config: config,
+            configFile: configFile,
+            seeds: .init(
+                announced: config.seed, datasetSplit: config.dataset.seed, modelInitialisation: config.model.seed,
+                trainingShuffle: config.training.seed, fheSubset: config.fhe.seed),
+            dataset: .init(
+                name: config.dataset.name.rawValue, dataDirectory: prepared.dataDirectory.path, split: split.splitDescription,
+                trainSamples: split.train.count, testSamples: split.test.count, featureCount: split.featureCount,
+                classCount: split.classCount, classNames: split.classNames),
+            model: .init(source: prepared.modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
+            circuit: .init(
+                maxTLUBits: circuit.maxTLUBits, tluPrecision: circuit.tluPrecision, pbsPerSample: circuit.pbsCount,
+                layers: circuit.layers.map(\.statistics)),
+            timings: .init(
+                loadDataSeconds: prepared.timings.loadDataSeconds, trainSeconds: prepared.timings.trainSeconds,
+                trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
+                quantizeSeconds: prepared.timings.quantizeSeconds, lowerSeconds: prepared.timings.lowerSeconds,
+                floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
+                totalSeconds: seconds(since: runStart)),
+            results: .init(
+                floatAccuracy: floatAccuracy, quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
+                finalEpochTrainAccuracy: prepared.finalEpochTrainAccuracy),
+            fhe: .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
+            environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date())
+        try JSONManifest.write(manifest, to: files.manifest)
+        return ExperimentOutcome(status: .ran, summary: summary, files: files)
+    }
+
+    private func trainingConfiguration(_ section: ExperimentConfig.TrainingSection, epochs: Int, learningRate: Double)
+        throws -> TrainingConfiguration
+    {
+        let optimizer: Optimizer
+        switch section.optimizer {
+        case .sgd: optimizer = .sgd
+        case .momentum: optimizer = .momentum(coefficient: Float(section.momentum))
+        case .adam: optimizer = .adam
+        }
+        let configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: section.batchSize, optimizer: optimizer, learningRate: Float(learningRate),
+            seed: section.seed, learningRateDecay: Float(section.learningRateDecay))
+        try configuration.validate()
+        return configuration
+    }
+
+    /// A `model.json` saved by an earlier run whose float model had `fingerprint`: this
+    /// experiment's own folder first, then any other experiment of the results folder (a bit
+    /// sweep trains its float model once).
+    private func findReusableModel(fingerprint: String, preferring own: ExperimentFiles)
+        -> (model: URL, manifest: ManifestIdentity)?
+    {
+        let others = (try? FileManager.default.contentsOfDirectory(atPath: options.resultsDirectory.path)) ?? []
+        let candidates = [own] + others.sorted().map { ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: $0) }
+        for files in candidates where FileManager.default.fileExists(atPath: files.floatModel.path) {
+            if let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
+                manifest.floatModelFingerprint == fingerprint, !manifest.model.source.hasPrefix("loaded")
+            {
+                return (files.floatModel, manifest)
+            }
+        }
+        return nil
+    }
+
+    static func summaryMarkdown(config: ExperimentConfig, summary: ReportTable, layers: ReportTable) -> String {
+        var text = "# \(config.name)\n\n"
+        text += "Generated by `lockstep run` from the same records as `summary.csv` and `layers.csv`.\n\n"
+        text += "| metric | value |\n|---|---|\n"
+        for (column, value) in zip(summary.columns, summary.rows[0]) {
+            text += "| \(column) | \(value.text.replacingOccurrences(of: "|", with: "\\|")) |\n"
+        }
+        text += "\n## Layers\n\n" + layers.markdown()
+        return text
+    }
+}
+
+/// The part of a manifest that identifies a finished run and its float model. Decoding only
+/// this keeps reuse and skipping working across additions to the rest of the manifest.
+struct ManifestIdentity: Decodable {
+    struct Model: Decodable { var source: String }
+    struct Timings: Decodable {
+        var trainSeconds: Double?
+        var trainSecondsPerEpoch: Double?
+    }
+    struct Results: Decodable { var finalEpochTrainAccuracy: Double? }
+
+    var configFingerprint: String
+    var floatModelFingerprint: String
+    var model: Model
+    var timings: Timings
+    var results: Results
+}
+
+/// An experiment up to its integer circuit (see `ExperimentRunner.prepare`).
+public struct PreparedExperiment: Sendable {
+    public struct Timings: Sendable {
+        public var loadDataSeconds: Double
+        /// nil when the model was loaded; carried over from the training run when reused.
+        public var trainSeconds: Double? = nil
+        public var trainSecondsPerEpoch: Double? = nil
+        public var quantizeSeconds: Double = 0
+        public var lowerSeconds: Double = 0
+    }
+
+    public var config: ExperimentConfig
+    public var dataDirectory: URL
+    public var split: DatasetSplit
+    public var model: MLP
+    /// `trained`, `loaded from <path>` or `reused <path>`.
+    public var modelSource: String
+    public var floatModelFingerprint: String
+    public var finalEpochTrainAccuracy: Double?
+    public var quantized: QuantizedModel
+    public var circuit: IntegerCircuit
+    public var timings: Timings
+}
+
+/// Per-neuron smallest and largest accumulator seen, compared with each neuron's sound bound.
+struct NeuronAccumulatorRanges {
+    private var low: [[Int64]]
+    private var high: [[Int64]]
+
+    init(circuit: IntegerCircuit) {
+        low = circuit.layers.map { [Int64](repeating: .max, count: $0.neuronCount) }
+        high = circuit.layers.map { [Int64](repeating: .min, count: $0.neuronCount) }
+    }
+
+    mutating func record(_ trace: ClearTrace) {
+        for (l, layer) in trace.layers.enumerated() {
+            for (j, accumulator) in layer.accumulators.enumerated() {
+                low[l][j] = min(low[l][j], accumulator)
+                high[l][j] = max(high[l][j], accumulator)
+            }
+        }
+    }
+
+    func record(for layer: CircuitLayer) -> LayerRecord {
+        let l = layer.index
+        let widestSeen = zip(low[l], high[l]).map { $1 >= $0 ? $1 - $0 + 1 : 1 }.max() ?? 1
+        let respected = layer.accumulatorLow.indices.allSatisfy {
+            low[l][$0] >= layer.accumulatorLow[$0] && high[l][$0] <= layer.accumulatorHigh[$0]
+        }
+        let statistics = layer.statistics
+        return LayerRecord(
+            layerIndex: l, inputs: statistics.inputCount, neurons: statistics.neuronCount,
+            inputBits: statistics.inputBits, accumulatorBoundLow: layer.accumulatorLow.min() ?? 0,
+            accumulatorBoundHigh: layer.accumulatorHigh.max() ?? 0, accumulatorBoundBits: statistics.accumulatorBits,
+            roundingShift: statistics.roundingShift, messageBits: statistics.messageBits, tluBits: statistics.tluPrecision,
+            maxWeightL2Norm: statistics.maxWeightNorm, pbsCount: statistics.pbsCount,
+            seenAccumulatorLow: low[l].min() ?? 0, seenAccumulatorHigh: high[l].max() ?? 0,
+            seenAccumulatorBits: Self.bits(forCount: widestSeen), boundRespected: respected)
+    }
+
+    /// ceil(log2(count)), at least 1 — the same convention as the circuit's bound bits.
+    static func bits(forCount count: Int64) -> Int {
+        var bits = 1
+        while (Int64(1) << bits) < count { bits += 1 }
+        return bits
+    }
+}

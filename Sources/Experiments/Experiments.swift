@@ -1,1 +1,0 @@
-// Module Experiments: see README.md "Layout".

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Where and with what an experiment ran, recorded in every manifest.
+public struct RunEnvironment: Codable, Sendable, Equatable {
+    /// `git rev-parse HEAD` of the working directory; nil outside a git checkout.
+    public var gitCommit: String?
+    /// True when tracked files had uncommitted changes (`git status --porcelain -uno`).
+    public var gitDirty: Bool?
+    /// The Swift compiler that built this binary.
+    public var toolchain: String
+    /// `debug` or `release`; timings from debug builds are not meaningful.
+    public var buildConfiguration: String
+    public var operatingSystem: String
+    public var cpuModel: String?
+    public var logicalCores: Int
+    /// Versions of the C libraries; filled by the modules that wrap them once they report them.
+    public var libraries: [String: String]
+
+    public static var buildConfiguration: String {
+        #if DEBUG
+            "debug"
+        #else
+            "release"
+        #endif
+    }
+
+    public static var toolchain: String {
+        #if compiler(>=6.4)
+            "Swift 6.4 or later"
+        #elseif compiler(>=6.3)
+            "Swift 6.3"
+        #elseif compiler(>=6.2)
+            "Swift 6.2"
+        #elseif compiler(>=6.1)
+            "Swift 6.1"
+        #else
+            "Swift 6.0"
+        #endif
+    }
+
+    /// Captures the environment; `directory` is where git is asked about the commit.
+    public static func capture(directory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        -> RunEnvironment
+    {
+        let commit = runTool(["git", "rev-parse", "HEAD"], in: directory)
+        let dirty = commit == nil ? nil : runTool(["git", "status", "--porcelain", "-uno"], in: directory).map { !$0.isEmpty }
+        return RunEnvironment(
+            gitCommit: commit, gitDirty: dirty, toolchain: toolchain, buildConfiguration: buildConfiguration,
+            operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
+            logicalCores: ProcessInfo.processInfo.activeProcessorCount, libraries: [:])
+    }
+
+    /// The first `model name` of /proc/cpuinfo (Linux); nil elsewhere.
+    static func cpuModel() -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+
+    /// Trimmed standard output of a tool found on PATH, or nil if it is absent or fails.
+    static func runTool(_ arguments: [String], in directory: URL) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return nil
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

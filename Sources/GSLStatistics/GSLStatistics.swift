@@ -1,1 +1,0 @@
-// Module GSLStatistics: see README.md "Layout".

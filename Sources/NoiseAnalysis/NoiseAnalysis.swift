@@ -1,1 +1,0 @@
-// Module NoiseAnalysis: see README.md "Layout".

@@ -1,0 +1,209 @@
+/// The per-experiment schemas of `results/<experiment>/`: summary.csv, samples.csv, layers.csv.
+/// Optional fields belong to stages that may not have run (FHE); they print as `not run`.
+
+/// One row of `summary.csv`: the experiment side by side (float, clear quantized, FHE).
+public struct SummaryRecord: ReportRecord, Equatable {
+    public var experiment: String
+    public var dataset: String
+    public var trainSamples: Int
+    public var testSamples: Int
+    public var quantizationMethod: String
+    public var inputBits: Int
+    public var weightBits: Int
+    public var activationBits: Int
+    public var floatAccuracy: Double
+    public var quantizedAccuracy: Double
+    public var floatQuantizedAgreement: Double
+    public var maxTLUBits: Int
+    public var maxAccumulatorBits: Int
+    public var pbsPerSample: Int
+    public var fheSamples: Int?
+    public var fheAccuracy: Double?
+    public var quantizedAccuracyOnFHESamples: Double?
+    public var fheMismatches: Int?
+    public var fheLatencyMillisecondsMedian: Double?
+    public var fheLatencyMillisecondsP90: Double?
+    public var keygenSeconds: Double?
+    public var epochs: Int
+    /// nil when the model was loaded instead of trained.
+    public var trainSeconds: Double?
+    public var trainSecondsPerEpoch: Double?
+    public var quantizeSeconds: Double
+    public var floatEvaluationSeconds: Double
+    public var quantizedEvaluationSeconds: Double
+    public var buildConfiguration: String
+
+    public init(
+        experiment: String, dataset: String, trainSamples: Int, testSamples: Int, quantizationMethod: String,
+        inputBits: Int, weightBits: Int, activationBits: Int, floatAccuracy: Double, quantizedAccuracy: Double,
+        floatQuantizedAgreement: Double, maxTLUBits: Int, maxAccumulatorBits: Int, pbsPerSample: Int,
+        fheSamples: Int? = nil, fheAccuracy: Double? = nil, quantizedAccuracyOnFHESamples: Double? = nil,
+        fheMismatches: Int? = nil, fheLatencyMillisecondsMedian: Double? = nil,
+        fheLatencyMillisecondsP90: Double? = nil, keygenSeconds: Double? = nil, epochs: Int, trainSeconds: Double?,
+        trainSecondsPerEpoch: Double?, quantizeSeconds: Double, floatEvaluationSeconds: Double,
+        quantizedEvaluationSeconds: Double, buildConfiguration: String
+    ) {
+        self.experiment = experiment
+        self.dataset = dataset
+        self.trainSamples = trainSamples
+        self.testSamples = testSamples
+        self.quantizationMethod = quantizationMethod
+        self.inputBits = inputBits
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.floatAccuracy = floatAccuracy
+        self.quantizedAccuracy = quantizedAccuracy
+        self.floatQuantizedAgreement = floatQuantizedAgreement
+        self.maxTLUBits = maxTLUBits
+        self.maxAccumulatorBits = maxAccumulatorBits
+        self.pbsPerSample = pbsPerSample
+        self.fheSamples = fheSamples
+        self.fheAccuracy = fheAccuracy
+        self.quantizedAccuracyOnFHESamples = quantizedAccuracyOnFHESamples
+        self.fheMismatches = fheMismatches
+        self.fheLatencyMillisecondsMedian = fheLatencyMillisecondsMedian
+        self.fheLatencyMillisecondsP90 = fheLatencyMillisecondsP90
+        self.keygenSeconds = keygenSeconds
+        self.epochs = epochs
+        self.trainSeconds = trainSeconds
+        self.trainSecondsPerEpoch = trainSecondsPerEpoch
+        self.quantizeSeconds = quantizeSeconds
+        self.floatEvaluationSeconds = floatEvaluationSeconds
+        self.quantizedEvaluationSeconds = quantizedEvaluationSeconds
+        self.buildConfiguration = buildConfiguration
+    }
+
+    public static let columns = [
+        "experiment", "dataset", "train_samples", "test_samples", "quantization_method", "input_bits", "weight_bits",
+        "activation_bits", "float_accuracy", "quantized_accuracy", "float_quantized_agreement",
+        "accuracy_drop_points", "max_tlu_bits", "max_accumulator_bits", "pbs_per_sample", "fhe_samples",
+        "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches", "fhe_latency_ms_median",
+        "fhe_latency_ms_p90", "keygen_s", "epochs", "train_s", "train_s_per_epoch", "quantize_s", "float_eval_s",
+        "quantized_eval_s", "build_configuration",
+    ]
+
+    public var values: [ReportValue] {
+        func fraction(_ value: Double?) -> ReportValue { value.map(ReportValue.fraction) ?? .notRun }
+        func decimal(_ value: Double?, _ decimals: Int) -> ReportValue {
+            value.map { .decimal($0, decimals: decimals) } ?? .notRun
+        }
+        return [
+            .text(experiment), .text(dataset), .integer(trainSamples), .integer(testSamples),
+            .text(quantizationMethod), .integer(inputBits), .integer(weightBits), .integer(activationBits),
+            .fraction(floatAccuracy), .fraction(quantizedAccuracy), .fraction(floatQuantizedAgreement),
+            // Percentage points lost by quantization (negative when quantization helped).
+            .decimal((floatAccuracy - quantizedAccuracy) * 100, decimals: 2),
+            .integer(maxTLUBits), .integer(maxAccumulatorBits), .integer(pbsPerSample), fheSamples.reportValue,
+            fraction(fheAccuracy), fraction(quantizedAccuracyOnFHESamples), fheMismatches.reportValue,
+            decimal(fheLatencyMillisecondsMedian, 3), decimal(fheLatencyMillisecondsP90, 3), decimal(keygenSeconds, 3),
+            .integer(epochs), trainSeconds.map { .decimal($0, decimals: 3) } ?? .text("loaded"),
+            trainSecondsPerEpoch.map { .decimal($0, decimals: 3) } ?? .text("loaded"),
+            .decimal(quantizeSeconds, decimals: 3), .decimal(floatEvaluationSeconds, decimals: 3),
+            .decimal(quantizedEvaluationSeconds, decimals: 3), .text(buildConfiguration),
+        ]
+    }
+}
+
+/// One row of `samples.csv`: one test sample through every model.
+public struct SampleRecord: ReportRecord, Equatable {
+    /// Position in the test split.
+    public var testIndex: Int
+    public var label: Int
+    public var floatPrediction: Int
+    public var quantizedPrediction: Int
+    /// nil when the sample was not run encrypted.
+    public var fhePrediction: Int?
+
+    public init(testIndex: Int, label: Int, floatPrediction: Int, quantizedPrediction: Int, fhePrediction: Int? = nil) {
+        self.testIndex = testIndex
+        self.label = label
+        self.floatPrediction = floatPrediction
+        self.quantizedPrediction = quantizedPrediction
+        self.fhePrediction = fhePrediction
+    }
+
+    public static let columns = [
+        "test_index", "label", "float_pred", "quantized_pred", "fhe_pred", "float_quantized_agree",
+        "fhe_quantized_agree",
+    ]
+
+    public var values: [ReportValue] {
+        [
+            .integer(testIndex), .integer(label), .integer(floatPrediction), .integer(quantizedPrediction),
+            fhePrediction.reportValue, .flag(floatPrediction == quantizedPrediction),
+            fhePrediction.map { .flag($0 == quantizedPrediction) } ?? .notRun,
+        ]
+    }
+}
+
+/// One row of `layers.csv`: an integer circuit layer, its sound bounds and what the test set reached.
+/// Ranges are over all neurons of the layer; "bits" columns are the widest single-neuron range,
+/// which is what sizes that neuron's table.
+public struct LayerRecord: ReportRecord, Equatable {
+    public var layerIndex: Int
+    public var inputs: Int
+    public var neurons: Int
+    public var inputBits: Int
+    /// Sound worst-case accumulator range from the weights and the input ranges.
+    public var accumulatorBoundLow: Int64
+    public var accumulatorBoundHigh: Int64
+    public var accumulatorBoundBits: Int
+    /// Low bits removed before the table (0 = exact accumulators).
+    public var roundingShift: Int
+    /// Bits of the largest value held before the table (or decrypted, for the output layer):
+    /// what sizes this layer's FHE message space.
+    public var messageBits: Int
+    /// Precision of the table lookup; nil for the last layer, which is decrypted without a table.
+    public var tluBits: Int?
+    public var maxWeightL2Norm: Double
+    /// Table PBSs plus rounding PBSs of the layer, per sample.
+    public var pbsCount: Int
+    public var seenAccumulatorLow: Int64
+    public var seenAccumulatorHigh: Int64
+    public var seenAccumulatorBits: Int
+    /// Every neuron's seen accumulators stayed inside its own sound bound.
+    public var boundRespected: Bool
+
+    public init(
+        layerIndex: Int, inputs: Int, neurons: Int, inputBits: Int, accumulatorBoundLow: Int64,
+        accumulatorBoundHigh: Int64, accumulatorBoundBits: Int, roundingShift: Int, messageBits: Int, tluBits: Int?,
+        maxWeightL2Norm: Double, pbsCount: Int, seenAccumulatorLow: Int64, seenAccumulatorHigh: Int64,
+        seenAccumulatorBits: Int, boundRespected: Bool
+    ) {
+        self.layerIndex = layerIndex
+        self.inputs = inputs
+        self.neurons = neurons
+        self.inputBits = inputBits
+        self.accumulatorBoundLow = accumulatorBoundLow
+        self.accumulatorBoundHigh = accumulatorBoundHigh
+        self.accumulatorBoundBits = accumulatorBoundBits
+        self.roundingShift = roundingShift
+        self.messageBits = messageBits
+        self.tluBits = tluBits
+        self.maxWeightL2Norm = maxWeightL2Norm
+        self.pbsCount = pbsCount
+        self.seenAccumulatorLow = seenAccumulatorLow
+        self.seenAccumulatorHigh = seenAccumulatorHigh
+        self.seenAccumulatorBits = seenAccumulatorBits
+        self.boundRespected = boundRespected
+    }
+
+    public static let columns = [
+        "layer_index", "inputs", "neurons", "input_bits", "accumulator_bound_low", "accumulator_bound_high",
+        "accumulator_bound_bits", "rounding_shift", "message_bits", "tlu_bits", "max_weight_2norm", "pbs_count",
+        "seen_accumulator_low", "seen_accumulator_high", "seen_accumulator_bits", "max_abs_accumulator_bound",
+        "max_abs_accumulator_seen", "bound_respected",
+    ]
+
+    public var values: [ReportValue] {
+        [
+            .integer(layerIndex), .integer(inputs), .integer(neurons), .integer(inputBits),
+            .text(String(accumulatorBoundLow)), .text(String(accumulatorBoundHigh)), .integer(accumulatorBoundBits),
+            .integer(roundingShift), .integer(messageBits), tluBits.map(ReportValue.integer) ?? .text("none (decrypted)"),
+            .decimal(maxWeightL2Norm, decimals: 3), .integer(pbsCount), .text(String(seenAccumulatorLow)),
+            .text(String(seenAccumulatorHigh)), .integer(seenAccumulatorBits),
+            .text(String(max(accumulatorBoundLow.magnitude, accumulatorBoundHigh.magnitude))),
+            .text(String(max(seenAccumulatorLow.magnitude, seenAccumulatorHigh.magnitude))), .flag(boundRespected),
+        ]
+    }
+}

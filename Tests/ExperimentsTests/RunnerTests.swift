@@ -1,0 +1,184 @@
+import Foundation
+import Circuit
+import Reporting
+import Testing
+
+@testable import Experiments
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+func irisConfig(_ name: String, extra: String = "", quantization: String = "{method: ptq, bits: 6}") throws
+    -> ExperimentConfig
+{
+    let yaml = """
+        name: \(name)
+        seed: 3
+        dataset: {name: iris, test_fraction: 0.3}
+        model: {hidden: [8], activation: relu}
+        training: {epochs: 30, batch_size: 16, learning_rate: 0.02}
+        quantization: \(quantization)
+        \(extra)
+        """
+    return try #require(try ConfigLoader.load(yaml: yaml, file: "\(name).yaml").first)
+}
+
+func temporaryResults() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-results-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func runner(_ results: URL, force: Bool = false) -> ExperimentRunner {
+    ExperimentRunner(
+        options: RunOptions(
+            dataDirectory: repositoryRoot.appendingPathComponent("data").path, resultsDirectory: results, force: force))
+}
+
+func csv(_ url: URL) throws -> CSVDocument {
+    try CSVDocument(parsing: String(contentsOf: url, encoding: .utf8), source: url.path)
+}
+
+@Suite struct RunnerTests {
+    @Test func writesTheFullResultsLayoutWithFHEColumnsNotRun() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let config = try irisConfig("iris-ptq6")
+        let outcome = try runner(results).run(config)
+        #expect(outcome.status == .ran)
+        let files = outcome.files
+        for url in files.resultFiles + [files.floatModel] {
+            #expect(FileManager.default.fileExists(atPath: url.path), "\(url.lastPathComponent)")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: files.directory.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "no temporary files left behind")
+
+        let summary = try csv(files.summaryCSV)
+        #expect(summary.header == SummaryRecord.columns && summary.rows.count == 1)
+        for column in ["fhe_samples", "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches",
+                       "fhe_latency_ms_median", "keygen_s"] {
+            #expect(summary.column(column) == ["not run"], "\(column)")
+        }
+        #expect(outcome.summary.testSamples == 45)
+        #expect(outcome.summary.floatAccuracy > 0.8, "iris is easy; 30 epochs reach well above chance")
+        #expect((0...1).contains(outcome.summary.quantizedAccuracy))
+
+        let samples = try csv(files.samplesCSV)
+        #expect(samples.rows.count == 45)
+        let quantizedCorrect = zip(samples.column("label")!, samples.column("quantized_pred")!).filter { $0 == $1 }.count
+        #expect(Double(quantizedCorrect) / 45 == outcome.summary.quantizedAccuracy, "samples.csv and summary agree")
+        #expect(samples.column("fhe_pred")!.allSatisfy { $0 == "not run" })
+
+        let layers = try csv(files.layersCSV)
+        #expect(layers.rows.count == 2)
+        #expect(layers.column("bound_respected") == ["true", "true"])
+        #expect(layers.column("tlu_bits")?.last == "none (decrypted)")
+
+        let manifest = try JSONManifest.read(ExperimentManifest.self, from: files.manifest)
+        #expect(manifest.configFingerprint == config.fingerprint)
+        #expect(manifest.config == config)
+        #expect(manifest.model.source == "trained" && manifest.model.layerSizes == [4, 8, 3])
+        #expect(manifest.fhe.status == "not run")
+        #expect(manifest.seeds.datasetSplit == 3 && manifest.seeds.trainingShuffle == 3)
+        #expect(manifest.environment.logicalCores >= 1)
+        #expect(manifest.results.floatAccuracy == outcome.summary.floatAccuracy)
+    }
+
+    @Test func finishedExperimentsAreSkippedAndForceReusesTheSavedModel() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let config = try irisConfig("iris-skip")
+        let first = try runner(results).run(config)
+        let samplesBefore = try Data(contentsOf: first.files.samplesCSV)
+
+        let second = try runner(results).run(config)
+        #expect(second.status == .skipped)
+        #expect(second.summary.values.map(\.text) == first.summary.values.map(\.text))
+
+        let forced = try runner(results, force: true).run(config)
+        #expect(forced.status == .ran)
+        let manifest = try JSONManifest.read(ExperimentManifest.self, from: forced.files.manifest)
+        #expect(manifest.model.source.hasPrefix("reused "))
+        #expect(manifest.timings.trainSeconds == first.summary.trainSeconds, "training time carried from the trained run")
+        #expect(try Data(contentsOf: forced.files.samplesCSV) == samplesBefore, "same model, same predictions")
+
+        var changed = config
+        changed.quantization.weightBits = 4
+        #expect(try runner(results).run(changed).status == .ran, "a changed config is not skipped")
+    }
+
+    /// A batch killed halfway (the manifest is written last, so an experiment killed mid-run has
+    /// none) restarts without redoing finished experiments.
+    @Test func interruptedBatchRestartsWhereItStopped() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let batch = try ConfigLoader.load(
+            yaml: """
+                name: iris-batch
+                dataset: {name: iris}
+                model: {hidden: [6]}
+                training: {epochs: 10, learning_rate: 0.02}
+                quantization: {bits: [4, 5, 6]}
+                """, file: "batch.yaml")
+        #expect(batch.map(\.name) == ["iris-batch-b4", "iris-batch-b5", "iris-batch-b6"])
+        _ = try runner(results).run(batch[0])
+        let killed = try runner(results).run(batch[1])
+        try FileManager.default.removeItem(at: killed.files.manifest)
+
+        let restarted = try batch.map { try runner(results).run($0).status }
+        #expect(restarted == [.skipped, .ran, .ran])
+        let third = try JSONManifest.read(ExperimentManifest.self, from: ExperimentFiles(resultsDirectory: results, experiment: "iris-batch-b6").manifest)
+        #expect(third.model.source.hasPrefix("reused "), "the sweep trains its float model once")
+    }
+
+    @Test func loadingASavedModelAndItsErrors() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let trained = try runner(results).run(try irisConfig("iris-source"))
+
+        let loadYAML = "model: {load: \(trained.files.floatModel.path)}"
+        let yaml = """
+            name: iris-loaded
+            seed: 3
+            dataset: {name: iris, test_fraction: 0.3}
+            \(loadYAML)
+            quantization: {method: ptq, bits: 6}
+            """
+        let loaded = try runner(results).run(try ConfigLoader.load(yaml: yaml, file: "l.yaml")[0])
+        #expect(loaded.summary.floatAccuracy == trained.summary.floatAccuracy)
+        #expect(loaded.summary.quantizedAccuracy == trained.summary.quantizedAccuracy)
+        #expect(loaded.summary.trainSeconds == nil)
+
+        let missing = try ConfigLoader.load(
+            yaml: yaml.replacingOccurrences(of: trained.files.floatModel.path, with: "/nonexistent/model.json")
+                .replacingOccurrences(of: "iris-loaded", with: "iris-missing"), file: "m.yaml")[0]
+        let missingError = try #require(throws: ExperimentError.self) { try runner(results).run(missing) }
+        #expect(missingError.description.contains("iris-missing") && missingError.description.contains("/nonexistent/model.json"))
+
+        let wine = try ConfigLoader.load(
+            yaml: yaml.replacingOccurrences(of: "name: iris,", with: "name: wine,")
+                .replacingOccurrences(of: "iris-loaded", with: "wine-with-iris-model"), file: "w.yaml")[0]
+        let shapeError = try #require(throws: ExperimentError.self) { try runner(results).run(wine) }
+        #expect(shapeError.description.contains("4 inputs and 3 outputs but wine has 13 features and 3 classes"))
+    }
+}
+
+@Suite struct ShardingAndExportTests {
+    @Test func shardsPartitionTheBatchDeterministically() {
+        let batch = Array(0..<14)
+        let shards = (1...3).map { shardSlice(batch, index: $0, count: 3) }
+        #expect(shards[1] == [1, 4, 7, 10, 13])
+        #expect(shards.flatMap { $0 }.sorted() == batch, "every experiment in exactly one shard")
+        #expect(shardSlice(batch, index: 1, count: 1) == batch)
+    }
+
+    @Test func preparedCircuitSurvivesTheExportFileRoundTrip() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let prepared = try runner(results).prepare(try irisConfig("iris-export"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: results.path).isEmpty, "prepare writes nothing")
+        let url = results.appendingPathComponent("circuit.json")
+        try prepared.circuit.save(to: url)
+        #expect(try IntegerCircuit.load(from: url) == prepared.circuit)
+    }
+}

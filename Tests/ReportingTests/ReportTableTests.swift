@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import Reporting
+
+@Suite struct ReportTableTests {
+    @Test func csvQuotesOnlyWhatRFC4180Requires() {
+        let table = ReportTable(
+            columns: ["name", "note", "latency_ms"],
+            rows: [
+                [.text("plain"), .text("a,b"), .decimal(1.5, decimals: 3)],
+                [.text("say \"hi\""), .text("two\nlines"), .notRun],
+            ])
+        #expect(
+            table.csv()
+                == "name,note,latency_ms\r\nplain,\"a,b\",1.500\r\n\"say \"\"hi\"\"\",\"two\nlines\",not run\r\n")
+    }
+
+    @Test func csvRoundTripsThroughTheReader() throws {
+        let awkward = ["", "comma,inside", "quote\"inside", "line\r\nbreak", "trailing space ", "|pipe|"]
+        let table = ReportTable(columns: ["index", "value"], rows: awkward.enumerated().map { [.integer($0), .text($1)] })
+        let parsed = try CSVDocument(parsing: table.csv(), source: "t.csv")
+        #expect(parsed.header == ["index", "value"])
+        #expect(parsed.column("value") == awkward)
+        #expect(parsed.column("missing") == nil)
+    }
+
+    @Test func readerRejectsRaggedRowsAndBrokenQuotes() {
+        #expect(throws: CSVDocument.ParseError(source: "r.csv", line: 3, detail: "1 fields, the header has 2")) {
+            try CSVDocument(parsing: "a,b\n1,2\n3\n", source: "r.csv")
+        }
+        #expect(throws: CSVDocument.ParseError.self) { try CSVDocument(parsing: "a\n\"open\n", source: "q.csv") }
+        #expect(throws: CSVDocument.ParseError.self) { try CSVDocument(parsing: "a\nx\"y\n", source: "q.csv") }
+        #expect(throws: CSVDocument.ParseError.self) { try CSVDocument(parsing: "", source: "e.csv") }
+    }
+
+    @Test func markdownShowsTheSameTextAsTheCSV() throws {
+        let table = ReportTable(
+            columns: ["experiment", "float_accuracy", "fhe_accuracy"],
+            rows: [[.text("a|b"), .fraction(0.97123456), .notRun]])
+        #expect(
+            table.markdown()
+                == "| experiment | float_accuracy | fhe_accuracy |\n|---|---|---|\n| a\\|b | 0.971235 | not run |\n")
+        let csvRow = try CSVDocument(parsing: table.csv(), source: "m.csv").rows[0]
+        #expect(csvRow == ["a|b", "0.971235", "not run"])
+    }
+
+    @Test func valuesPrintStably() {
+        #expect(ReportValue.fraction(1).text == "1.000000")
+        #expect(ReportValue.fraction(350.0 / 360.0).text == "0.972222")
+        #expect(ReportValue.decimal(-0.0001, decimals: 2).text == "0.00", "no negative zero")
+        #expect(ReportValue.decimal(-1.256, decimals: 2).text == "-1.26")
+        #expect(ReportValue.flag(true).text == "true")
+        #expect(ReportValue.decimal(.nan, decimals: 2).text == "nan")
+        #expect((nil as Int?).reportValue == .notRun)
+    }
+
+    @Test func recordsHaveOneValuePerColumn() {
+        let summary = SummaryRecord(
+            experiment: "e", dataset: "digits", trainSamples: 10, testSamples: 5, quantizationMethod: "ptq",
+            inputBits: 4, weightBits: 3, activationBits: 3, floatAccuracy: 0.9, quantizedAccuracy: 0.8,
+            floatQuantizedAgreement: 0.85, maxTLUBits: 6, maxAccumulatorBits: 9, pbsPerSample: 32, epochs: 2,
+            trainSeconds: 1, trainSecondsPerEpoch: 0.5, quantizeSeconds: 0.1, floatEvaluationSeconds: 0.2,
+            quantizedEvaluationSeconds: 0.3, buildConfiguration: "debug")
+        #expect(summary.values.count == SummaryRecord.columns.count)
+        let table = ReportTable(records: [summary])
+        let row = Dictionary(uniqueKeysWithValues: zip(table.columns, table.rows[0].map(\.text)))
+        #expect(row["fhe_accuracy"] == "not run")
+        #expect(row["fhe_mismatches"] == "not run")
+        #expect(row["keygen_s"] == "not run")
+        #expect(row["accuracy_drop_points"] == "10.00")
+        #expect(row["float_accuracy"] == "0.900000")
+
+        let sample = SampleRecord(testIndex: 3, label: 1, floatPrediction: 1, quantizedPrediction: 2)
+        #expect(sample.values.count == SampleRecord.columns.count)
+        #expect(sample.values.map(\.text) == ["3", "1", "1", "2", "not run", "false", "not run"])
+
+        let layer = LayerRecord(
+            layerIndex: 0, inputs: 64, neurons: 32, inputBits: 4, accumulatorBoundLow: -300, accumulatorBoundHigh: 211,
+            accumulatorBoundBits: 9, roundingShift: 2, messageBits: 8, tluBits: 7, maxWeightL2Norm: 12.5, pbsCount: 96,
+            seenAccumulatorLow: -120, seenAccumulatorHigh: 135, seenAccumulatorBits: 8, boundRespected: true)
+        #expect(layer.values.count == LayerRecord.columns.count)
+        let layerRow = Dictionary(uniqueKeysWithValues: zip(LayerRecord.columns, layer.values.map(\.text)))
+        #expect(layerRow["max_abs_accumulator_bound"] == "300" && layerRow["max_abs_accumulator_seen"] == "135")
+        var output = layer
+        output.tluBits = nil
+        #expect(output.values[9].text == "none (decrypted)")
+    }
+}
