@@ -1,0 +1,144 @@
+import Circuit
+import Foundation
+import NeuralNet
+import NoiseAnalysis
+import Quantization
+import TFHE
+import Verification
+
+/// The encrypted stage of an experiment (DESIGN §2): choose parameters for the circuit,
+/// generate keys, run a seeded subset of the test split through the encrypted executor
+/// and the differential checker, and summarise accuracy, latency, mismatches and noise.
+public struct EncryptedEvaluation: Sendable {
+    public struct LayerResult: Sendable {
+        public let layer: Int
+        public let messageBits: Int
+        public let pbsPerSample: Int
+        public let log2PredictedPError: Double
+        /// Predicted σ (torus) of the layer's output ciphertexts.
+        public let predictedOutputSigma: Double
+        /// Measured σ (torus) of the output ciphertexts' noise, with a 99 % χ² interval.
+        public let measuredOutputSigma: Double
+        public let measuredSigmaLow: Double
+        public let measuredSigmaHigh: Double
+        /// Largest |phase − expected| seen, in units of Δ/2 (1 = a decryption error).
+        public let maxNoiseInHalfDeltas: Double
+        public let ciphertexts: Int
+        public let mismatches: Int
+    }
+
+    public let plan: FHEPlan
+    public let keySeedDescription: String
+    /// Indices into the test split, ascending.
+    public let sampleIndices: [Int]
+    public let fhePredictions: [Int]
+    public let clearPredictions: [Int]
+    public let latenciesSeconds: [Double]
+    public let encryptSeconds: [Double]
+    public let evaluateSeconds: [Double]
+    public let decryptSeconds: [Double]
+    public let keygenSeconds: Double
+    public let threads: Int
+    public let serverKeyBytes: Int
+    public let layers: [LayerResult]
+    /// Every divergence, in sample order; `first` is the one DESIGN §6 asks to report.
+    public let divergences: [Divergence]
+    public let mismatchedSamples: Int
+
+    public var samples: Int { sampleIndices.count }
+
+    /// A seeded choice of `count` test indices (all of them when count ≥ the split).
+    public static func subset(count: Int, of total: Int, seed: UInt64) -> [Int] {
+        guard count < total else { return Array(0..<total) }
+        var generator = SeededGenerator(seed: seed)
+        var indices = Array(0..<total)
+        for i in 0..<count {   // partial Fisher–Yates
+            let j = i + Int(generator.next() % UInt64(total - i))
+            indices.swapAt(i, j)
+        }
+        return indices[0..<count].sorted()
+    }
+
+    /// Runs the encrypted model on `count` seeded test samples. `keySeed` nil = keys from the
+    /// operating system's entropy (the default); a fixed seed is recorded as such.
+    public static func run(
+        circuit: IntegerCircuit, quantized: QuantizedModel, testFeatures: [[Float]], count: Int,
+        subsetSeed: UInt64, log2PErrorTarget: Double, parameterSetName: String, threads requestedThreads: Int,
+        keySeed: UInt64? = nil, progress: any RunProgress = SilentProgress()
+    ) throws -> EncryptedEvaluation {
+        progress.stage("choosing TFHE parameters")
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
+        try SecurityCheck.enforce(plan.parameters)
+        let threads = requestedThreads > 0 ? requestedThreads : ProcessInfo.processInfo.activeProcessorCount
+
+        progress.stage("generating keys (\(plan.parameters.name))")
+        let clock = ContinuousClock()
+        let keygenStart = clock.now
+        let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
+        let (clientKey, serverKey) = ClientKey.generate(parameters: plan.parameters, seed: seed)
+        let keygenSeconds = seconds(clock.now - keygenStart)
+
+        let checker = DifferentialChecker(
+            client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
+            executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: threads))
+        let indices = subset(count: count, of: testFeatures.count, seed: subsetSeed)
+        var checks = [SampleCheck]()
+        checks.reserveCapacity(indices.count)
+        progress.stage("encrypted inference")
+        for (done, index) in indices.enumerated() {
+            checks.append(checker.check(sample: index, codes: quantized.quantizeInput(testFeatures[index])))
+            progress.samplesDone(done + 1, of: indices.count, phase: "encrypted")
+        }
+
+        let noise = NoiseModel(parameters: plan.parameters)
+        let layers = circuit.layers.indices.map { position -> LayerResult in
+            let planLayer = plan.layers[position]
+            let margins = checks.flatMap { $0.noiseInHalfDeltas[position] }
+            // Output ciphertexts of a hidden layer are PBS outputs at the next layer's Δ;
+            // the output layer's are the accumulators at its own Δ.
+            let encodingBits = position + 1 < circuit.layers.count ? plan.layers[position + 1].messageBits : planLayer.messageBits
+            let halfDelta = exp2(-Double(encodingBits + 2))   // Δ/2 on the torus
+            let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noise.pbsOutput
+            let torusNoise = margins.map { $0 * halfDelta }
+            let variance = torusNoise.count > 1 ? sampleVariance(torusNoise) : .nan
+            let interval = torusNoise.count > 1
+                ? (try? varianceConfidenceInterval(sampleVariance: variance, sampleCount: torusNoise.count, confidenceLevel: 0.99))
+                : nil
+            return LayerResult(
+                layer: circuit.layers[position].index, messageBits: planLayer.messageBits,
+                pbsPerSample: planLayer.pbsCount, log2PredictedPError: planLayer.log2PError,
+                predictedOutputSigma: predicted.value.squareRoot(), measuredOutputSigma: variance.squareRoot(),
+                measuredSigmaLow: interval.map { $0.lower.squareRoot() } ?? .nan,
+                measuredSigmaHigh: interval.map { $0.upper.squareRoot() } ?? .nan,
+                maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0,
+                ciphertexts: margins.count, mismatches: checks.reduce(0) { $0 + $1.mismatchesPerLayer[position] })
+        }
+        return EncryptedEvaluation(
+            plan: plan, keySeedDescription: seed.provenance, sampleIndices: indices,
+            fhePredictions: checks.map(\.fhePrediction), clearPredictions: checks.map(\.clear.predictedClass),
+            latenciesSeconds: checks.map(\.latencySeconds), encryptSeconds: checks.map(\.encryptSeconds),
+            evaluateSeconds: checks.map(\.evaluateSeconds), decryptSeconds: checks.map(\.decryptSeconds),
+            keygenSeconds: keygenSeconds, threads: threads,
+            serverKeyBytes: KeySizes.bootstrapKeyBytes(plan.parameters) + KeySizes.keyswitchKeyBytes(plan.parameters),
+            layers: layers, divergences: checks.flatMap(\.divergences),
+            mismatchedSamples: checks.filter { !$0.passed }.count)
+    }
+}
+
+func sampleVariance(_ values: [Double]) -> Double {
+    let mean = values.reduce(0, +) / Double(values.count)
+    return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+/// The q-quantile (0...1) of values by linear interpolation between order statistics.
+func quantile(_ values: [Double], _ q: Double) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let sorted = values.sorted()
+    let position = q * Double(sorted.count - 1)
+    let low = Int(position.rounded(.down)), high = Int(position.rounded(.up))
+    return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+}
