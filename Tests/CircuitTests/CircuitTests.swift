@@ -159,3 +159,50 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         #expect(circuit.pbsCount == 7 * (1 + hidden.roundingShift))
     }
 }
+
+@Suite struct AccumulatorBudgetTests {
+    /// With a per-neuron L1 budget of B bits, every table fits B bits without any rounding.
+    @Test(arguments: [5, 7, 9])
+    func budgetBoundsEveryTableWithoutRounding(budget: Int) throws {
+        var model = MLP(sizes: [30, 12, 8, 4], activation: .relu, seed: 31)
+        var generator = SeededGenerator(seed: 32)
+        var calibration = Matrix(rows: 50, columns: 30)
+        for k in calibration.values.indices { calibration.values[k] = generator.nextUnitFloat() }
+        for l in model.layers.indices { model.layers[l].bias = model.layers[l].bias.map { _ in 0.1 * generator.nextGaussian() } }
+        let quantized = try PostTrainingQuantizer.quantize(model, calibrationInputs: calibration, configuration: QuantizationConfiguration(
+            method: .ptq, inputBits: 4, weightBits: 4, activationBits: 3, accumulatorBitsBudget: budget))
+        let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: budget, rounding: .disabled))
+        #expect(circuit.layers.allSatisfy { $0.roundingShift == 0 && $0.statistics.accumulatorBits <= budget })
+        #expect(circuit.tluPrecision <= budget)
+        let unbudgeted = try PostTrainingQuantizer.quantize(model, calibrationInputs: calibration, configuration: QuantizationConfiguration(
+            method: .ptq, inputBits: 4, weightBits: 4, activationBits: 3))
+        #expect(throws: CircuitLoweringError.self) {
+            try CircuitCompiler.lower(unbudgeted, options: CircuitOptions(maxTLUBits: budget, rounding: .disabled))
+        }
+    }
+}
+
+@Suite struct RandomCircuitSweep {
+    /// 40 seeded random architectures, activations, bit widths, weight schemes and TLU caps;
+    /// every lowered circuit validates and matches the integer reference on 50 random inputs.
+    @Test func randomConfigurationsMatchTheReference() throws {
+        var generator = SeededGenerator(seed: 2026)
+        func draw(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(generator.next() % UInt64(range.count)) }
+        for trial in 0..<40 {
+            let depth = draw(1...3)
+            let sizes = [draw(1...40)] + (0..<depth).map { _ in draw(1...12) } + [draw(2...6)]
+            let activation = Activation.allCases[draw(0...3)]
+            let bits = (draw(1...8), draw(2...8), draw(1...6))
+            let model = try randomQuantizedModel(seed: UInt64(trial), sizes: sizes, activation: activation, bits: bits,
+                                                 perChannel: draw(0...1) == 1, symmetricWeights: draw(0...1) == 1)
+            let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: draw(2...10)))
+            try circuit.validate()
+            #expect(circuit.tluPrecision <= circuit.maxTLUBits)
+            for _ in 0..<50 {
+                let codes = (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(circuit.inputHigh + 1)) }
+                expectIdentical(ClearExecutor.run(circuit, input: codes),
+                                model.forward(codes: codes, accumulatorShifts: circuit.roundingShifts), circuit: circuit)
+            }
+        }
+    }
+}
