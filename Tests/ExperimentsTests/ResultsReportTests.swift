@@ -16,7 +16,9 @@ import Testing
             at: results.appendingPathComponent("iris-unfinished"), withIntermediateDirectories: true)
 
         let written = try ResultsReport.write(resultsDirectory: results)
-        #expect(written.map(\.lastPathComponent) == ["accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md"])
+        #expect(written.map(\.lastPathComponent) == [
+            "accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md", "accuracy-vs-bits.svg",
+        ])
         let first = try written.map { try Data(contentsOf: $0) }
         _ = try ResultsReport.write(resultsDirectory: results)
         let second = try written.map { try Data(contentsOf: $0) }
@@ -37,6 +39,8 @@ import Testing
         let layers = try csv(results.appendingPathComponent("iris-zeta/layers.csv"))
         #expect(circuit.column("accumulator_bound_bits_by_layer")?.last == layers.column("accumulator_bound_bits")!.joined(separator: "/"))
         #expect(circuit.column("tlu_bits_by_layer")?.last?.hasSuffix("/-") == true, "the output layer has no table")
+        let svg = try String(contentsOf: results.appendingPathComponent("tables/accuracy-vs-bits.svg"), encoding: .utf8)
+        #expect(svg.contains("iris ptq") && svg.components(separatedBy: "<polyline").count == 2, "one line of two points")
         let markdown = try String(contentsOf: results.appendingPathComponent("tables/accuracy.md"), encoding: .utf8)
         #expect(markdown.contains("| iris-alpha |"))
     }

@@ -87,3 +87,19 @@ import Testing
         #expect(output.values[9].text == "none (decrypted)")
     }
 }
+
+@Suite struct SVGLineChartTests {
+    @Test func chartIsDeterministicEscapedAndPlacesPointsOnTheAxes() {
+        let chart = SVGLineChart(
+            title: "a < b & c", xLabel: "bits", yLabel: "accuracy",
+            series: [.init(name: "mnist ptq", points: [(2, 0), (8, 1)]), .init(name: "x\"y", points: [(4, 0.5)])],
+            yRange: 0...1)
+        let svg = chart.render(width: 640, height: 400)
+        #expect(svg == chart.render(width: 640, height: 400))
+        #expect(svg.contains("a &lt; b &amp; c") && svg.contains("x&quot;y"))
+        // Plot area: x from 60 to 640-170=470, y from 40 (top, accuracy 1) to 400-50=350 (accuracy 0).
+        #expect(svg.contains("points=\"60.0,350.0 470.0,40.0\""))
+        #expect(svg.contains("<circle cx=\"196.7\" cy=\"195.0\""), "x = 4 of 2…8, y = 0.5")
+        #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n"))
+    }
+}

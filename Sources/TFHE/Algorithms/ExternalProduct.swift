@@ -20,17 +20,20 @@ extension ServerKey {
             for c in 0..<k1 {
                 let polynomial = difference + c * size
                 Self.rotateMinusOriginal(accumulator + c * size, by: rotation, size: size, into: polynomial)
-                // Decompose coefficients j and j + N/2 together: they form one complex input.
-                for j in 0..<m {
-                    var low = decomposer.roundedState(polynomial[j])
-                    var high = decomposer.roundedState(polynomial[j + m])
-                    let wr = twist[2 * j], wi = twist[2 * j + 1]
-                    for level in stride(from: l - 1, through: 0, by: -1) {
+                for j in 0..<size { polynomial[j] = decomposer.roundedState(polynomial[j]) }
+                // Least significant level first; the state is updated in place. Coefficients
+                // j and j + N/2 form one complex input.
+                for level in stride(from: l - 1, through: 0, by: -1) {
+                    let target = staging + 2 * level * m
+                    for j in 0..<m {
+                        var low = polynomial[j], high = polynomial[j + m]
                         let re = Double(decomposer.nextDigit(&low))
                         let im = Double(decomposer.nextDigit(&high))
-                        let target = staging + 2 * (level * m + j)
-                        target[0] = re * wr - im * wi
-                        target[1] = re * wi + im * wr
+                        polynomial[j] = low
+                        polynomial[j + m] = high
+                        let wr = twist[2 * j], wi = twist[2 * j + 1]
+                        target[2 * j] = re * wr - im * wi
+                        target[2 * j + 1] = re * wi + im * wr
                     }
                 }
                 for level in 0..<l {

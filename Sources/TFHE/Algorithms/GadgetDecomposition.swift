@@ -28,20 +28,23 @@ public struct GadgetDecomposer: Hashable, Sendable {
     @inline(__always)
     func roundedState(_ value: UInt64) -> UInt64 {
         let shift = UInt64(droppedBits)
-        guard shift > 0 else { return value }
-        return (value &+ (1 << (shift - 1))) >> shift
+        let roundingBit: UInt64 = shift == 0 ? 0 : 1 &<< (shift &- 1)
+        return (value &+ roundingBit) &>> shift
     }
 
-    /// Peels the least significant remaining digit off `state`.
+    /// Peels the least significant remaining digit off `state`. Branch-free (masking shifts,
+    /// comparisons by subtraction) so the per-coefficient loops vectorize.
     @inline(__always)
     func nextDigit(_ state: inout UInt64) -> Int64 {
         let beta = UInt64(baseLog.rawValue)
-        let half: UInt64 = 1 << (beta - 1)
-        let raw = state & ((1 << beta) - 1)
-        state >>= beta
-        let carry: UInt64 = (raw > half || (raw == half && state & 1 == 1)) ? 1 : 0
+        let half: UInt64 = 1 &<< (beta &- 1)
+        let raw = state & ((1 &<< beta) &- 1)
+        state = state &>> beta
+        let above = (half &- raw) &>> 63                                  // raw > half
+        let tie = (((raw ^ half) &- 1) &>> 63) & state & 1                 // raw == half, next level odd
+        let carry = above | tie
         state &+= carry
-        return Int64(bitPattern: raw &- (carry << beta))
+        return Int64(bitPattern: raw &- (carry &<< beta))
     }
 
     /// digits[j − 1] multiplies q/B^j (j = 1 is the most significant level).

@@ -5,22 +5,28 @@ extension ServerKey {
         checkBigInput(ciphertext, operation: "keyswitch")
         var output = LWECiphertext(dimension: parameters.lweDimension)
         let digits = UnsafeMutablePointer<Int64>.allocate(capacity: parameters.ksLevels.rawValue)
-        defer { digits.deallocate() }
+        let accumulator = UnsafeMutablePointer<UInt32>.allocate(capacity: parameters.lweDimension.lweSize)
+        defer { digits.deallocate(); accumulator.deallocate() }
         ciphertext.storage.withUnsafeBufferPointer { input in
             output.storage.withUnsafeMutableBufferPointer { out in
-                keyswitch(input: input.baseAddress!, output: out.baseAddress!, digits: digits)
+                keyswitch(input: input.baseAddress!, output: out.baseAddress!, accumulator: accumulator, digits: digits)
             }
         }
         return output
     }
 
-    func keyswitch(input: UnsafePointer<UInt64>, output: UnsafeMutablePointer<UInt64>, digits: UnsafeMutablePointer<Int64>) {
+    /// Runs modulo 2^32 in `accumulator` (n + 1 words; see KeyswitchKey) and lifts the result
+    /// back to the 64-bit torus in `output`.
+    func keyswitch(
+        input: UnsafePointer<UInt64>, output: UnsafeMutablePointer<UInt64>,
+        accumulator: UnsafeMutablePointer<UInt32>, digits: UnsafeMutablePointer<Int64>
+    ) {
         let inputDimension = keyswitchKey.inputDimension.rawValue
         let outputSize = keyswitchKey.outputDimension.lweSize
         let l = keyswitchKey.levels.rawValue
         let decomposer = GadgetDecomposer(baseLog: keyswitchKey.baseLog, levels: keyswitchKey.levels)
-        output.initialize(repeating: 0, count: outputSize - 1)
-        output[outputSize - 1] = input[inputDimension]
+        accumulator.initialize(repeating: 0, count: outputSize - 1)
+        accumulator[outputSize - 1] = KeyswitchKey.truncate(input[inputDimension])
         keyswitchKey.storage.withUnsafeBufferPointer { key in
             let base = key.baseAddress!
             for i in 0..<inputDimension {
@@ -29,12 +35,13 @@ extension ServerKey {
                     digits[level - 1] = decomposer.nextDigit(&state)
                 }
                 for level in 0..<l {
-                    let digit = UInt64(bitPattern: digits[level])
+                    let digit = UInt32(truncatingIfNeeded: digits[level])
                     if digit == 0 { continue }
                     let row = base + (i * l + level) * outputSize
-                    for t in 0..<outputSize { output[t] &-= digit &* row[t] }
+                    for t in 0..<outputSize { accumulator[t] &-= digit &* row[t] }
                 }
             }
         }
+        for t in 0..<outputSize { output[t] = UInt64(accumulator[t]) << 32 }
     }
 }

@@ -37,6 +37,7 @@ public final class ServerKey: Sendable {
 public final class PBSWorkspace {
     let parameters: ParameterSet
     let smallCiphertext: UnsafeMutablePointer<UInt64>   // n + 1
+    let keyswitchAccumulator: UnsafeMutablePointer<UInt32> // n + 1
     let switched: UnsafeMutablePointer<Int>              // n + 1
     let accumulator: UnsafeMutablePointer<UInt64>       // (k+1)·N
     let rotated: UnsafeMutablePointer<UInt64>           // (k+1)·N
@@ -53,6 +54,7 @@ public final class PBSWorkspace {
         let size = parameters.polynomialSize.rawValue, m = size / 2
         let k1 = parameters.glweDimension.glweSize, l = parameters.pbsLevels.rawValue
         smallCiphertext = .allocate(capacity: n + 1); smallCiphertext.initialize(repeating: 0, count: n + 1)
+        keyswitchAccumulator = .allocate(capacity: n + 1); keyswitchAccumulator.initialize(repeating: 0, count: n + 1)
         switched = .allocate(capacity: n + 1); switched.initialize(repeating: 0, count: n + 1)
         accumulator = .allocate(capacity: k1 * size); accumulator.initialize(repeating: 0, count: k1 * size)
         rotated = .allocate(capacity: k1 * size); rotated.initialize(repeating: 0, count: k1 * size)
@@ -66,7 +68,7 @@ public final class PBSWorkspace {
     }
 
     deinit {
-        smallCiphertext.deallocate(); switched.deallocate(); accumulator.deallocate()
+        smallCiphertext.deallocate(); keyswitchAccumulator.deallocate(); switched.deallocate(); accumulator.deallocate()
         rotated.deallocate(); testPolynomial.deallocate(); keyswitchDigits.deallocate()
     }
 

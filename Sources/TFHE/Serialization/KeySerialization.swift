@@ -31,10 +31,10 @@ extension ServerKey {
     /// Versioned binary form: header, parameters, the Fourier bootstrapping key (IEEE-754
     /// bit patterns), the keyswitching key.
     public func serialized() -> [UInt8] {
-        var writer = BinaryWriter(kind: .serverKey, reservingCapacity: 8 * (bootstrapKey.storage.count + keyswitchKey.storage.count))
+        var writer = BinaryWriter(kind: .serverKey, reservingCapacity: 8 * bootstrapKey.storage.count + 4 * keyswitchKey.storage.count)
         writer.write(parameters)
         writer.write(doubles: bootstrapKey.storage)
-        writer.write(words: keyswitchKey.storage)
+        writer.write(halfWords: keyswitchKey.storage)
         return writer.finish()
     }
 
@@ -45,7 +45,7 @@ extension ServerKey {
                                                              parameters.polynomialSize, parameters.pbsLevels)
         let bootstrap = try reader.readDoubles("Fourier bootstrapping key", expectedCount: bootstrapCount)
         let keyswitchCount = KeyswitchKey.wordCount(parameters.bigLWEDimension, parameters.lweDimension, parameters.ksLevels)
-        let keyswitch = try reader.readWords("keyswitching key", expectedCount: keyswitchCount)
+        let keyswitch = try reader.readHalfWords("keyswitching key", expectedCount: keyswitchCount)
         try reader.finish()
         guard bootstrap.allSatisfy({ $0.isFinite }) else {
             throw SerializationError("Server key for '\(parameters.name)' has a non-finite value in its Fourier bootstrapping key.")
