@@ -1,3 +1,5 @@
+import Verification
+import TFHE
 import Circuit
 import Foundation
 
@@ -79,9 +81,62 @@ public struct ExperimentManifest: Codable, Sendable {
     }
 
     public struct FHEInfo: Codable, Sendable, Equatable {
-        /// `not run` until the encrypted executor runs the FHE subset.
+        /// `ran`, or `not run` (with the reason).
         public var status: String
         public var requestedSamples: Int
         public var reason: String?
+        public var parameters: ParameterSet? = nil
+        /// `named` or `optimizer`.
+        public var parameterSelection: String? = nil
+        /// log2 of how far σ sits above the 128-bit curve's minimum (≥ 0 passes).
+        public var securityMarginBits: Double? = nil
+        public var securityCurve: String? = nil
+        public var log2PErrorTarget: Double? = nil
+        public var log2PredictedGlobalPError: Double? = nil
+        public var layers: [FHEPlan.Layer]? = nil
+        /// How the keys were drawn: OS entropy, or a recorded fixed seed.
+        public var keys: String? = nil
+        public var keygenSeconds: Double? = nil
+        public var serverKeyBytes: Int? = nil
+        public var threads: Int? = nil
+        public var testIndices: [Int]? = nil
+        public var latencySeconds: [Double]? = nil
+        public var encryptSecondsMedian: Double? = nil
+        public var evaluateSecondsMedian: Double? = nil
+        public var decryptSecondsMedian: Double? = nil
+        public var mismatchedSamples: Int? = nil
+        /// At most the first 20 divergences; the count of all is `divergenceCount`.
+        public var divergences: [Divergence]? = nil
+        public var divergenceCount: Int? = nil
+
+        public init(status: String, requestedSamples: Int, reason: String?) {
+            self.status = status
+            self.requestedSamples = requestedSamples
+            self.reason = reason
+        }
+
+        public init(_ evaluation: EncryptedEvaluation, requestedSamples: Int) {
+            let check = SecurityCheck(parameters: evaluation.plan.parameters)
+            self.init(status: "ran", requestedSamples: requestedSamples, reason: nil)
+            parameters = evaluation.plan.parameters
+            parameterSelection = evaluation.plan.selection
+            securityMarginBits = check.marginBits
+            securityCurve = check.curve.description
+            log2PErrorTarget = evaluation.plan.log2PErrorTarget
+            log2PredictedGlobalPError = evaluation.plan.log2GlobalPError
+            layers = evaluation.plan.layers
+            keys = evaluation.keySeedDescription
+            keygenSeconds = evaluation.keygenSeconds
+            serverKeyBytes = evaluation.serverKeyBytes
+            threads = evaluation.threads
+            testIndices = evaluation.sampleIndices
+            latencySeconds = evaluation.latenciesSeconds
+            encryptSecondsMedian = quantile(evaluation.encryptSeconds, 0.5)
+            evaluateSecondsMedian = quantile(evaluation.evaluateSeconds, 0.5)
+            decryptSecondsMedian = quantile(evaluation.decryptSeconds, 0.5)
+            mismatchedSamples = evaluation.mismatchedSamples
+            divergences = Array(evaluation.divergences.prefix(20))
+            divergenceCount = evaluation.divergences.count
+        }
     }
 }

@@ -229,18 +229,41 @@ public struct ExperimentRunner: Sendable {
         }
         let quantizedEvaluationSeconds = seconds(since: clock)
 
+        // Encrypted model on a seeded subset, checked layer by layer against the clear one.
+        let encrypted: EncryptedEvaluation? = config.fhe.samples > 0
+            ? try EncryptedEvaluation.run(
+                circuit: circuit, quantized: quantized, testFeatures: split.test.features, count: config.fhe.samples,
+                subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
+                parameterSetName: config.fhe.parameters, threads: config.fhe.threads, progress: progress)
+            : nil
+
         // Records.
         let labels = split.test.labels
         let testCount = Double(labels.count)
         let floatAccuracy = Double(zip(floatPredictions, labels).filter { $0 == $1 }.count) / testCount
         let quantizedAccuracy = Double(zip(quantizedPredictions, labels).filter { $0 == $1 }.count) / testCount
         let agreement = Double(zip(floatPredictions, quantizedPredictions).filter { $0 == $1 }.count) / testCount
-        let layerRecords = circuit.layers.map { observed.record(for: $0) }
-        let samples = labels.indices.map {
+        var layerRecords = circuit.layers.map { observed.record(for: $0) }
+        var samples = labels.indices.map {
             SampleRecord(
                 testIndex: $0, label: labels[$0], floatPrediction: floatPredictions[$0],
                 quantizedPrediction: quantizedPredictions[$0])
         }
+        if let encrypted {
+            for (index, prediction) in zip(encrypted.sampleIndices, encrypted.fhePredictions) {
+                samples[index].fhePrediction = prediction
+            }
+            for (position, layer) in encrypted.layers.enumerated() {
+                layerRecords[position].fhe = FHELayerFigures(
+                    precisionBits: layer.messageBits, pbsPerSample: layer.pbsPerSample,
+                    log2PredictedPError: layer.log2PredictedPError, predictedSigma: layer.predictedOutputSigma,
+                    measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
+                    measuredSigmaHigh: layer.measuredSigmaHigh, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas,
+                    ciphertexts: layer.ciphertexts, mismatches: layer.mismatches)
+            }
+        }
+        let fheCorrect = encrypted.map { e in zip(e.sampleIndices, e.fhePredictions).filter { labels[$0] == $1 }.count }
+        let quantizedCorrectOnSubset = encrypted.map { e in e.sampleIndices.filter { quantizedPredictions[$0] == labels[$0] }.count }
         let summary = SummaryRecord(
             experiment: config.name, dataset: config.dataset.name.rawValue, trainSamples: split.train.count,
             testSamples: split.test.count, quantizationMethod: config.quantization.method.rawValue,
@@ -249,7 +272,13 @@ public struct ExperimentRunner: Sendable {
             quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
             maxTLUBits: circuit.tluPrecision,
             maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
-            pbsPerSample: circuit.pbsCount, fheSamples: nil, epochs: config.training.epochs,
+            pbsPerSample: encrypted?.plan.pbsCount ?? circuit.pbsCount, fheSamples: encrypted?.samples,
+            fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
+            quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
+            fheMismatches: encrypted?.mismatchedSamples,
+            fheLatencyMillisecondsMedian: encrypted.map { 1000 * quantile($0.latenciesSeconds, 0.5) },
+            fheLatencyMillisecondsP90: encrypted.map { 1000 * quantile($0.latenciesSeconds, 0.9) },
+            keygenSeconds: encrypted?.keygenSeconds, epochs: config.training.epochs,
             trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
             quantizeSeconds: prepared.timings.quantizeSeconds,
             floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
@@ -266,8 +295,7 @@ public struct ExperimentRunner: Sendable {
 
         let fheReason =
             config.fhe.samples > 0
-            ? "fhe.samples is \(config.fhe.samples), but this build has no encrypted executor yet"
-            : "fhe.samples is 0"
+            ? nil : "fhe.samples is 0"
         let manifest = ExperimentManifest(
             schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
             configFingerprint: config.fingerprint, floatModelFingerprint: prepared.floatModelFingerprint, config: config,
@@ -292,7 +320,8 @@ public struct ExperimentRunner: Sendable {
             results: .init(
                 floatAccuracy: floatAccuracy, quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
                 finalEpochTrainAccuracy: prepared.finalEpochTrainAccuracy),
-            fhe: .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
+            fhe: encrypted.map { ExperimentManifest.FHEInfo($0, requestedSamples: config.fhe.samples) }
+                ?? .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
             environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date())
         try JSONManifest.write(manifest, to: files.manifest)
         return ExperimentOutcome(status: .ran, summary: summary, files: files)

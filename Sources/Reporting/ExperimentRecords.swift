@@ -1,3 +1,4 @@
+import Foundation
 /// The per-experiment schemas of `results/<experiment>/`: summary.csv, samples.csv, layers.csv.
 /// Optional fields belong to stages that may not have run (FHE); they print as `not run`.
 
@@ -163,6 +164,8 @@ public struct LayerRecord: ReportRecord, Equatable {
     public var seenAccumulatorBits: Int
     /// Every neuron's seen accumulators stayed inside its own sound bound.
     public var boundRespected: Bool
+    /// The encrypted run of this layer; nil when FHE did not run.
+    public var fhe: FHELayerFigures? = nil
 
     public init(
         layerIndex: Int, inputs: Int, neurons: Int, inputBits: Int, accumulatorBoundLow: Int64,
@@ -193,7 +196,7 @@ public struct LayerRecord: ReportRecord, Equatable {
         "accumulator_bound_bits", "rounding_shift", "message_bits", "tlu_bits", "max_weight_2norm", "pbs_count",
         "seen_accumulator_low", "seen_accumulator_high", "seen_accumulator_bits", "max_abs_accumulator_bound",
         "max_abs_accumulator_seen", "bound_respected",
-    ]
+    ] + FHELayerFigures.columns
 
     public var values: [ReportValue] {
         [
@@ -204,6 +207,54 @@ public struct LayerRecord: ReportRecord, Equatable {
             .text(String(seenAccumulatorHigh)), .integer(seenAccumulatorBits),
             .text(String(max(accumulatorBoundLow.magnitude, accumulatorBoundHigh.magnitude))),
             .text(String(max(seenAccumulatorLow.magnitude, seenAccumulatorHigh.magnitude))), .flag(boundRespected),
+        ] + (fhe?.values ?? FHELayerFigures.columns.map { _ in .notRun })
+    }
+}
+
+/// One layer of an encrypted run: the PBS work, the predicted failure probability and noise,
+/// and what the client key measured (noise of every output ciphertext, mismatches).
+public struct FHELayerFigures: Sendable, Equatable {
+    /// Bits of the message space the layer's PBS (or, for the output layer, the decryption) works at.
+    public var precisionBits: Int
+    public var pbsPerSample: Int
+    public var log2PredictedPError: Double
+    /// σ of the output ciphertexts' noise on the torus: predicted, measured, and the 99 % χ² interval.
+    public var predictedSigma: Double
+    public var measuredSigma: Double
+    public var measuredSigmaLow: Double
+    public var measuredSigmaHigh: Double
+    /// Largest |noise| seen, in units of Δ/2 (≥ 1 means a wrong decryption).
+    public var maxNoiseHalfDeltas: Double
+    public var ciphertexts: Int
+    public var mismatches: Int
+
+    public init(precisionBits: Int, pbsPerSample: Int, log2PredictedPError: Double, predictedSigma: Double,
+                measuredSigma: Double, measuredSigmaLow: Double, measuredSigmaHigh: Double,
+                maxNoiseHalfDeltas: Double, ciphertexts: Int, mismatches: Int) {
+        self.precisionBits = precisionBits
+        self.pbsPerSample = pbsPerSample
+        self.log2PredictedPError = log2PredictedPError
+        self.predictedSigma = predictedSigma
+        self.measuredSigma = measuredSigma
+        self.measuredSigmaLow = measuredSigmaLow
+        self.measuredSigmaHigh = measuredSigmaHigh
+        self.maxNoiseHalfDeltas = maxNoiseHalfDeltas
+        self.ciphertexts = ciphertexts
+        self.mismatches = mismatches
+    }
+
+    public static let columns = [
+        "fhe_precision_bits", "fhe_pbs_per_sample", "fhe_log2_p_error_predicted", "fhe_sigma_predicted",
+        "fhe_sigma_measured", "fhe_sigma_ci99_low", "fhe_sigma_ci99_high", "fhe_max_noise_half_deltas",
+        "fhe_ciphertexts", "fhe_mismatches",
+    ]
+
+    var values: [ReportValue] {
+        [
+            .integer(precisionBits), .integer(pbsPerSample), .decimal(log2PredictedPError, decimals: 2),
+            .text(String(format: "%.4e", predictedSigma)), .text(String(format: "%.4e", measuredSigma)),
+            .text(String(format: "%.4e", measuredSigmaLow)), .text(String(format: "%.4e", measuredSigmaHigh)),
+            .decimal(maxNoiseHalfDeltas, decimals: 4), .integer(ciphertexts), .integer(mismatches),
         ]
     }
 }
