@@ -70,12 +70,14 @@ public struct ExperimentRunner: Sendable {
         return sha256Hex(try! JSONManifest.encode(key))
     }
 
-    /// The finished results of `config` if they exist and match its fingerprint.
+    /// The finished results of `config` if they exist and match its fingerprint. An experiment
+    /// that asks for FHE samples is finished only once its FHE stage ran.
     public func existingResults(for config: ExperimentConfig) -> SummaryRecord? {
         let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
         guard files.resultFiles.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }),
             let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
             manifest.configFingerprint == config.fingerprint,
+            config.fhe.samples == 0 || manifest.fhe.status != ReportValue.notRunText,
             let text = try? String(contentsOf: files.summaryCSV, encoding: .utf8),
             let document = try? CSVDocument(parsing: text, source: files.summaryCSV.path),
             document.header == SummaryRecord.columns, document.rows.count == 1
@@ -353,12 +355,14 @@ struct ManifestIdentity: Decodable {
         var trainSecondsPerEpoch: Double?
     }
     struct Results: Decodable { var finalEpochTrainAccuracy: Double? }
+    struct FHE: Decodable { var status: String }
 
     var configFingerprint: String
     var floatModelFingerprint: String
     var model: Model
     var timings: Timings
     var results: Results
+    var fhe: FHE
 }
 
 /// An experiment up to its integer circuit (see `ExperimentRunner.prepare`).

@@ -102,6 +102,11 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(manifest.timings.trainSeconds == first.summary.trainSeconds, "training time carried from the trained run")
         #expect(try Data(contentsOf: forced.files.samplesCSV) == samplesBefore, "same model, same predictions")
 
+        var wantsFHE = config
+        wantsFHE.fhe.samples = 5
+        #expect(try runner(results).run(wantsFHE).status == .ran, "FHE was requested and has not run yet")
+        #expect(try runner(results).run(wantsFHE).status == .ran, "still not finished without an FHE stage")
+
         var changed = config
         changed.quantization.weightBits = 4
         #expect(try runner(results).run(changed).status == .ran, "a changed config is not skipped")
