@@ -4,7 +4,8 @@ import Foundation
 public struct RunEnvironment: Codable, Sendable, Equatable {
     /// `git rev-parse HEAD` of the working directory; nil outside a git checkout.
     public var gitCommit: String?
-    /// True when tracked files had uncommitted changes (`git status --porcelain -uno`).
+    /// True when tracked files outside `results/` had uncommitted changes
+    /// (`git status --porcelain -uno`); regenerating committed results does not count.
     public var gitDirty: Bool?
     /// The Swift compiler that built this binary.
     public var toolchain: String
@@ -43,11 +44,19 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
         -> RunEnvironment
     {
         let commit = runTool(["git", "rev-parse", "HEAD"], in: directory)
-        let dirty = commit == nil ? nil : runTool(["git", "status", "--porcelain", "-uno"], in: directory).map { !$0.isEmpty }
+        let dirty = commit == nil ? nil : runTool(["git", "status", "--porcelain", "-uno"], in: directory).map(hasSourceChanges)
         return RunEnvironment(
             gitCommit: commit, gitDirty: dirty, toolchain: toolchain, buildConfiguration: buildConfiguration,
             operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
             logicalCores: ProcessInfo.processInfo.activeProcessorCount, libraries: [:])
+    }
+
+    /// Porcelain lines are `XY path` with paths relative to the repository root.
+    static func hasSourceChanges(_ porcelain: String) -> Bool {
+        porcelain.split(separator: "\n").contains { line in
+            let path = line.dropFirst(3).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return !path.hasPrefix("results/")
+        }
     }
 
     /// The first `model name` of /proc/cpuinfo (Linux); nil elsewhere.

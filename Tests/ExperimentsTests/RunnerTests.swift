@@ -205,3 +205,19 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(FHESubset.accuracy(predictions: predictions, labels: labels, on: [1, 2, 3, 0]) == 0.5)
     }
 }
+
+@Suite struct RunEnvironmentTests {
+    @Test func regeneratedResultsDoNotMakeTheTreeDirty() {
+        #expect(!RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M results/tables/accuracy.csv"))
+        #expect(RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M Sources/Experiments/ExperimentRunner.swift"))
+        #expect(!RunEnvironment.hasSourceChanges(""))
+    }
+
+    @Test func environmentIsCaptured() {
+        let environment = RunEnvironment.capture(directory: repositoryRoot)
+        // A checkout without git (e.g. a release tarball) records no commit; with git, the full hash.
+        #expect(environment.gitCommit.map { $0.count == 40 && $0.allSatisfy(\.isHexDigit) } ?? true)
+        #expect(environment.logicalCores >= 1)
+        #expect(environment.buildConfiguration == "debug")
+    }
+}
