@@ -211,6 +211,13 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(!RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M results/tables/accuracy.csv"))
         #expect(RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M Sources/Experiments/ExperimentRunner.swift"))
         #expect(!RunEnvironment.hasSourceChanges(""))
+        // Through git itself, in this checkout: whatever its state, the call must not treat the
+        // first line's leading status space as part of the path.
+        if let porcelain = RunEnvironment.runTool(["git", "status", "--porcelain", "-uno"], in: repositoryRoot, trimming: false),
+            let first = porcelain.split(separator: "\n").first
+        {
+            #expect(first.count > 3 && first.dropFirst(2).first == " ", "status columns kept: '\(first)'")
+        }
     }
 
     @Test func environmentIsCaptured() {
