@@ -257,10 +257,6 @@ public struct ExperimentRunner: Sendable {
             floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
             buildConfiguration: RunEnvironment.buildConfiguration)
 
-        let fheReason =
-            config.fhe.samples > 0
-            ? "fhe.samples is \(config.fhe.samples), but this build has no encrypted executor yet"
-            : "fhe.samples is 0"
         progress.stage("writing results")
         let summaryTable = ReportTable(records: [summary])
         let layersTable = ReportTable(records: layerRecords)
@@ -269,9 +265,13 @@ public struct ExperimentRunner: Sendable {
         try AtomicFile.write(summaryTable.csv(), to: files.summaryCSV)
         try AtomicFile.write(
             Self.summaryMarkdown(
-                config: config, prepared: prepared, fheNote: fheReason, summary: summaryTable, layers: layersTable),
+                config: config, prepared: prepared, summary: summary, summaryTable: summaryTable, layers: layersTable),
             to: files.summaryMarkdown)
 
+        let fheReason =
+            config.fhe.samples > 0
+            ? "fhe.samples is \(config.fhe.samples), but this build has no encrypted executor yet"
+            : "fhe.samples is 0"
         let manifest = ExperimentManifest(
             schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
             configFingerprint: config.fingerprint, floatModelFingerprint: prepared.floatModelFingerprint, config: config,
@@ -337,8 +337,8 @@ public struct ExperimentRunner: Sendable {
     }
 
     static func summaryMarkdown(
-        config: ExperimentConfig, prepared: PreparedExperiment, fheNote: String, summary: ReportTable,
-        layers: ReportTable
+        config: ExperimentConfig, prepared: PreparedExperiment, summary record: SummaryRecord,
+        summaryTable summary: ReportTable, layers: ReportTable
     ) -> String {
         let q = config.quantization
         var text = "# \(config.name)\n\n"
@@ -346,7 +346,13 @@ public struct ExperimentRunner: Sendable {
         text += "- dataset: \(config.dataset.name.rawValue), \(prepared.split.splitDescription)\n"
         text += "- model: \(prepared.model.layerSizes.map(String.init).joined(separator: "→")) \(config.model.activation.rawValue), float weights \(prepared.modelSource.hasPrefix("reused") ? "reused from an earlier run" : prepared.modelSource)\n"
         text += "- quantization: \(q.method.rawValue), \(q.inputBits)-bit inputs, \(q.weightBits)-bit weights, \(q.activationBits)-bit activations, \(q.perChannel ? "per-channel" : "per-tensor") weights, tables ≤ \(q.maxTLUBits) bits (rounding \(q.rounding.rawValue))\n"
-        text += "- FHE: not run (\(fheNote))\n"
+        if let fheSamples = record.fheSamples {
+            text += "- FHE: \(fheSamples) encrypted test samples, accuracy \(record.fheAccuracy.map { ReportValue.fraction($0).text } ?? "-")"
+            text += " (clear quantized on the same samples: \(record.quantizedAccuracyOnFHESamples.map { ReportValue.fraction($0).text } ?? "-")),"
+            text += " \(record.fheMismatches.map(String.init) ?? "-") samples differing from the clear integer model\n"
+        } else {
+            text += "- FHE: not run (fhe.samples is \(config.fhe.samples))\n"
+        }
         text += "- config fingerprint: `\(config.fingerprint)`\n\n"
         text += "| metric | value |\n|---|---|\n"
         for (column, value) in zip(summary.columns, summary.rows[0]) {
