@@ -188,24 +188,6 @@ func csv(_ url: URL) throws -> CSVDocument {
     }
 }
 
-@Suite struct FHESubsetTests {
-    @Test func subsetIsSeededDistinctSortedAndBounded() {
-        let a = FHESubset.testIndices(testCount: 360, samples: 20, seed: 7)
-        #expect(a == FHESubset.testIndices(testCount: 360, samples: 20, seed: 7))
-        #expect(a != FHESubset.testIndices(testCount: 360, samples: 20, seed: 8))
-        #expect(a.count == 20 && Set(a).count == 20 && a == a.sorted() && a.allSatisfy { (0..<360).contains($0) })
-        #expect(FHESubset.testIndices(testCount: 5, samples: 9, seed: 1) == [0, 1, 2, 3, 4])
-        #expect(FHESubset.testIndices(testCount: 5, samples: 0, seed: 1).isEmpty)
-    }
-
-    @Test func subsetAccuracyCountsOnlyTheSubset() {
-        let labels = [0, 1, 2, 3]
-        let predictions = [0, 0, 2, 0]
-        #expect(FHESubset.accuracy(predictions: predictions, labels: labels, on: [0, 2]) == 1)
-        #expect(FHESubset.accuracy(predictions: predictions, labels: labels, on: [1, 2, 3, 0]) == 0.5)
-    }
-}
-
 @Suite struct RunEnvironmentTests {
     @Test func regeneratedResultsDoNotMakeTheTreeDirty() {
         #expect(!RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M results/tables/accuracy.csv"))
