@@ -12,47 +12,71 @@ public enum ResultsReport {
         public var name: String
         public var summary: [String: String]
         public var layers: CSVDocument
-        public var manifest: ExperimentManifest
+        public var run: RunIdentity
     }
 
-    /// Reads every experiment folder that has a manifest; a folder with a manifest but broken
-    /// result files is an error naming the file.
-    public static func collect(resultsDirectory: URL) throws -> [Experiment] {
+    /// The part of a manifest the tables cite; decoding only this keeps older or newer
+    /// manifests readable.
+    public struct RunIdentity: Decodable, Sendable {
+        public struct Environment: Decodable, Sendable {
+            public var gitCommit: String?
+            public var gitDirty: Bool?
+        }
+        public var configFingerprint: String
+        public var environment: Environment
+    }
+
+    /// Every experiment folder that has a manifest, sorted by name, and the folders that could
+    /// not be read (a problem names the file and what is wrong; the other experiments still count).
+    public static func collect(resultsDirectory: URL) -> (experiments: [Experiment], problems: [ResultsReportError]) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsDirectory.path)) ?? []
         var experiments: [Experiment] = []
+        var problems: [ResultsReportError] = []
         for name in names.sorted() where name != tablesFolderName && !name.hasPrefix(".") {
             let files = ExperimentFiles(resultsDirectory: resultsDirectory, experiment: name)
             guard FileManager.default.fileExists(atPath: files.manifest.path) else { continue }
-            let manifest: ExperimentManifest
             do {
-                manifest = try JSONManifest.read(ExperimentManifest.self, from: files.manifest)
+                experiments.append(try read(name: name, files: files))
+            } catch let problem as ResultsReportError {
+                problems.append(problem)
             } catch {
-                throw ResultsReportError(path: files.manifest.path, detail: "is not a readable manifest (\(error))")
+                problems.append(ResultsReportError(path: files.directory.path, detail: "cannot be read (\(error))"))
             }
-            let summary = try readCSV(files.summaryCSV)
-            guard summary.header == SummaryRecord.columns, summary.rows.count == 1 else {
-                throw ResultsReportError(
-                    path: files.summaryCSV.path,
-                    detail: "does not have the summary schema of this version (one row under the \(SummaryRecord.columns.count) columns of SummaryRecord)")
-            }
-            let layers = try readCSV(files.layersCSV)
-            guard layers.header == LayerRecord.columns else {
-                throw ResultsReportError(path: files.layersCSV.path, detail: "does not have the layers schema of this version")
-            }
-            experiments.append(
-                Experiment(
-                    name: name, summary: Dictionary(uniqueKeysWithValues: zip(summary.header, summary.rows[0])),
-                    layers: layers, manifest: manifest))
         }
-        return experiments
+        return (experiments, problems)
     }
 
-    /// Writes the tables and returns the files written. With `paper`, the generated tables in it
+    private static func read(name: String, files: ExperimentFiles) throws -> Experiment {
+        let run: RunIdentity
+        do {
+            run = try JSONManifest.read(RunIdentity.self, from: files.manifest)
+        } catch {
+            throw ResultsReportError(path: files.manifest.path, detail: "is not a readable manifest (\(error))")
+        }
+        let summary = try readCSV(files.summaryCSV)
+        guard summary.header == SummaryRecord.columns, summary.rows.count == 1 else {
+            throw ResultsReportError(
+                path: files.summaryCSV.path,
+                detail: "does not have the summary schema of this version (one row under the \(SummaryRecord.columns.count) columns of SummaryRecord)")
+        }
+        let layers = try readCSV(files.layersCSV)
+        guard layers.header == LayerRecord.columns else {
+            throw ResultsReportError(path: files.layersCSV.path, detail: "does not have the layers schema of this version")
+        }
+        return Experiment(
+            name: name, summary: Dictionary(uniqueKeysWithValues: zip(summary.header, summary.rows[0])),
+            layers: layers, run: run)
+    }
+
+    /// Writes the tables from the readable experiments and returns the files written and the
+    /// folders left out. With `paper`, the generated tables in it
     /// are refreshed between `<!-- lockstep:begin NAME -->` and `<!-- lockstep:end NAME -->`
     /// (NAME = accuracy, circuit); the text outside the markers is left alone.
     @discardableResult
-    public static func write(resultsDirectory: URL, paper: URL? = nil) throws -> [URL] {
-        let experiments = try collect(resultsDirectory: resultsDirectory)
+    public static func write(resultsDirectory: URL, paper: URL? = nil) throws
+        -> (written: [URL], problems: [ResultsReportError])
+    {
+        let (experiments, problems) = collect(resultsDirectory: resultsDirectory)
         let tables = resultsDirectory.appendingPathComponent(tablesFolderName, isDirectory: true)
         var written: [URL] = []
         var markdownByName: [String: String] = [:]
@@ -78,7 +102,7 @@ public enum ResultsReport {
             try refreshGeneratedBlocks(in: paper, with: markdownByName)
             written.append(paper)
         }
-        return written
+        return (written, problems)
     }
 
     /// Replaces the text between each `<!-- lockstep:begin NAME -->` / `<!-- lockstep:end NAME -->`
@@ -112,9 +136,9 @@ public enum ResultsReport {
     static let runColumns = ["git_commit", "config_fingerprint"]
 
     static func runValues(_ experiment: Experiment) -> [ReportValue] {
-        let commit = experiment.manifest.environment.gitCommit.map { String($0.prefix(12)) } ?? "unknown"
-        let dirty = experiment.manifest.environment.gitDirty == true ? "+dirty" : ""
-        return [.text(commit + dirty), .text(String(experiment.manifest.configFingerprint.prefix(12)))]
+        let commit = experiment.run.environment.gitCommit.map { String($0.prefix(12)) } ?? "unknown"
+        let dirty = experiment.run.environment.gitDirty == true ? "+dirty" : ""
+        return [.text(commit + dirty), .text(String(experiment.run.configFingerprint.prefix(12)))]
     }
 
     static func accuracyTable(_ experiments: [Experiment]) -> ReportTable {
@@ -178,7 +202,7 @@ public enum ResultsReport {
     }
 }
 
-public struct ResultsReportError: Error, CustomStringConvertible {
+public struct ResultsReportError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let detail: String
     public var description: String { "\(path) \(detail)." }

@@ -4,7 +4,8 @@ import Foundation
 public struct RunEnvironment: Codable, Sendable, Equatable {
     /// `git rev-parse HEAD` of the working directory; nil outside a git checkout.
     public var gitCommit: String?
-    /// True when tracked files had uncommitted changes (`git status --porcelain -uno`).
+    /// True when tracked files outside `results/` had uncommitted changes
+    /// (`git status --porcelain -uno`); regenerating committed results does not count.
     public var gitDirty: Bool?
     /// The Swift compiler that built this binary.
     public var toolchain: String
@@ -43,11 +44,20 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
         -> RunEnvironment
     {
         let commit = runTool(["git", "rev-parse", "HEAD"], in: directory)
-        let dirty = commit == nil ? nil : runTool(["git", "status", "--porcelain", "-uno"], in: directory).map { !$0.isEmpty }
+        let dirty = commit == nil ? nil : runTool(["git", "status", "--porcelain", "-uno"], in: directory, trimming: false).map(hasSourceChanges)
         return RunEnvironment(
             gitCommit: commit, gitDirty: dirty, toolchain: toolchain, buildConfiguration: buildConfiguration,
             operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
             logicalCores: ProcessInfo.processInfo.activeProcessorCount, libraries: [:])
+    }
+
+    /// Porcelain lines are `XY path` with paths relative to the repository root.
+    static func hasSourceChanges(_ porcelain: String) -> Bool {
+        porcelain.split(separator: "\n").contains { line in
+            // `XY path`, or `XY old -> new` for renames; the status columns may hold spaces.
+            let path = line.dropFirst(3).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return !path.hasPrefix("results/")
+        }
     }
 
     /// The first `model name` of /proc/cpuinfo (Linux); nil elsewhere.
@@ -62,7 +72,8 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     }
 
     /// Trimmed standard output of a tool found on PATH, or nil if it is absent or fails.
-    static func runTool(_ arguments: [String], in directory: URL) -> String? {
+    /// `trimming: false` keeps leading spaces, which are meaningful in `git status --porcelain`.
+    static func runTool(_ arguments: [String], in directory: URL, trimming: Bool = true) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -78,6 +89,7 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: data, as: UTF8.self)
+        return trimming ? text.trimmingCharacters(in: .whitespacesAndNewlines) : text
     }
 }

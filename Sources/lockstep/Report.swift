@@ -18,13 +18,13 @@ struct Report: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: directory.path) else {
             throw CommandError("Results folder \(directory.path) does not exist; run `lockstep run CONFIG` first.")
         }
-        let experiments = try ResultsReport.collect(resultsDirectory: directory)
         let defaultPaper = directory.deletingLastPathComponent().appendingPathComponent("paper/paper.md")
         let paperURL =
             paper.map { URL(fileURLWithPath: $0) }
             ?? (FileManager.default.fileExists(atPath: defaultPaper.path) ? defaultPaper : nil)
-        let written = try ResultsReport.write(resultsDirectory: directory, paper: paperURL)
-        printLine("\(experiments.count) experiments aggregated")
-        written.forEach { printLine("  wrote \($0.path)") }
+        let (written, problems) = try ResultsReport.write(resultsDirectory: directory, paper: paperURL)
+        written.forEach { printLine("wrote \($0.path)") }
+        problems.forEach { printError("left out: \($0)") }
+        if !problems.isEmpty { throw ExitCode(1) }
     }
 }

@@ -102,6 +102,26 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(manifest.timings.trainSeconds == first.summary.trainSeconds, "training time carried from the trained run")
         #expect(try Data(contentsOf: forced.files.samplesCSV) == samplesBefore, "same model, same predictions")
 
+        // An experiment asking for FHE samples is finished only once its FHE stage ran. Checked on
+        // the manifest alone (no encryption here): the clear run's manifest, relabelled as the
+        // FHE-requesting config, counts as finished only when its FHE status is not `not run`.
+        var wantsFHE = config
+        wantsFHE.fhe.samples = 5
+        func relabelManifest(fheStatus: String) throws {
+            var json = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: forced.files.manifest)) as? [String: Any])
+            json["configFingerprint"] = wantsFHE.fingerprint
+            var fhe = try #require(json["fhe"] as? [String: Any])
+            fhe["status"] = fheStatus
+            json["fhe"] = fhe
+            try JSONSerialization.data(withJSONObject: json).write(to: forced.files.manifest)
+        }
+        try relabelManifest(fheStatus: "not run")
+        #expect(runner(results).existingResults(for: wantsFHE) == nil, "FHE requested but not run: unfinished")
+        try relabelManifest(fheStatus: "ran")
+        #expect(runner(results).existingResults(for: wantsFHE) != nil)
+        #expect(runner(results).existingResults(for: config) == nil, "the manifest now belongs to the other config")
+
         var changed = config
         changed.quantization.weightBits = 4
         #expect(try runner(results).run(changed).status == .ran, "a changed config is not skipped")
@@ -180,5 +200,28 @@ func csv(_ url: URL) throws -> CSVDocument {
         let url = results.appendingPathComponent("circuit.json")
         try prepared.circuit.save(to: url)
         #expect(try IntegerCircuit.load(from: url) == prepared.circuit)
+    }
+}
+
+@Suite struct RunEnvironmentTests {
+    @Test func regeneratedResultsDoNotMakeTheTreeDirty() {
+        #expect(!RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M results/tables/accuracy.csv"))
+        #expect(RunEnvironment.hasSourceChanges(" D results/quickstart/summary.csv\n M Sources/Experiments/ExperimentRunner.swift"))
+        #expect(!RunEnvironment.hasSourceChanges(""))
+        // Through git itself, in this checkout: whatever its state, the call must not treat the
+        // first line's leading status space as part of the path.
+        if let porcelain = RunEnvironment.runTool(["git", "status", "--porcelain", "-uno"], in: repositoryRoot, trimming: false),
+            let first = porcelain.split(separator: "\n").first
+        {
+            #expect(first.count > 3 && first.dropFirst(2).first == " ", "status columns kept: '\(first)'")
+        }
+    }
+
+    @Test func environmentIsCaptured() {
+        let environment = RunEnvironment.capture(directory: repositoryRoot)
+        // A checkout without git (e.g. a release tarball) records no commit; with git, the full hash.
+        #expect(environment.gitCommit.map { $0.count == 40 && $0.allSatisfy(\.isHexDigit) } ?? true)
+        #expect(environment.logicalCores >= 1)
+        #expect(environment.buildConfiguration == "debug")
     }
 }
