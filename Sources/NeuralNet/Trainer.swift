@@ -68,13 +68,6 @@ public protocol TrainingTransform: Sendable {
     func forwardWeights(layer: Int, weights: Matrix) -> Matrix
     /// Applied in place to the output (after the activation) of every layer except the last.
     func transformActivations(layer: Int, _ activations: inout Matrix)
-    /// Called before every epoch (1-based `epoch` of `epochs`), e.g. to tighten a constraint
-    /// over the first epochs. The default does nothing.
-    mutating func beginEpoch(_ epoch: Int, of epochs: Int)
-}
-
-extension TrainingTransform {
-    public mutating func beginEpoch(_ epoch: Int, of epochs: Int) {}
 }
 
 public enum Trainer {
@@ -88,7 +81,7 @@ public enum Trainer {
         inputs: Matrix,
         labels: [Int],
         config: TrainingConfiguration,
-        transform initialTransform: (any TrainingTransform)? = nil,
+        transform: (any TrainingTransform)? = nil,
         progress: (EpochReport) -> Void = { _ in }
     ) -> [EpochReport] {
         precondition(inputs.rows == labels.count, "Training got \(inputs.rows) samples and \(labels.count) labels")
@@ -101,11 +94,9 @@ public enum Trainer {
         var order = Array(0..<inputs.rows)
         var learningRate = config.learningRate
         var reports = [EpochReport]()
-        var transform = initialTransform
 
         for epoch in 1...config.epochs {
             let start = Date()
-            transform?.beginEpoch(epoch, of: config.epochs)
             order.shuffle(using: &generator)
             var lossSum: Double = 0
             var correct = 0

@@ -61,8 +61,7 @@ enum Calibration {
     /// integer weights are zeroed at the shared scale. The output layer has no table and is
     /// never pruned; it uses `outputWeightBits` when set.
     static func quantizeWeights(_ weights: Matrix, configuration: QuantizationConfiguration,
-                                inputCodeSpan: Int64, isOutputLayer: Bool,
-                                budgetRelaxationBits: Double = 0) -> (IntegerMatrix, [Quantizer]) {
+                                inputCodeSpan: Int64, isOutputLayer: Bool) -> (IntegerMatrix, [Quantizer]) {
         let rows = weights.rows, columns = weights.columns
         let bitWidth = isOutputLayer ? configuration.outputWeightBits ?? configuration.weightBits : configuration.weightBits
         func quantizer(for values: ArraySlice<Float>) -> Quantizer {
@@ -86,7 +85,7 @@ enum Calibration {
             for i in 0..<columns { integers[j * columns + i] = q.quantize(weights.values[j * columns + i]) - q.zeroPoint }
         }
         if let budget = configuration.accumulatorBitsBudget, !isOutputLayer {
-            let limit = Int64((pow(2, Double(budget) + budgetRelaxationBits) - 1).rounded(.down)) / max(inputCodeSpan, 1)
+            let limit = ((Int64(1) << budget) - 1) / max(inputCodeSpan, 1)
             if configuration.perChannel && configuration.symmetricWeights {
                 var fitted = quantizers
                 for j in 0..<rows {

@@ -9,24 +9,12 @@ struct FakeQuantizationTransform: TrainingTransform {
     /// The input quantizer of each layer (input, then every hidden activation quantizer).
     let layerInputQuantizers: [Quantizer]
     let activationQuantizers: [Quantizer]
-    /// Extra budget bits in the current epoch: from `warmupStartBits` in epoch 1 down to 0
-    /// after `configuration.budgetWarmupEpochs` epochs.
-    private(set) var budgetRelaxationBits: Double = 0
-
-    /// The accumulator budget starts this many bits looser when it is warmed up.
-    static let warmupStartBits = 4.0
-
-    mutating func beginEpoch(_ epoch: Int, of epochs: Int) {
-        let warmup = configuration.budgetWarmupEpochs
-        budgetRelaxationBits = warmup > 0 ? Self.warmupStartBits * max(0, 1 - Double(epoch - 1) / Double(warmup)) : 0
-    }
 
     func forwardWeights(layer: Int, weights: Matrix) -> Matrix {
         let input = layerInputQuantizers[layer]
         let (integers, quantizers) = Calibration.quantizeWeights(weights, configuration: configuration,
                                                                  inputCodeSpan: input.maxCode - input.minCode,
-                                                                 isOutputLayer: layer == layerInputQuantizers.count - 1,
-                                                                 budgetRelaxationBits: budgetRelaxationBits)
+                                                                 isOutputLayer: layer == layerInputQuantizers.count - 1)
         var result = Matrix(rows: weights.rows, columns: weights.columns)
         for j in 0..<weights.rows {
             let scale = quantizers[j].scale

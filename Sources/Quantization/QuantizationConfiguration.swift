@@ -41,14 +41,11 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
     /// neuron's integer weights are chosen so that its sound accumulator range
     /// `Σ|W|·(input code span)` fits in this many bits (see `Calibration.quantizeWeights`).
     public var accumulatorBitsBudget: Int?
-    /// QAT only: the budget starts 4 bits looser and tightens linearly to
-    /// `accumulatorBitsBudget` over this many epochs (0 = the full budget from the first epoch).
-    public var budgetWarmupEpochs: Int
 
     public init(method: QuantizationMethod, inputBits: Int, weightBits: Int, activationBits: Int,
                 perChannel: Bool = true, symmetricWeights: Bool = true,
                 activationCalibration: ActivationCalibration = .minMax, accumulatorBitsBudget: Int? = nil,
-                outputWeightBits: Int? = nil, budgetWarmupEpochs: Int = 0) {
+                outputWeightBits: Int? = nil) {
         self.method = method
         self.inputBits = inputBits
         self.weightBits = weightBits
@@ -58,27 +55,6 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
         self.activationCalibration = activationCalibration
         self.accumulatorBitsBudget = accumulatorBitsBudget
         self.outputWeightBits = outputWeightBits
-        self.budgetWarmupEpochs = budgetWarmupEpochs
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case method, inputBits, weightBits, outputWeightBits, activationBits, perChannel, symmetricWeights
-        case activationCalibration, accumulatorBitsBudget, budgetWarmupEpochs
-    }
-
-    /// Keys added after the first files were written are optional when decoding.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(method: try container.decode(QuantizationMethod.self, forKey: .method),
-                  inputBits: try container.decode(Int.self, forKey: .inputBits),
-                  weightBits: try container.decode(Int.self, forKey: .weightBits),
-                  activationBits: try container.decode(Int.self, forKey: .activationBits),
-                  perChannel: try container.decode(Bool.self, forKey: .perChannel),
-                  symmetricWeights: try container.decode(Bool.self, forKey: .symmetricWeights),
-                  activationCalibration: try container.decode(ActivationCalibration.self, forKey: .activationCalibration),
-                  accumulatorBitsBudget: try container.decodeIfPresent(Int.self, forKey: .accumulatorBitsBudget),
-                  outputWeightBits: try container.decodeIfPresent(Int.self, forKey: .outputWeightBits),
-                  budgetWarmupEpochs: try container.decodeIfPresent(Int.self, forKey: .budgetWarmupEpochs) ?? 0)
     }
 
     /// Throws a sentence naming the offending field and the allowed values.
@@ -91,7 +67,6 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
         try check("input_bits", inputBits, 1...16)
         try check("weight_bits", weightBits, 2...16)
         if let bits = outputWeightBits { try check("output_weight_bits", bits, 2...16) }
-        try check("budget_warmup_epochs", budgetWarmupEpochs, 0...100_000)
         try check("activation_bits", activationBits, 1...16)
         if let budget = accumulatorBitsBudget { try check("accumulator_bits_budget", budget, 2...40) }
         if case .percentile(let p) = activationCalibration, !(p > 50 && p <= 100) {
