@@ -118,9 +118,9 @@ public enum NoiseExperiment {
         let freshPrediction = model.freshEncryption
         var rows: [NoiseReportRow] = []
         func row(_ step: String, _ samples: [Double], predicted: Variance, keyConditioned: Variance?,
-                 mean: Double = 0, method: String) throws -> NoiseReportRow {
+                 mean: Double = 0, onGrid: Bool = false, method: String) throws -> NoiseReportRow {
             let check = try NoiseCheck(step: step, samples: samples, predictedVariance: predicted.value,
-                                       expectedMean: mean, confidenceLevel: level)
+                                       expectedMean: mean, confidenceLevel: level, gridStep: onGrid ? gridToTorus : nil)
             var result = NoiseReportRow(parameterSet: parameters.name, check: check, method: method)
             result.keyConditionedPredictedVariance = keyConditioned?.value
             return result
@@ -136,7 +136,7 @@ public enum NoiseExperiment {
         let beforeRotationPrediction = model.beforeBlindRotation(inputVariance: freshPrediction)
         rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction,
                             keyConditioned: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
-                            method: "switched phase − m·N/2^(p) in 2N-grid units, /2N; fresh inputs"))
+                            onGrid: true, method: "switched phase − m·N/2^p in 2N-grid units, /2N; fresh inputs; normality on dithered values"))
 
         // Blind rotations.
         var fftEstimate: FFTTermEstimate?
@@ -180,8 +180,8 @@ public enum NoiseExperiment {
             rows.append(try row("before blind rotation (pbs inputs)", secondRound.values,
                                 predicted: model.beforeBlindRotation(weightTwoNorm: 1),
                                 keyConditioned: keyModel.pbsOutput(fft: configuration.fft) + keyModel.keyswitch + keyModel.modulusSwitch,
-                                mean: gridMean,
-                                method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N"))
+                                mean: gridMean, onGrid: true,
+                                method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N; normality on dithered values"))
             fftEstimate = try estimateFFTTerm(accumulatorVariances: accumulatorVariances.values, keyModel: keyModel,
                                               parameters: parameters, confidenceLevel: level)
             if let fftEstimate {
@@ -243,7 +243,7 @@ public enum NoiseExperiment {
             var failureRow = try row("failure rate (p+\(bits) = \(raised) bits, real pbs)", phases.values,
                                      predicted: beforeRotationPrediction,
                                      keyConditioned: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
-                                     method: "identity-table PBS of fresh encryptions at \(raised) bits, decrypted; "
+                                     onGrid: true, method: "identity-table PBS of fresh encryptions at \(raised) bits, decrypted; "
                                         + "pre-blind-rotation rule disagreed on \(mismatches!) of \(trials)")
             try failureRow.attach(failureRate: failureCheck, precision: raised, productionPrecision: p,
                                   predictedProductionLog2FailureRate: NoiseFormulas.log2PError(
