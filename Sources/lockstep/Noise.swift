@@ -83,13 +83,8 @@ struct Noise: AsyncParsableCommand {
                 parameters: parameters, samples: samples, blindRotations: blindRotations, inflateBits: inflate,
                 expectedFailures: expectedFailures, threads: threads, confidenceLevel: confidence, seed: seed,
                 fft: try fftModel())
-            let result: NoiseExperiment.Result
-            do {
-                result = try NoiseExperiment.run(experimentConfiguration) { message in
-                    if interactive { FileHandle.standardError.write(Data("[\(name)] \(message)\n".utf8)) }
-                }
-            } catch let error as NoiseAnalysisError {
-                throw ValidationError("\(name): \(error.description)")
+            let result = try NoiseExperiment.run(experimentConfiguration) { message in
+                if interactive { FileHandle.standardError.write(Data("[\(name)] \(message)\n".utf8)) }
             }
             allRows += result.rows
             if let estimate = result.fftEstimate { estimates.append(estimate) }

@@ -272,9 +272,7 @@ public enum NoiseExperiment {
         if let bits = configuration.inflateBits {
             let maximum = parameters.polynomialSize.log2 - 1 - parameters.precision
             guard bits >= 1, bits <= maximum else {
-                throw NoiseAnalysisError.precisionOutOfRange(
-                    name: "--inflate for \(parameters.name) (p = \(parameters.precision), N = \(parameters.polynomialSize); allowed 1...\(maximum) so a message box keeps ≥ 2 grid steps)",
-                    value: bits)
+                throw NoiseAnalysisError.inflationOutOfRange(parameterSet: parameters.name, bits: bits, allowed: 1...max(1, maximum))
             }
         }
     }
