@@ -127,7 +127,7 @@ struct Noise: AsyncParsableCommand {
                 lines.append("    failures at \(precision) bits: observed \(observed) of \(row.samples), expected \(fixed(expected, 1)) "
                     + "(rate \(rate)); 99% Clopper–Pearson [\(low), \(high)] → \(row.verdict.rawValue)")
                 lines.append("    mapped to \(production) bits: log2 p_fail observed \(fixed(row.productionLog2FailureRate ?? .nan, 2)) "
-                    + "CP [\(fixed(row.productionLog2CPHigh ?? .nan, 2)), \(fixed(row.productionLog2CPLow ?? .nan, 2))] "
+                    + "CP [\(fixed(row.productionLog2CPLow ?? .nan, 2)), \(fixed(row.productionLog2CPHigh ?? .nan, 2))] "
                     + "vs predicted \(fixed(row.predictedProductionLog2FailureRate ?? .nan, 2)) (Gaussian-tail extrapolation)")
                 lines.append("    \(row.method)")
             }
