@@ -57,14 +57,14 @@ struct Bench: AsyncParsableCommand {
                 withExtendedLifetime(keys) {}
             }
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
-                                     samples: samples, floor: nil)
+                                     samples: samples, cpuSamples: nil, floor: nil)
         } else {
             let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads)
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
-                                     samples: samples, floor: floor)
+                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor)
         }
         switch format {
         case .json: print(try record.jsonLine())
@@ -72,12 +72,12 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
-    /// Median of 5 floor runs after one warm-up, single thread.
+    /// Median of 9 floor runs after one warm-up, single thread.
     static func measureFloor(_ serverKey: ServerKey) -> Double {
         let workspace = serverKey.makeWorkspace()
         serverKey.runBlindRotationFloor(workspace: workspace)
         var samples: [Double] = []
-        for _ in 0..<5 {
+        for _ in 0..<9 {
             let start = ContinuousClock.now
             serverKey.runBlindRotationFloor(workspace: workspace)
             samples.append(start.duration(to: .now).milliseconds)
@@ -86,13 +86,14 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
-    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> [Double] {
+    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> (wall: [Double], cpu: [Double]) {
         let parameters = serverKey.parameters
         let encoding = Encoding(precision: parameters.precision)
         let table = LookupTable(values: (0..<encoding.messageCount).map { ($0 * 5 + 3) % encoding.messageCount },
                                 inputEncoding: encoding, outputEncoding: encoding)
         let input = clientKey.encrypt(1, encoding: encoding)
         let samples = SampleBuffer(count: runs * threads)
+        let cpuSamples = SampleBuffer(count: runs * threads)
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let workspace = serverKey.makeWorkspace()
             var output = LWECiphertext(dimension: parameters.bigLWEDimension)
@@ -106,13 +107,25 @@ struct Bench: AsyncParsableCommand {
             }
             for _ in 0..<3 { body() }
             for run in 0..<runs {
+                let cpuStart = ThreadCPUClock.milliseconds()
                 let start = ContinuousClock.now
                 body()
                 samples.store(start.duration(to: .now).milliseconds, at: worker * runs + run)
+                cpuSamples.store(ThreadCPUClock.milliseconds() - cpuStart, at: worker * runs + run)
             }
             withExtendedLifetime(output) {}
         }
-        return samples.values
+        return (samples.values, cpuSamples.values)
+    }
+}
+
+/// CPU time of the calling thread: on a shared machine it excludes the time the thread
+/// waited for a core, which wall-clock medians include.
+enum ThreadCPUClock {
+    static func milliseconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
     }
 }
 
@@ -149,10 +162,12 @@ struct BenchmarkRecord: Codable {
     let min_ms: Double
     let max_ms: Double
     let floor_ms: Double?
+    /// Median thread CPU time per operation (excludes waiting for a core on a busy machine).
+    let median_cpu_ms: Double?
     let build: String
     let insecure_test_set: Bool
 
-    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], floor: Double?) {
+    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?) {
         let statistics = Statistics(samples)
         params = parameters.name
         self.operation = operation.rawValue
@@ -162,6 +177,7 @@ struct BenchmarkRecord: Codable {
         min_ms = statistics.minimum
         max_ms = statistics.maximum
         floor_ms = floor
+        median_cpu_ms = cpuSamples.map { Statistics($0).median }
         build = BuildConfiguration.name
         insecure_test_set = parameters.isInsecureTestSet
     }
@@ -181,6 +197,7 @@ struct BenchmarkRecord: Codable {
             "min_ms     \(ms(min_ms))",
             "max_ms     \(ms(max_ms))",
         ]
+        if let cpu = median_cpu_ms { lines.append("median_cpu_ms \(ms(cpu))   (thread CPU time)") }
         if let floor = floor_ms {
             lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
         }

@@ -29,7 +29,9 @@ extension ServerKey {
             for i in 0..<n {
                 let rotation = workspace.switched[i]
                 if rotation == 0 { continue }   // X^0·acc − acc = 0: the CMUX returns acc
-                cmux(ggsw: key.baseAddress! + i * ggswDoubles, rotation: rotation, workspace: workspace)
+                let upcoming = i + 1 < n ? key.baseAddress! + (i + 1) * ggswDoubles : nil
+                cmux(ggsw: key.baseAddress! + i * ggswDoubles, rotation: rotation, upcoming: upcoming,
+                     ggswDoubles: ggswDoubles, workspace: workspace)
             }
         }
     }
@@ -49,16 +51,20 @@ extension ServerKey {
         }
     }
 
-    /// output = X^r·input − input, r ∈ (0, 2N).
+    /// output = decomposer-rounded (X^r·input − input), r ∈ (0, 2N): the rotation, the
+    /// difference and the rounding of the gadget decomposition in one pass.
     @inline(__always)
-    static func rotateMinusOriginal(_ input: UnsafePointer<UInt64>, by r: Int, size: Int, into output: UnsafeMutablePointer<UInt64>) {
+    static func rotateMinusOriginal(
+        _ input: UnsafePointer<UInt64>, by r: Int, size: Int, into output: UnsafeMutablePointer<UInt64>,
+        decomposer: GadgetDecomposer
+    ) {
         if r < size {
-            for j in 0..<r { output[j] = 0 &- input[j - r + size] &- input[j] }
-            for j in r..<size { output[j] = input[j - r] &- input[j] }
+            for j in 0..<r { output[j] = decomposer.roundedState(0 &- input[j - r + size] &- input[j]) }
+            for j in r..<size { output[j] = decomposer.roundedState(input[j - r] &- input[j]) }
         } else {
             let shift = r - size
-            for j in 0..<shift { output[j] = input[j - shift + size] &- input[j] }
-            for j in shift..<size { output[j] = 0 &- input[j - shift] &- input[j] }
+            for j in 0..<shift { output[j] = decomposer.roundedState(input[j - shift + size] &- input[j]) }
+            for j in shift..<size { output[j] = decomposer.roundedState(0 &- input[j - shift] &- input[j]) }
         }
     }
 }
