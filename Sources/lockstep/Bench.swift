@@ -57,14 +57,14 @@ struct Bench: AsyncParsableCommand {
                 withExtendedLifetime(keys) {}
             }
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
-                                     samples: samples, cpuSamples: nil, floor: nil)
+                                     samples: samples, cpuSamples: nil, floor: nil, floorCPU: nil)
         } else {
             let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads)
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
-                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor)
+                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor.wall, floorCPU: floor.cpu)
         }
         switch format {
         case .json: print(try record.jsonLine())
@@ -73,16 +73,18 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// Median of 9 floor runs after one warm-up, single thread.
-    static func measureFloor(_ serverKey: ServerKey) -> Double {
+    static func measureFloor(_ serverKey: ServerKey) -> (wall: Double, cpu: Double) {
         let workspace = serverKey.makeWorkspace()
         serverKey.runBlindRotationFloor(workspace: workspace)
-        var samples: [Double] = []
+        var samples: [Double] = [], cpuSamples: [Double] = []
         for _ in 0..<9 {
+            let cpuStart = ThreadCPUClock.milliseconds()
             let start = ContinuousClock.now
             serverKey.runBlindRotationFloor(workspace: workspace)
             samples.append(start.duration(to: .now).milliseconds)
+            cpuSamples.append(ThreadCPUClock.milliseconds() - cpuStart)
         }
-        return Statistics(samples).median
+        return (Statistics(samples).median, Statistics(cpuSamples).median)
     }
 
     /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
@@ -164,10 +166,12 @@ struct BenchmarkRecord: Codable {
     let floor_ms: Double?
     /// Median thread CPU time per operation (excludes waiting for a core on a busy machine).
     let median_cpu_ms: Double?
+    /// Median thread CPU time of the floor.
+    let floor_cpu_ms: Double?
     let build: String
     let insecure_test_set: Bool
 
-    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?) {
+    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?) {
         let statistics = Statistics(samples)
         params = parameters.name
         self.operation = operation.rawValue
@@ -178,6 +182,7 @@ struct BenchmarkRecord: Codable {
         max_ms = statistics.maximum
         floor_ms = floor
         median_cpu_ms = cpuSamples.map { Statistics($0).median }
+        floor_cpu_ms = floorCPU
         build = BuildConfiguration.name
         insecure_test_set = parameters.isInsecureTestSet
     }
@@ -200,6 +205,7 @@ struct BenchmarkRecord: Codable {
         if let cpu = median_cpu_ms { lines.append("median_cpu_ms \(ms(cpu))   (thread CPU time)") }
         if let floor = floor_ms {
             lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
+            if let floorCPU = floor_cpu_ms { lines.append("floor_cpu_ms \(ms(floorCPU))   (thread CPU time)") }
         }
         return lines.joined(separator: "\n")
     }

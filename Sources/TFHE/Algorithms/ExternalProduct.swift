@@ -35,18 +35,23 @@ extension ServerKey {
                         offset += 8
                     }
                 }
-                // Least significant level first, peeling digits off the states in place.
-                for level in stride(from: l - 1, through: 0, by: -1) {
-                    if level == 0 {
-                        for j in 0..<size { digits[j] = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j])) }
-                    } else {
-                        for j in 0..<size {
-                            var state = states[j]
-                            digits[j] = TorusConversion.double(fromSmallInteger: decomposer.nextDigit(&state))
-                            states[j] = state
-                        }
+                // Least significant level first, peeling digits off the states in place;
+                // the top level is converted and twisted in the same pass.
+                for level in stride(from: l - 1, through: 1, by: -1) {
+                    for j in 0..<size {
+                        var state = states[j]
+                        digits[j] = TorusConversion.double(fromSmallInteger: decomposer.nextDigit(&state))
+                        states[j] = state
                     }
                     Self.twist(digits, by: twist, into: staging + 2 * level * m, fourierSize: m)
+                }
+                let upperStates = states + m
+                for j in 0..<m {
+                    let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j]))
+                    let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(upperStates[j]))
+                    let wr = twist[2 &* j], wi = twist[2 &* j &+ 1]
+                    staging[2 &* j] = re * wr - im * wi
+                    staging[2 &* j &+ 1] = re * wi + im * wr
                 }
                 for level in 0..<l {
                     fft.executeForward(staging + 2 * level * m, transformedDigits + 2 * (c * l + level) * m)
@@ -66,14 +71,13 @@ extension ServerKey {
             let untwist = untwistBuffer.baseAddress!
             for column in 0..<k1 {
                 fft.executeBackward(sums + 2 * column * m, inverse)
+                let polynomial = accumulator + column * size, upper = polynomial + m
                 for j in 0..<m {
-                    let re = inverse[2 * j], im = inverse[2 * j + 1]
-                    let wr = untwist[2 * j], wi = untwist[2 * j + 1]
-                    digits[j] = re * wr - im * wi
-                    digits[j + m] = re * wi + im * wr
+                    let re = inverse[2 &* j], im = inverse[2 &* j &+ 1]
+                    let wr = untwist[2 &* j], wi = untwist[2 &* j &+ 1]
+                    polynomial[j] &+= TorusConversion.fromUnits(re * wr - im * wi)
+                    upper[j] &+= TorusConversion.fromUnits(re * wi + im * wr)
                 }
-                let polynomial = accumulator + column * size
-                for j in 0..<size { polynomial[j] &+= TorusConversion.fromUnits(digits[j]) }
             }
         }
     }
@@ -81,11 +85,12 @@ extension ServerKey {
     /// output[j] = (real[j] + i·real[j + N/2])·twist[j], interleaved.
     @inline(__always)
     static func twist(_ real: UnsafePointer<Double>, by twist: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>, fourierSize m: Int) {
+        let upper = real + m
         for j in 0..<m {
-            let re = real[j], im = real[j + m]
-            let wr = twist[2 * j], wi = twist[2 * j + 1]
-            output[2 * j] = re * wr - im * wi
-            output[2 * j + 1] = re * wi + im * wr
+            let re = real[j], im = upper[j]
+            let wr = twist[2 &* j], wi = twist[2 &* j &+ 1]
+            output[2 &* j] = re * wr - im * wi
+            output[2 &* j &+ 1] = re * wi + im * wr
         }
     }
 }

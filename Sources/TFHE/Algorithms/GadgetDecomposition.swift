@@ -53,8 +53,11 @@ public struct GadgetDecomposer: Hashable, Sendable {
     /// a multiple of q and vanishes, so −B/2 and +B/2 are the same torus value here.
     @inline(__always)
     func topDigit(_ state: UInt64) -> Int64 {
-        let unused = UInt64(64 - baseLog.rawValue)
-        return Int64(bitPattern: state &<< unused) &>> Int64(unused)
+        let beta = UInt64(baseLog.rawValue)
+        let half: UInt64 = 1 &<< (beta &- 1)
+        // Sign extension by xor/subtract: vectorizes on SSE2, which has no 64-bit
+        // arithmetic shift.
+        return Int64(bitPattern: ((state & ((1 &<< beta) &- 1)) ^ half) &- half)
     }
 
     /// digits[j − 1] multiplies q/B^j (j = 1 is the most significant level).
