@@ -26,15 +26,6 @@ extension ServerKey {
             let twist = twistBuffer.baseAddress!
             for c in 0..<k1 {
                 Self.rotateMinusOriginal(accumulator + c * size, by: rotation, size: size, into: states, decomposer: decomposer)
-                if let upcoming {
-                    // This polynomial's share of the next GGSW, one hint per 64-byte line.
-                    let share = ggswDoubles / k1
-                    var offset = c * share
-                    while offset < (c + 1) * share {
-                        lockstep_prefetch(upcoming + offset)
-                        offset += 8
-                    }
-                }
                 // Least significant level first, peeling digits off the states in place;
                 // the top level is converted and twisted in the same pass.
                 for level in stride(from: l - 1, through: 1, by: -1) {
