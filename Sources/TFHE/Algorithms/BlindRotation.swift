@@ -29,9 +29,7 @@ extension ServerKey {
             for i in 0..<n {
                 let rotation = workspace.switched[i]
                 if rotation == 0 { continue }   // X^0·acc − acc = 0: the CMUX returns acc
-                let upcoming = i + 1 < n ? key.baseAddress! + (i + 1) * ggswDoubles : nil
-                cmux(ggsw: key.baseAddress! + i * ggswDoubles, rotation: rotation, upcoming: upcoming,
-                     ggswDoubles: ggswDoubles, workspace: workspace)
+                cmux(ggsw: key.baseAddress! + i * ggswDoubles, rotation: rotation, workspace: workspace)
             }
         }
     }

@@ -1,5 +1,3 @@
-import CFFTW
-
 extension ServerKey {
     /// acc ← acc + GGSW(sᵢ) ⊡ (X^r·acc − acc): the CMUX that multiplies the accumulator by
     /// X^{r·sᵢ}. The difference is decomposed (balanced digits), each digit polynomial is
@@ -7,9 +5,7 @@ extension ServerKey {
     /// domain, and only the k+1 output polynomials go back through the inverse FFT.
     /// Every pass over coefficients is a plain loop over one or two arrays so it vectorizes.
     @inline(__always)
-    /// `upcoming`: the GGSW the next CMUX will read, prefetched during this one's
-    /// coefficient passes so that streaming the key overlaps computation.
-    func cmux(ggsw: UnsafePointer<Double>, rotation: Int, upcoming: UnsafePointer<Double>?, ggswDoubles: Int, workspace: PBSWorkspace) {
+    func cmux(ggsw: UnsafePointer<Double>, rotation: Int, workspace: PBSWorkspace) {
         let size = parameters.polynomialSize.rawValue, m = size / 2
         let k1 = parameters.glweDimension.glweSize
         let l = parameters.pbsLevels.rawValue
