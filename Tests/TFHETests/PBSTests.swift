@@ -139,8 +139,10 @@ import Testing
         }
     }
 
-    @Test func centeredSetBootstrapsEveryMessage() {
-        let (client, server) = TestParameterSets.centeredKeys
+    @Test(arguments: [ModulusSwitchKind.centered, .standard])
+    func otherSetsBootstrapEveryMessage(variant: ModulusSwitchKind) {
+        // centered: the centered modulus switch; standard: the single-level (k = 1, l = 1) set.
+        let (client, server) = variant == .centered ? TestParameterSets.centeredKeys : TestParameterSets.singleLevelKeys
         let encoding = Encoding(precision: 3)
         let values = Self.randomTable(count: 8, outputBits: 3, seed: 99)
         let table = LookupTable(values: values, inputEncoding: encoding, outputEncoding: encoding)

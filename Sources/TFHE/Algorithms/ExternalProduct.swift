@@ -46,11 +46,17 @@ extension ServerKey {
             }
         }
 
-        // Rows outermost: the GGSW is read front to back.
-        for row in 0..<(k1 * l) {
-            for column in 0..<k1 {
-                fourierMultiply(transformedDigits + 2 * row * m, ggsw + 2 * (row * k1 + column) * m, into: sums + 2 * column * m,
-                                complexCount: m, accumulate: row > 0)
+        if k1 == 2 && l == 1 {
+            // k = 1, l = 1 (most sets above 3 bits): both output columns in one pass, each
+            // key value loaded once and each sum written once.
+            Self.multiplyAccumulateTwoByTwo(digits: transformedDigits, ggsw: ggsw, sums: sums, fourierSize: m)
+        } else {
+            // Rows outermost: the GGSW is read front to back.
+            for row in 0..<(k1 * l) {
+                for column in 0..<k1 {
+                    fourierMultiply(transformedDigits + 2 * row * m, ggsw + 2 * (row * k1 + column) * m, into: sums + 2 * column * m,
+                                    complexCount: m, accumulate: row > 0)
+                }
             }
         }
 
@@ -66,6 +72,24 @@ extension ServerKey {
                     upper[j] &+= TorusConversion.fromUnits(re * wi + im * wr)
                 }
             }
+        }
+    }
+
+    /// sums[c] = Σ_r digits[r] ⊙ ggsw[r][c] for two rows and two columns.
+    @inline(__always)
+    static func multiplyAccumulateTwoByTwo(
+        digits: UnsafePointer<Double>, ggsw: UnsafePointer<Double>, sums: UnsafeMutablePointer<Double>, fourierSize m: Int
+    ) {
+        let d0 = digits, d1 = digits + 2 * m
+        let g00 = ggsw, g01 = ggsw + 2 * m, g10 = ggsw + 4 * m, g11 = ggsw + 6 * m
+        let s0 = sums, s1 = sums + 2 * m
+        for j in 0..<m {
+            let re = 2 &* j, im = 2 &* j &+ 1
+            let ar = d0[re], ai = d0[im], br = d1[re], bi = d1[im]
+            s0[re] = ar * g00[re] - ai * g00[im] + br * g10[re] - bi * g10[im]
+            s0[im] = ar * g00[im] + ai * g00[re] + br * g10[im] + bi * g10[re]
+            s1[re] = ar * g01[re] - ai * g01[im] + br * g11[re] - bi * g11[im]
+            s1[im] = ar * g01[im] + ai * g01[re] + br * g11[im] + bi * g11[re]
         }
     }
 
