@@ -52,14 +52,14 @@ struct Bench: AsyncParsableCommand {
             var samples: [Double] = []
             for _ in 0..<runs {
                 let start = ContinuousClock.now
-                let keys = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+                let keys = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
                 samples.append(start.duration(to: .now).milliseconds)
                 withExtendedLifetime(keys) {}
             }
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
                                      samples: samples, cpuSamples: nil, floor: nil, floorCPU: nil)
         } else {
-            let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+            let (clientKey, serverKey) = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads)

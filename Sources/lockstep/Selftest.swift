@@ -38,7 +38,7 @@ struct Selftest: AsyncParsableCommand {
         var passed = 0, failed = 0
         for parameters in sets {
             let keygenStart = ContinuousClock.now
-            let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+            let (clientKey, serverKey) = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let keygenSeconds = keygenStart.duration(to: .now).milliseconds / 1000
             let encoding = Encoding(precision: parameters.precision)
             var generator = SystemRandomNumberGenerator()
@@ -64,6 +64,7 @@ struct Selftest: AsyncParsableCommand {
             print("\(status)  \(parameters.name)\(label)  p=\(parameters.precision)  \(checked - wrong.count)/\(checked) correct"
                   + "  keygen \(String(format: "%.2f", keygenSeconds)) s  encrypt+KS+PBS+decrypt \(String(format: "%.2f", pbsMilliseconds)) ms")
             for line in wrong.prefix(8) { print("      \(line)") }
+            fflush(nil)   // one line per set as it finishes, even into a file
             if wrong.isEmpty { passed += 1 } else { failed += 1 }
         }
         print("\(passed) passed, \(failed) failed")

@@ -181,6 +181,14 @@ import Testing
         #expect(v == expected)
     }
 
+    /// A set under the 128-bit curve is refused unless it is labelled as a test set.
+    @Test func weakParametersAreRefused() {
+        var weak = TestParameterSets.standard
+        weak.name = "weak-not-labelled"
+        weak.isInsecureTestSet = false
+        #expect(throws: ParameterError.self) { try ClientKey.generate(parameters: weak, seed: .fixed(1)) }
+    }
+
     @Test func secretsNeverPrint() {
         let client = Self.keys.clientKey
         let printed = "\(client) \(String(reflecting: client)) \(client.smallKey) \(client.glweKey) \(String(reflecting: client.bigKey))"

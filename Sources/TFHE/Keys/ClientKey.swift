@@ -29,8 +29,10 @@ public final class ClientKey: @unchecked Sendable {
     }
 
     /// Fresh keys for a parameter set. With `.fixed` the keys and every later encryption are
-    /// reproducible; `seedProvenance` then says so.
-    public static func generate(parameters: ParameterSet, seed: RandomSeed = .operatingSystem) -> (clientKey: ClientKey, serverKey: ServerKey) {
+    /// reproducible; `seedProvenance` then says so. Throws `ParameterError.belowSecurityCurve`
+    /// for a set under the 128-bit curve unless it is labelled `isInsecureTestSet`.
+    public static func generate(parameters: ParameterSet, seed: RandomSeed = .operatingSystem) throws -> (clientKey: ClientKey, serverKey: ServerKey) {
+        try SecurityCheck.enforce(parameters)
         var randomness = EncryptionRandomness(seed: seed)
         let smallKey = LWESecretKey.generate(dimension: parameters.lweDimension, randomness: &randomness)
         let glweKey = GLWESecretKey.generate(glweDimension: parameters.glweDimension,
