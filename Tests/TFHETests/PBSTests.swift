@@ -216,3 +216,21 @@ import Testing
         }
     }
 }
+
+extension PBSTests {
+    @Test func batchBootstrapMatchesOneByOne() {
+        let (client, server) = Self.keys
+        let encoding = Encoding(precision: 3)
+        let tables = (0..<3).map { shift in
+            LookupTable(values: (0..<8).map { ($0 + shift) % 8 }, inputEncoding: encoding, outputEncoding: encoding)
+        }
+        let messages = [0, 3, 5, 7, 1, 6]
+        let inputs = messages.map { client.encrypt($0, encoding: encoding) }
+        let results = server.programmableBootstrap(inputs, tables: (0..<6).map { tables[$0 % 3] }, threads: 2)
+        for (index, message) in messages.enumerated() {
+            #expect(client.decrypt(results[index], encoding: encoding) == (message + index % 3) % 8)
+        }
+        let single = server.programmableBootstrap(inputs, tables: [tables[1]], threads: 3)
+        #expect(single.map { client.decrypt($0, encoding: encoding) } == messages.map { ($0 + 1) % 8 })
+    }
+}
