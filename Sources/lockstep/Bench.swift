@@ -49,15 +49,17 @@ struct Bench: AsyncParsableCommand {
         let parameters = try ParameterLookup.named(params)
         let record: BenchmarkRecord
         if operation == .keygen {
-            var samples: [Double] = []
+            var samples: [Double] = [], cpuSamples: [Double] = []
             for _ in 0..<runs {
+                let cpuStart = ThreadCPUClock.milliseconds()
                 let start = ContinuousClock.now
                 let keys = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
                 samples.append(start.duration(to: .now).milliseconds)
+                cpuSamples.append(ThreadCPUClock.milliseconds() - cpuStart)
                 withExtendedLifetime(keys) {}
             }
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
-                                     samples: samples, cpuSamples: nil, floor: nil, floorCPU: nil)
+                                     samples: samples, cpuSamples: cpuSamples, floor: nil, floorCPU: nil)
         } else {
             let (clientKey, serverKey) = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
