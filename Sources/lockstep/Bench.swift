@@ -8,11 +8,10 @@ import TFHE
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time KS+PBS, keyswitch, FFT or key generation for a named parameter set.",
-        discussion: """
-            Median, min and max per operation after warm-up. floor_ms is the FFTW work of one blind
-            rotation alone (n·(k+1)·l forward FFTs, the Fourier multiply-accumulates, (k+1)·n inverse
-            FFTs). Build with `swift build -c release`; debug timings are meaningless.
-            """
+        discussion: "Median, min and max per operation after 3 warm-up runs per thread, plus median_cpu_ms "
+            + "(thread CPU time, which excludes waiting for a core on a busy machine). floor_ms is the FFTW work "
+            + "of one blind rotation alone: n·(k+1)·l forward FFTs, the Fourier multiply-accumulates and "
+            + "(k+1)·n inverse FFTs. Build with `swift build -c release`; debug timings are meaningless."
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable, Codable {
