@@ -58,14 +58,15 @@ struct Bench: AsyncParsableCommand {
                 withExtendedLifetime(keys) {}
             }
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
-                                     samples: samples, cpuSamples: cpuSamples, floor: nil, floorCPU: nil)
+                                     samples: samples, cpuSamples: cpuSamples, floor: nil, floorCPU: nil, throughput: nil)
         } else {
             let (clientKey, serverKey) = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads)
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
-                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor.wall, floorCPU: floor.cpu)
+                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor.wall, floorCPU: floor.cpu,
+                                     throughput: samples.throughput)
         }
         switch format {
         case .json: print(try record.jsonLine())
@@ -89,7 +90,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
-    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> (wall: [Double], cpu: [Double]) {
+    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> (wall: [Double], cpu: [Double], throughput: Double) {
         let parameters = serverKey.parameters
         let encoding = Encoding(precision: parameters.precision)
         let table = LookupTable(values: (0..<encoding.messageCount).map { ($0 * 5 + 3) % encoding.messageCount },
@@ -97,6 +98,7 @@ struct Bench: AsyncParsableCommand {
         let input = clientKey.encrypt(1, encoding: encoding)
         let samples = SampleBuffer(count: runs * threads)
         let cpuSamples = SampleBuffer(count: runs * threads)
+        let sectionStart = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let workspace = serverKey.makeWorkspace()
             var output = LWECiphertext(dimension: parameters.bigLWEDimension)
@@ -118,7 +120,9 @@ struct Bench: AsyncParsableCommand {
             }
             withExtendedLifetime(output) {}
         }
-        return (samples.values, cpuSamples.values)
+        // Includes each thread's warm-up runs: a conservative throughput.
+        let sectionSeconds = sectionStart.duration(to: .now).milliseconds / 1000
+        return (samples.values, cpuSamples.values, Double(threads * (runs + 3)) / sectionSeconds)
     }
 }
 
@@ -169,10 +173,12 @@ struct BenchmarkRecord: Codable {
     let median_cpu_ms: Double?
     /// Median thread CPU time of the floor.
     let floor_cpu_ms: Double?
+    /// Operations per second over all threads (wall clock, warm-up included).
+    let throughput_per_s: Double?
     let build: String
     let insecure_test_set: Bool
 
-    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?) {
+    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?, throughput: Double?) {
         let statistics = Statistics(samples)
         params = parameters.name
         self.operation = operation.rawValue
@@ -184,6 +190,7 @@ struct BenchmarkRecord: Codable {
         floor_ms = floor
         median_cpu_ms = cpuSamples.map { Statistics($0).median }
         floor_cpu_ms = floorCPU
+        throughput_per_s = throughput
         build = BuildConfiguration.name
         insecure_test_set = parameters.isInsecureTestSet
     }
@@ -204,6 +211,7 @@ struct BenchmarkRecord: Codable {
             "max_ms     \(ms(max_ms))",
         ]
         if let cpu = median_cpu_ms { lines.append("median_cpu_ms \(ms(cpu))   (thread CPU time)") }
+        if let throughput = throughput_per_s { lines.append("throughput \(String(format: "%.1f", throughput)) ops/s over \(threads) thread(s)") }
         if let floor = floor_ms {
             lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
             if let floorCPU = floor_cpu_ms { lines.append("floor_cpu_ms \(ms(floorCPU))   (thread CPU time)") }
