@@ -52,7 +52,7 @@ struct Bench: AsyncParsableCommand {
             for _ in 0..<runs {
                 let cpuStart = ThreadCPUClock.milliseconds()
                 let start = ContinuousClock.now
-                let keys = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+                let keys = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
                 samples.append(start.duration(to: .now).milliseconds)
                 cpuSamples.append(ThreadCPUClock.milliseconds() - cpuStart)
                 withExtendedLifetime(keys) {}
@@ -60,7 +60,7 @@ struct Bench: AsyncParsableCommand {
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
                                      samples: samples, cpuSamples: cpuSamples, floor: nil, floorCPU: nil, throughput: nil)
         } else {
-            let (clientKey, serverKey) = try ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+            let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads)

@@ -181,12 +181,24 @@ import Testing
         #expect(v == expected)
     }
 
-    /// A set under the 128-bit curve is refused unless it is labelled as a test set.
-    @Test func weakParametersAreRefused() {
+    /// A set under the 128-bit curve is refused unless it is labelled as a test set: the
+    /// check keygen runs first throws for it, and a serialized key for it does not load.
+    @Test func weakParametersAreRefused() throws {
         var weak = TestParameterSets.standard
         weak.name = "weak-not-labelled"
         weak.isInsecureTestSet = false
-        #expect(throws: ParameterError.self) { try ClientKey.generate(parameters: weak, seed: .fixed(1)) }
+        #expect(throws: ParameterError.self) { try SecurityCheck.enforce(weak) }
+        #expect(throws: Never.self) { try SecurityCheck.enforce(TestParameterSets.standard) }
+        // Relabel a serialized test key's header as not-a-test-set: loading must refuse it.
+        var bytes = Self.keys.clientKey.serialized()
+        let nameBytes = Array(TestParameterSets.standard.name.utf8)
+        let insecureFlagOffset = 8 + 1 + 2 + 4 + nameBytes.count + 4 * 4 + 8 * 2 + 4 * 4 + 1
+        #expect(bytes[insecureFlagOffset] == 1)
+        bytes[insecureFlagOffset] = 0
+        var body = Array(bytes.dropLast(8))
+        let checksum = body.withUnsafeBytes { BinaryFormat.checksum($0) }
+        for index in 0..<8 { body.append(UInt8(truncatingIfNeeded: checksum >> UInt64(8 * index))) }
+        #expect(throws: ParameterError.self) { try ClientKey(serialized: body) }
     }
 
     @Test func secretsNeverPrint() {

@@ -21,9 +21,9 @@ enum TestParameterSets {
     static let singleLevel = make(name: "insecure-test-n128-N512-l1", modulusSwitch: .standard, pbsBaseLog: 15, pbsLevels: 1)
 
     /// Keys are generated once per set (fixed seeds: reproducible failures) and shared.
-    static let standardKeys = try! ClientKey.generate(parameters: standard, seed: .fixed(0x5EED_0001))
-    static let centeredKeys = try! ClientKey.generate(parameters: centered, seed: .fixed(0x5EED_0002))
-    static let singleLevelKeys = try! ClientKey.generate(parameters: singleLevel, seed: .fixed(0x5EED_0003))
+    static let standardKeys = ClientKey.generate(parameters: standard, seed: .fixed(0x5EED_0001))
+    static let centeredKeys = ClientKey.generate(parameters: centered, seed: .fixed(0x5EED_0002))
+    static let singleLevelKeys = ClientKey.generate(parameters: singleLevel, seed: .fixed(0x5EED_0003))
 }
 
 /// Distance between two torus values, in torus units.
