@@ -54,19 +54,23 @@ enum Calibration {
         return quantizers
     }
 
-    /// Integer weights (zero points folded) and one quantizer per neuron; with a budget, the
-    /// smallest-magnitude integer weights of a neuron are zeroed until
-    /// `Σ|W|·inputCodeSpan ≤ 2^budget − 1`, i.e. its sound accumulator range fits the budget.
+    /// Integer weights (zero points folded) and one quantizer per neuron. With a budget, every
+    /// hidden neuron satisfies `Σ|W|·inputCodeSpan ≤ 2^budget − 1`, i.e. its sound accumulator
+    /// range fits the budget: symmetric per-channel weights get the codes and scale of
+    /// `BudgetFit` (least squared error under the L1 limit); otherwise the smallest-magnitude
+    /// integer weights are zeroed at the shared scale. The output layer has no table and is
+    /// never pruned; it uses `outputWeightBits` when set.
     static func quantizeWeights(_ weights: Matrix, configuration: QuantizationConfiguration,
-                                inputCodeSpan: Int64) -> (IntegerMatrix, [Quantizer]) {
+                                inputCodeSpan: Int64, isOutputLayer: Bool) -> (IntegerMatrix, [Quantizer]) {
         let rows = weights.rows, columns = weights.columns
+        let bitWidth = isOutputLayer ? configuration.outputWeightBits ?? configuration.weightBits : configuration.weightBits
         func quantizer(for values: ArraySlice<Float>) -> Quantizer {
             var low: Float = 0, high: Float = 0
             for v in values {
                 low = min(low, v)
                 high = max(high, v)
             }
-            return Quantizer(bitWidth: configuration.weightBits, signed: true, symmetric: configuration.symmetricWeights,
+            return Quantizer(bitWidth: bitWidth, signed: true, symmetric: configuration.symmetricWeights,
                              minimum: Double(low), maximum: Double(high))
         }
         let quantizers: [Quantizer]
@@ -80,8 +84,19 @@ enum Calibration {
             let q = quantizers[j]
             for i in 0..<columns { integers[j * columns + i] = q.quantize(weights.values[j * columns + i]) - q.zeroPoint }
         }
-        if let budget = configuration.accumulatorBitsBudget {
+        if let budget = configuration.accumulatorBitsBudget, !isOutputLayer {
             let limit = ((Int64(1) << budget) - 1) / max(inputCodeSpan, 1)
+            if configuration.perChannel && configuration.symmetricWeights {
+                var fitted = quantizers
+                for j in 0..<rows {
+                    let base = j * columns
+                    let fit = BudgetFit.fit(weights.values[base..<(base + columns)], maxCode: quantizers[j].maxCode, l1Limit: limit)
+                    for i in 0..<columns { integers[base + i] = fit.codes[i] }
+                    fitted[j] = Quantizer(bitWidth: bitWidth, signed: true, symmetric: true,
+                                          scale: fit.scale, zeroPoint: 0)
+                }
+                return (IntegerMatrix(rows: rows, columns: columns, values: integers), fitted)
+            }
             for j in 0..<rows {
                 let base = j * columns
                 var l1 = (0..<columns).reduce(Int64(0)) { $0 + abs(integers[base + $1]) }
@@ -105,7 +120,8 @@ enum Calibration {
         var layerInput = inputQuantizer
         for (index, layer) in model.layers.enumerated() {
             let (integers, quantizers) = quantizeWeights(layer.weights, configuration: configuration,
-                                                         inputCodeSpan: layerInput.maxCode - layerInput.minCode)
+                                                         inputCodeSpan: layerInput.maxCode - layerInput.minCode,
+                                                         isOutputLayer: index == model.layers.count - 1)
             let output: Quantizer? = index < activationQuantizers.count ? activationQuantizers[index] : nil
             layers.append(QuantizedLayer(inputQuantizer: layerInput, weights: integers, weightQuantizers: quantizers,
                                          bias: layer.bias.map { Double($0) }, activation: layer.activation,

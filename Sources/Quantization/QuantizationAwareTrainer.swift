@@ -13,7 +13,8 @@ struct FakeQuantizationTransform: TrainingTransform {
     func forwardWeights(layer: Int, weights: Matrix) -> Matrix {
         let input = layerInputQuantizers[layer]
         let (integers, quantizers) = Calibration.quantizeWeights(weights, configuration: configuration,
-                                                                 inputCodeSpan: input.maxCode - input.minCode)
+                                                                 inputCodeSpan: input.maxCode - input.minCode,
+                                                                 isOutputLayer: layer == layerInputQuantizers.count - 1)
         var result = Matrix(rows: weights.rows, columns: weights.columns)
         for j in 0..<weights.rows {
             let scale = quantizers[j].scale

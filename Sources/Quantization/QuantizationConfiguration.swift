@@ -25,8 +25,11 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
     public var method: QuantizationMethod
     /// Unsigned bits of the circuit's input codes.
     public var inputBits: Int
-    /// Signed bits of the weight codes.
+    /// Signed bits of the weight codes (of every layer but the last when `outputWeightBits` is set).
     public var weightBits: Int
+    /// Signed bits of the output layer's weight codes; nil = `weightBits`. The output layer has
+    /// no table (its accumulators are decrypted), so wider weights there cost no PBS precision.
+    public var outputWeightBits: Int?
     /// Unsigned bits of every hidden layer's output codes (the next layer's inputs).
     public var activationBits: Int
     /// One weight scale per output neuron (true) or one per layer (false).
@@ -34,13 +37,15 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
     /// Symmetric signed weights (zero point 0) or asymmetric ones (zero point folded into W).
     public var symmetricWeights: Bool
     public var activationCalibration: ActivationCalibration
-    /// Per-neuron L1 budget: when set, the smallest integer weights of a neuron are pruned
-    /// until its sound accumulator range `Σ|W|·(input code span)` fits in this many bits.
+    /// Per-neuron L1 budget of every hidden layer (the output layer has no table): each
+    /// neuron's integer weights are chosen so that its sound accumulator range
+    /// `Σ|W|·(input code span)` fits in this many bits (see `Calibration.quantizeWeights`).
     public var accumulatorBitsBudget: Int?
 
     public init(method: QuantizationMethod, inputBits: Int, weightBits: Int, activationBits: Int,
                 perChannel: Bool = true, symmetricWeights: Bool = true,
-                activationCalibration: ActivationCalibration = .minMax, accumulatorBitsBudget: Int? = nil) {
+                activationCalibration: ActivationCalibration = .minMax, accumulatorBitsBudget: Int? = nil,
+                outputWeightBits: Int? = nil) {
         self.method = method
         self.inputBits = inputBits
         self.weightBits = weightBits
@@ -49,6 +54,7 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
         self.symmetricWeights = symmetricWeights
         self.activationCalibration = activationCalibration
         self.accumulatorBitsBudget = accumulatorBitsBudget
+        self.outputWeightBits = outputWeightBits
     }
 
     /// Throws a sentence naming the offending field and the allowed values.
@@ -60,6 +66,7 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
         }
         try check("input_bits", inputBits, 1...16)
         try check("weight_bits", weightBits, 2...16)
+        if let bits = outputWeightBits { try check("output_weight_bits", bits, 2...16) }
         try check("activation_bits", activationBits, 1...16)
         if let budget = accumulatorBitsBudget { try check("accumulator_bits_budget", budget, 2...40) }
         if case .percentile(let p) = activationCalibration, !(p > 50 && p <= 100) {

@@ -10,6 +10,12 @@
 //   quantized.accuracy(inputs: testInputs, labels: testLabels)      // exact integer reference
 //   quantized.quantizeInput(features)                                // [Int64] codes for the circuit
 //
+// Small exact tables for FHE: few input bits and a per-neuron L1 budget on the hidden layers
+// (the output layer has no table, so it may keep wider weights):
+//   QuantizationConfiguration(method: .qat, inputBits: 2, weightBits: 3, activationBits: 4,
+//                             accumulatorBitsBudget: 5, outputWeightBits: 6)
+//   // every hidden table fits 5 bits with CircuitOptions(maxTLUBits: 5, rounding: .disabled)
+//
 // Inputs are features normalised to [0, 1] by the caller (one sample per row). A
 // `QuantizedModel` holds integer weights, per-layer quantizers and float biases; the Circuit
 // module lowers it to per-neuron tables. `forward` is the reference the circuit must match

@@ -83,13 +83,8 @@ struct Noise: AsyncParsableCommand {
                 parameters: parameters, samples: samples, blindRotations: blindRotations, inflateBits: inflate,
                 expectedFailures: expectedFailures, threads: threads, confidenceLevel: confidence, seed: seed,
                 fft: try fftModel())
-            let result: NoiseExperiment.Result
-            do {
-                result = try NoiseExperiment.run(experimentConfiguration) { message in
-                    if interactive { FileHandle.standardError.write(Data("[\(name)] \(message)\n".utf8)) }
-                }
-            } catch let error as NoiseAnalysisError {
-                throw ValidationError("\(name): \(error.description)")
+            let result = try NoiseExperiment.run(experimentConfiguration) { message in
+                if interactive { FileHandle.standardError.write(Data("[\(name)] \(message)\n".utf8)) }
             }
             allRows += result.rows
             if let estimate = result.fftEstimate { estimates.append(estimate) }
@@ -132,7 +127,7 @@ struct Noise: AsyncParsableCommand {
                 lines.append("    failures at \(precision) bits: observed \(observed) of \(row.samples), expected \(fixed(expected, 1)) "
                     + "(rate \(rate)); 99% Clopper–Pearson [\(low), \(high)] → \(row.verdict.rawValue)")
                 lines.append("    mapped to \(production) bits: log2 p_fail observed \(fixed(row.productionLog2FailureRate ?? .nan, 2)) "
-                    + "CP [\(fixed(row.productionLog2CPHigh ?? .nan, 2)), \(fixed(row.productionLog2CPLow ?? .nan, 2))] "
+                    + "CP [\(fixed(row.productionLog2CPLow ?? .nan, 2)), \(fixed(row.productionLog2CPHigh ?? .nan, 2))] "
                     + "vs predicted \(fixed(row.predictedProductionLog2FailureRate ?? .nan, 2)) (Gaussian-tail extrapolation)")
                 lines.append("    \(row.method)")
             }

@@ -55,20 +55,23 @@ import Testing
         }
     }
 
-    /// The L1-budget alternative to rounding: QAT with 2-bit inputs and a 7-bit accumulator
-    /// budget (Σ|W| ≤ 42 per neuron) lowers to exact 7-bit tables, one PBS per hidden neuron
-    /// instead of 1 + shift.
-    @Test func accumulatorBudgetGivesExactSevenBitTables() throws {
+    /// The L1-budget alternative to rounding: QAT with 2-bit inputs and a 5-bit accumulator
+    /// budget (Σ|W| ≤ 10 per hidden neuron) lowers to exact 5-bit tables, one PBS per hidden
+    /// neuron instead of 1 + shift; the output layer (no table) keeps 6-bit weights.
+    @Test func accumulatorBudgetGivesExactFiveBitTables() throws {
         let split = DigitsFixture.split
         var model = Self.trained.float
         let quantized = try QuantizationAwareTrainer.train(
             model: &model, inputs: split.trainInputs, labels: split.trainLabels,
-            quantization: QuantizationConfiguration(method: .qat, inputBits: 2, weightBits: 3, activationBits: 3, accumulatorBitsBudget: 7),
+            quantization: QuantizationConfiguration(method: .qat, inputBits: 2, weightBits: 3, activationBits: 4,
+                                                    accumulatorBitsBudget: 5, outputWeightBits: 6),
             training: TrainingConfiguration(epochs: 15, batchSize: 32, optimizer: .adam, learningRate: 0.002, seed: 8))
-        let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 7, rounding: .disabled))
-        #expect(circuit.roundingShifts.allSatisfy { $0 == 0 } && circuit.tluPrecision <= 7)
+        let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 5, rounding: .disabled))
+        #expect(circuit.roundingShifts.allSatisfy { $0 == 0 })
+        #expect(circuit.layers[0].statistics.messageBits <= 5 && circuit.tluPrecision <= 5)
+        #expect(quantized.layers[0].weights.values.allSatisfy { abs($0) <= 3 })
         let accuracy = quantized.accuracy(inputs: split.testInputs, labels: split.testLabels)
-        print("digits QAT 2/3/3 with a 7-bit accumulator budget, no rounding: accuracy \(accuracy), PBS \(circuit.pbsCount) (rounded circuit: \(Self.trained.circuit.pbsCount))")
+        print("digits QAT 2/3/4 with a 5-bit accumulator budget, no rounding: accuracy \(accuracy), message bits \(circuit.layers.map(\.statistics.messageBits)), PBS \(circuit.pbsCount) (rounded circuit: \(Self.trained.circuit.pbsCount))")
         #expect(accuracy >= 0.9)
     }
 

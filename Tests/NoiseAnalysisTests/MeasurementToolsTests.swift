@@ -28,12 +28,16 @@ struct FFTNoiseFitTests {
         #expect(fit.log2CoefficientSpread > 0.4)
     }
 
-    @Test func nonPositiveEstimatesAreLeftOut() throws {
+    @Test func unresolvedEstimatesAreLeftOut() throws {
         let negative = FFTTermEstimate(parameterSet: "unresolved", polynomialSize: 512, glweDimension: 3, baseLog: 18, levels: 1,
                                        variance: -1e-12,
                                        interval: ConfidenceInterval(lower: -2e-12, upper: 1e-12, confidenceLevel: 0.99),
                                        shareOfBlindRotationVariance: 0)
-        let fit = try FFTNoiseFit(estimates: [negative, estimate(n: 2048, coefficient: 0.2)])
+        let unresolved = FFTTermEstimate(parameterSet: "unresolved-positive", polynomialSize: 512, glweDimension: 3, baseLog: 18,
+                                         levels: 1, variance: 1e-11,
+                                         interval: ConfidenceInterval(lower: -3e-11, upper: 5e-11, confidenceLevel: 0.99),
+                                         shareOfBlindRotationVariance: 0.01)
+        let fit = try FFTNoiseFit(estimates: [negative, unresolved, estimate(n: 2048, coefficient: 0.2)])
         #expect(fit.estimates.count == 1)
         #expect(fit.polynomialSizeExponent == nil)
         #expect(throws: NoiseAnalysisError.self) { try FFTNoiseFit(estimates: [negative]) }

@@ -56,7 +56,7 @@ import Testing
         var weights = Matrix(rows: 6, columns: 20)
         for j in 0..<6 { for i in 0..<20 { weights[j, i] = generator.nextGaussian() * Float(j + 1) * 0.1 } }
         let config = QuantizationConfiguration(method: .ptq, inputBits: 4, weightBits: 4, activationBits: 4, perChannel: perChannel)
-        let (integers, quantizers) = Calibration.quantizeWeights(weights, configuration: config, inputCodeSpan: 15)
+        let (integers, quantizers) = Calibration.quantizeWeights(weights, configuration: config, inputCodeSpan: 15, isOutputLayer: false)
         #expect(quantizers.count == 6)
         for j in 0..<6 {
             let rowMax = (0..<20).map { abs(Double(weights[j, $0])) }.max()!
@@ -72,14 +72,17 @@ import Testing
         }
     }
 
-    @Test func accumulatorBudgetPrunesSmallestWeights() {
+    /// With one scale per layer the budget zeroes the smallest weights at that scale (per
+    /// channel, BudgetFit chooses codes and scale; see BudgetFitTests).
+    @Test func accumulatorBudgetPrunesSmallestWeightsAtASharedScale() {
         var generator = SeededGenerator(seed: 5)
         var weights = Matrix(rows: 8, columns: 64)
         for k in weights.values.indices { weights.values[k] = generator.nextGaussian() }
         let budget = 9
-        let config = QuantizationConfiguration(method: .qat, inputBits: 4, weightBits: 4, activationBits: 3, accumulatorBitsBudget: budget)
-        let unpruned = Calibration.quantizeWeights(weights, configuration: QuantizationConfiguration(method: .qat, inputBits: 4, weightBits: 4, activationBits: 3), inputCodeSpan: 15).0
-        let (pruned, _) = Calibration.quantizeWeights(weights, configuration: config, inputCodeSpan: 15)
+        let config = QuantizationConfiguration(method: .qat, inputBits: 4, weightBits: 4, activationBits: 3, perChannel: false,
+                                               accumulatorBitsBudget: budget)
+        let unpruned = Calibration.quantizeWeights(weights, configuration: QuantizationConfiguration(method: .qat, inputBits: 4, weightBits: 4, activationBits: 3, perChannel: false), inputCodeSpan: 15, isOutputLayer: false).0
+        let (pruned, _) = Calibration.quantizeWeights(weights, configuration: config, inputCodeSpan: 15, isOutputLayer: false)
         for j in 0..<8 {
             let l1 = pruned.row(j).reduce(Int64(0)) { $0 + abs($1) }
             #expect(l1 * 15 <= (1 << budget) - 1)

@@ -59,12 +59,13 @@ public struct FFTNoiseFit: Sendable, Hashable, Codable {
     /// The measured model, ready for `NoiseModel(parameters:fft:)`.
     public var model: FFTNoiseModel { .measured(coefficient: coefficient) }
 
-    /// Uses only estimates with a positive variance (a non-positive difference means the FFT
-    /// term is below the resolution of that set).
+    /// Uses only resolved estimates: those whose interval lies above 0. Otherwise the FFT term
+    /// is below the resolution of that set (e.g. 1 % of the blind-rotation variance at N = 512),
+    /// and its point estimate, a difference of nearly equal numbers, would dominate the fit.
     public init(estimates all: [FFTTermEstimate]) throws {
-        let estimates = all.filter { $0.variance > 0 }
+        let estimates = all.filter { $0.interval.lower > 0 }
         guard !estimates.isEmpty else {
-            throw NoiseAnalysisError.tooFewSamples(needed: 1, got: 0, purpose: "an FFT noise fit (sets with a positive FFT estimate)")
+            throw NoiseAnalysisError.tooFewSamples(needed: 1, got: 0, purpose: "an FFT noise fit (sets whose FFT interval lies above 0)")
         }
         self.estimates = estimates
         let logCoefficients = estimates.map { log2($0.coefficient) }

@@ -118,15 +118,17 @@ public enum NoiseExperiment {
         let freshPrediction = model.freshEncryption
         var rows: [NoiseReportRow] = []
         func row(_ step: String, _ samples: [Double], predicted: Variance, keyConditioned: Variance?,
-                 mean: Double = 0, method: String) throws -> NoiseReportRow {
+                 mean: Double = 0, gridStep: Double? = nil, method: String) throws -> NoiseReportRow {
             let check = try NoiseCheck(step: step, samples: samples, predictedVariance: predicted.value,
-                                       expectedMean: mean, confidenceLevel: level)
+                                       expectedMean: mean, confidenceLevel: level, gridStep: gridStep)
             var result = NoiseReportRow(parameterSet: parameters.name, check: check, method: method)
             result.keyConditionedPredictedVariance = keyConditioned?.value
             return result
         }
-        rows.append(try row("fresh", fresh.values, predicted: freshPrediction, keyConditioned: nil,
-                            method: "phase − m·Δ of fresh big-key encryptions"))
+        // Fresh noise is rounded to whole units of 2^-64; at the σ floor (4 units) that grid is
+        // as coarse for the normality test as the 2N grid is for the switched phase.
+        rows.append(try row("fresh", fresh.values, predicted: freshPrediction, keyConditioned: nil, gridStep: 0x1p-64,
+                            method: "phase − m·Δ of fresh big-key encryptions; normality on values dithered by one unit of 2^-64"))
         rows.append(try row("keyswitch", keyswitched.values, predicted: freshPrediction + model.keyswitch,
                             keyConditioned: freshPrediction + keyModel.keyswitch,
                             method: "phase − m·Δ after keyswitch of fresh encryptions"))
@@ -136,7 +138,7 @@ public enum NoiseExperiment {
         let beforeRotationPrediction = model.beforeBlindRotation(inputVariance: freshPrediction)
         rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction,
                             keyConditioned: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
-                            method: "switched phase − m·N/2^(p) in 2N-grid units, /2N; fresh inputs"))
+                            gridStep: gridToTorus, method: "switched phase − m·N/2^p in 2N-grid units, /2N; fresh inputs; normality on dithered values"))
 
         // Blind rotations.
         var fftEstimate: FFTTermEstimate?
@@ -180,8 +182,8 @@ public enum NoiseExperiment {
             rows.append(try row("before blind rotation (pbs inputs)", secondRound.values,
                                 predicted: model.beforeBlindRotation(weightTwoNorm: 1),
                                 keyConditioned: keyModel.pbsOutput(fft: configuration.fft) + keyModel.keyswitch + keyModel.modulusSwitch,
-                                mean: gridMean,
-                                method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N"))
+                                mean: gridMean, gridStep: gridToTorus,
+                                method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N; normality on dithered values"))
             fftEstimate = try estimateFFTTerm(accumulatorVariances: accumulatorVariances.values, keyModel: keyModel,
                                               parameters: parameters, confidenceLevel: level)
             if let fftEstimate {
@@ -243,7 +245,7 @@ public enum NoiseExperiment {
             var failureRow = try row("failure rate (p+\(bits) = \(raised) bits, real pbs)", phases.values,
                                      predicted: beforeRotationPrediction,
                                      keyConditioned: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
-                                     method: "identity-table PBS of fresh encryptions at \(raised) bits, decrypted; "
+                                     gridStep: gridToTorus, method: "identity-table PBS of fresh encryptions at \(raised) bits, decrypted; "
                                         + "pre-blind-rotation rule disagreed on \(mismatches!) of \(trials)")
             try failureRow.attach(failureRate: failureCheck, precision: raised, productionPrecision: p,
                                   predictedProductionLog2FailureRate: NoiseFormulas.log2PError(
@@ -272,9 +274,7 @@ public enum NoiseExperiment {
         if let bits = configuration.inflateBits {
             let maximum = parameters.polynomialSize.log2 - 1 - parameters.precision
             guard bits >= 1, bits <= maximum else {
-                throw NoiseAnalysisError.precisionOutOfRange(
-                    name: "--inflate for \(parameters.name) (p = \(parameters.precision), N = \(parameters.polynomialSize); allowed 1...\(maximum) so a message box keeps ≥ 2 grid steps)",
-                    value: bits)
+                throw NoiseAnalysisError.inflationOutOfRange(parameterSet: parameters.name, bits: bits, allowed: 1...max(1, maximum))
             }
         }
     }

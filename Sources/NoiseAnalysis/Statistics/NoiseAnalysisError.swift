@@ -7,6 +7,7 @@ public enum NoiseAnalysisError: Error, Equatable, CustomStringConvertible {
     case failureCountOutOfRange(failures: Int, trials: Int)
     case probabilityOutOfRange(name: String, value: Double)
     case precisionOutOfRange(name: String, value: Int)
+    case inflationOutOfRange(parameterSet: String, bits: Int, allowed: ClosedRange<Int>)
 
     public var description: String {
         switch self {
@@ -24,6 +25,8 @@ public enum NoiseAnalysisError: Error, Equatable, CustomStringConvertible {
             "\(name) = \(value) is not a probability in [0, 1]"
         case .precisionOutOfRange(let name, let value):
             "\(name) = \(value) bits is not allowed: a precision must be in 1...62"
+        case .inflationOutOfRange(let set, let bits, let allowed):
+            "--inflate \(bits) is not allowed for \(set): allowed \(allowed.lowerBound)...\(allowed.upperBound) bits, so that each message box of the raised precision keeps at least 2 steps of the 2N grid"
         }
     }
 }

@@ -31,9 +31,10 @@ extension ServerKey {
             let base = key.baseAddress!
             for i in 0..<inputDimension {
                 var state = decomposer.roundedState(input[i])
-                for level in stride(from: l, through: 1, by: -1) {
+                for level in stride(from: l, through: 2, by: -1) {
                     digits[level - 1] = decomposer.nextDigit(&state)
                 }
+                digits[0] = decomposer.topDigit(state)
                 for level in 0..<l {
                     let digit = UInt32(truncatingIfNeeded: digits[level])
                     if digit == 0 { continue }

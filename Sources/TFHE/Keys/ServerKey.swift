@@ -42,6 +42,7 @@ public final class PBSWorkspace {
     let accumulator: UnsafeMutablePointer<UInt64>       // (k+1)·N
     let rotated: UnsafeMutablePointer<UInt64>           // (k+1)·N
     let testPolynomial: UnsafeMutablePointer<UInt64>    // N
+    let realScratch: UnsafeMutablePointer<Double>        // N: digits, then untwisted products
     let keyswitchDigits: UnsafeMutablePointer<Int64>    // KS levels
     let staging: FourierBuffer                           // PBS levels × N/2: twisted digit inputs
     let fourierDigits: FourierBuffer                     // (k+1)·l × N/2
@@ -59,6 +60,7 @@ public final class PBSWorkspace {
         accumulator = .allocate(capacity: k1 * size); accumulator.initialize(repeating: 0, count: k1 * size)
         rotated = .allocate(capacity: k1 * size); rotated.initialize(repeating: 0, count: k1 * size)
         testPolynomial = .allocate(capacity: size); testPolynomial.initialize(repeating: 0, count: size)
+        realScratch = .allocate(capacity: size); realScratch.initialize(repeating: 0, count: size)
         keyswitchDigits = .allocate(capacity: parameters.ksLevels.rawValue)
         keyswitchDigits.initialize(repeating: 0, count: parameters.ksLevels.rawValue)
         staging = FourierBuffer(complexCount: l * m)
@@ -69,7 +71,7 @@ public final class PBSWorkspace {
 
     deinit {
         smallCiphertext.deallocate(); keyswitchAccumulator.deallocate(); switched.deallocate(); accumulator.deallocate()
-        rotated.deallocate(); testPolynomial.deallocate(); keyswitchDigits.deallocate()
+        rotated.deallocate(); testPolynomial.deallocate(); realScratch.deallocate(); keyswitchDigits.deallocate()
     }
 
     func check(_ serverKey: ServerKey) {

@@ -13,6 +13,7 @@ extension ClientKey {
     public convenience init(serialized bytes: [UInt8]) throws {
         var reader = try BinaryReader(bytes, expecting: .clientKey)
         let parameters = try reader.readParameterSet()
+        try SecurityCheck.enforce(parameters)
         let provenance = try reader.readString("seed provenance", maximumBytes: 256)
         let small = try reader.readWords("small LWE key", expectedCount: parameters.lweDimension.rawValue)
         let glwe = try reader.readWords("GLWE key", expectedCount: parameters.bigLWEDimension.rawValue)
@@ -41,6 +42,7 @@ extension ServerKey {
     public convenience init(serialized bytes: [UInt8]) throws {
         var reader = try BinaryReader(bytes, expecting: .serverKey)
         let parameters = try reader.readParameterSet()
+        try SecurityCheck.enforce(parameters)
         let bootstrapCount = FourierBootstrapKey.doubleCount(parameters.lweDimension, parameters.glweDimension,
                                                              parameters.polynomialSize, parameters.pbsLevels)
         let bootstrap = try reader.readDoubles("Fourier bootstrapping key", expectedCount: bootstrapCount)
