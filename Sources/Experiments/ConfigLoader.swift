@@ -228,6 +228,7 @@ public enum ConfigLoader {
             calibrationPercentile: try quantizationReader.real(
                 "calibration_percentile", default: 100, allowed: 50...100, exclusiveLower: true),
             accumulatorBitsBudget: try quantizationReader.optionalInteger("accumulator_bits_budget", allowed: 2...40),
+            outputWeightBits: try quantizationReader.optionalInteger("output_weight_bits", allowed: 2...16),
             maxTLUBits: try quantizationReader.integer("max_tlu_bits", default: 7, allowed: 1...16),
             rounding: try quantizationReader.choice("rounding", default: RoundingPolicy.automatic),
             qatEpochs: try quantizationReader.integer("qat_epochs", default: 5, allowed: 1...100_000),

@@ -67,9 +67,13 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var symmetricWeights: Bool
         /// Activation ranges clip at this percentile of the calibration values; 100 = min/max.
         public var calibrationPercentile: Double
-        /// Prune the smallest integer weights until each neuron's sound accumulator range fits
-        /// this many bits; nil = no pruning.
+        /// Fit each hidden neuron's integer weights (during QAT and at the end) so its sound
+        /// accumulator range fits this many bits; nil = no budget. The output layer has no
+        /// table and is never constrained.
         public var accumulatorBitsBudget: Int?
+        /// Weight bits of the output layer (decrypted without a table, so it can be wider);
+        /// nil = `weightBits`.
+        public var outputWeightBits: Int? = nil
         /// Largest table-lookup precision the circuit may use.
         public var maxTLUBits: Int
         /// `automatic` rounds accumulators wider than `maxTLUBits`; `disabled` refuses them.
@@ -85,7 +89,7 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
                 method: method, inputBits: inputBits, weightBits: weightBits, activationBits: activationBits,
                 perChannel: perChannel, symmetricWeights: symmetricWeights,
                 activationCalibration: calibrationPercentile >= 100 ? .minMax : .percentile(calibrationPercentile),
-                accumulatorBitsBudget: accumulatorBitsBudget)
+                accumulatorBitsBudget: accumulatorBitsBudget, outputWeightBits: outputWeightBits)
         }
     }
 

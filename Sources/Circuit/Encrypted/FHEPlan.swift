@@ -112,31 +112,58 @@ public enum FHEPlanner {
             return plan
         }
 
-        // Automatic: the cheapest secure candidate (cost model of TFHE_FACTS §3.9) whose
-        // predicted p_error meets the target on every layer. Candidates are the named sets
-        // plus the optimizer's set for the most demanding layer (widest table, and largest
-        // weight 2-norm over PBS outputs): conservative when those are different layers.
-        var pool = candidates
-        let pbsFed = circuit.layers.dropFirst().filter { !$0.isOutputLayer }
-        let demandingNorm = max(1, pbsFed.map(\.statistics.maxWeightNorm).max() ?? 1)
-        if maxBits > 0, let optimized = try? ParameterOptimizer.optimize(
-            precision: maxBits, weightTwoNorm: demandingNorm, log2PErrorTarget: target) {
-            pool.append(optimized.parameters)
+        // Automatic: the cheapest secure set (cost model of TFHE_FACTS §3.9) whose predicted
+        // p_error meets the target on every layer, the output layer's decryption included.
+        // Base sets: the named ones plus the optimizer's set for the hidden layers (widest
+        // table p; a layer of m bits fed with weight 2-norm ν needs ν²·Var ≤ bound(m) =
+        // bound(p)·4^(p−m), i.e. an effective norm ν·2^(m−p)). The output layer's wide
+        // accumulators (often 10–14 bits behind large output weights) are decrypted without a
+        // bootstrap, so they only constrain the PBS output variance, which depends on the PBS
+        // decomposition alone: every base set is also tried with other PBS bases and levels.
+        var bases = candidates
+        if maxBits > 0 {
+            let hiddenNorm = circuit.layers.enumerated().dropFirst().filter { !$0.element.isOutputLayer }.map { _, layer in
+                layer.statistics.maxWeightNorm * exp2(Double(layer.statistics.messageBits - maxBits))
+            }.max() ?? 1
+            if let optimized = try? ParameterOptimizer.optimize(
+                precision: maxBits, weightTwoNorm: max(1, hiddenNorm), log2PErrorTarget: target) {
+                bases.append(optimized.parameters)
+            }
         }
-        let secure = pool.filter { set in
-            !set.isInsecureTestSet && set.polynomialSize.rawValue >= (1 << maxBits)
-                && SecurityCheck(parameters: set).passes
+        let secure = bases.filter { set in
+            !set.isInsecureTestSet && set.polynomialSize.rawValue >= (1 << maxBits) && SecurityCheck(parameters: set).passes
         }
-        let fitting = secure.map { makePlan(circuit, parameters: $0, selection: "named", target: target) }
-            .filter { plan in plan.layers.allSatisfy { $0.log2PError <= target } }
-        if let best = fitting.min(by: { CostModel.millions($0.parameters) < CostModel.millions($1.parameters) }) {
-            return FHEPlan(parameters: best.parameters, selection: best.parameters.name.hasPrefix("opt-") ? "optimizer" : "named",
-                           layers: best.layers, log2PErrorTarget: target)
+        var best: (plan: FHEPlan, cost: Double)?
+        for base in secure {
+            for set in pbsDecompositionVariants(of: base) {
+                let cost = CostModel.millions(set)
+                if let current = best, current.cost <= cost { continue }
+                let plan = makePlan(circuit, parameters: set, selection: base.name.hasPrefix("opt-") ? "optimizer" : "named", target: target)
+                if plan.layers.allSatisfy({ $0.log2PError <= target }) { best = (plan, cost) }
+            }
         }
+        if let best { return best.plan }
         let worst = tableLayers.max(by: { $0.statistics.messageBits < $1.statistics.messageBits }) ?? circuit.layers.last!
         throw FHEPlanError.noParameterSetFits(
             layer: worst.index, bits: worst.statistics.messageBits, weightTwoNorm: worst.statistics.maxWeightNorm,
-            log2Target: target, reason: "none of the \(secure.count) secure candidate sets meets the target on every layer")
+            log2Target: target, reason: "none of the \(secure.count) secure candidate sets, with any PBS decomposition, meets the target on every layer")
+    }
+
+    /// The set itself, then the same set with every other PBS decomposition (base 2^4…2^30,
+    /// 1…6 levels, l·log2 B ≤ 60), named after the base set.
+    static func pbsDecompositionVariants(of set: ParameterSet) -> [ParameterSet] {
+        var variants = [set]
+        for levels in 1...6 {
+            for baseLog in 4...30 where baseLog * levels <= 60
+                && (levels != set.pbsLevels.rawValue || baseLog != set.pbsBaseLog.rawValue) {
+                var variant = set
+                variant.pbsLevels = DecompositionLevelCount(levels)
+                variant.pbsBaseLog = DecompositionBaseLog(baseLog)
+                variant.name = "\(set.name)-pbs\(baseLog)x\(levels)"
+                variants.append(variant)
+            }
+        }
+        return variants
     }
 
     static func makePlan(_ circuit: IntegerCircuit, parameters: ParameterSet, selection: String, target: Double) -> FHEPlan {
