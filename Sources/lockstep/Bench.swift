@@ -8,11 +8,10 @@ import TFHE
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time KS+PBS, keyswitch, FFT or key generation for a named parameter set.",
-        discussion: """
-            Median, min and max per operation after warm-up. floor_ms is the FFTW work of one blind
-            rotation alone (n·(k+1)·l forward FFTs, the Fourier multiply-accumulates, (k+1)·n inverse
-            FFTs). Build with `swift build -c release`; debug timings are meaningless.
-            """
+        discussion: "Median, min and max per operation after 3 warm-up runs per thread, plus median_cpu_ms "
+            + "(thread CPU time, which excludes waiting for a core on a busy machine). floor_ms is the FFTW work "
+            + "of one blind rotation alone: n·(k+1)·l forward FFTs, the Fourier multiply-accumulates and "
+            + "(k+1)·n inverse FFTs. Build with `swift build -c release`; debug timings are meaningless."
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable, Codable {
@@ -49,22 +48,25 @@ struct Bench: AsyncParsableCommand {
         let parameters = try ParameterLookup.named(params)
         let record: BenchmarkRecord
         if operation == .keygen {
-            var samples: [Double] = []
+            var samples: [Double] = [], cpuSamples: [Double] = []
             for _ in 0..<runs {
+                let cpuStart = ThreadCPUClock.milliseconds()
                 let start = ContinuousClock.now
                 let keys = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
                 samples.append(start.duration(to: .now).milliseconds)
+                cpuSamples.append(ThreadCPUClock.milliseconds() - cpuStart)
                 withExtendedLifetime(keys) {}
             }
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1,
-                                     samples: samples, floor: nil)
+                                     samples: samples, cpuSamples: cpuSamples, floor: nil, floorCPU: nil, throughput: nil)
         } else {
             let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads)
             record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
-                                     samples: samples, floor: floor)
+                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor.wall, floorCPU: floor.cpu,
+                                     throughput: samples.throughput)
         }
         switch format {
         case .json: print(try record.jsonLine())
@@ -72,27 +74,31 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
-    /// Median of 5 floor runs after one warm-up, single thread.
-    static func measureFloor(_ serverKey: ServerKey) -> Double {
+    /// Median of 9 floor runs after one warm-up, single thread.
+    static func measureFloor(_ serverKey: ServerKey) -> (wall: Double, cpu: Double) {
         let workspace = serverKey.makeWorkspace()
         serverKey.runBlindRotationFloor(workspace: workspace)
-        var samples: [Double] = []
-        for _ in 0..<5 {
+        var samples: [Double] = [], cpuSamples: [Double] = []
+        for _ in 0..<9 {
+            let cpuStart = ThreadCPUClock.milliseconds()
             let start = ContinuousClock.now
             serverKey.runBlindRotationFloor(workspace: workspace)
             samples.append(start.duration(to: .now).milliseconds)
+            cpuSamples.append(ThreadCPUClock.milliseconds() - cpuStart)
         }
-        return Statistics(samples).median
+        return (Statistics(samples).median, Statistics(cpuSamples).median)
     }
 
     /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
-    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> [Double] {
+    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> (wall: [Double], cpu: [Double], throughput: Double) {
         let parameters = serverKey.parameters
         let encoding = Encoding(precision: parameters.precision)
         let table = LookupTable(values: (0..<encoding.messageCount).map { ($0 * 5 + 3) % encoding.messageCount },
                                 inputEncoding: encoding, outputEncoding: encoding)
         let input = clientKey.encrypt(1, encoding: encoding)
         let samples = SampleBuffer(count: runs * threads)
+        let cpuSamples = SampleBuffer(count: runs * threads)
+        let sectionStart = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let workspace = serverKey.makeWorkspace()
             var output = LWECiphertext(dimension: parameters.bigLWEDimension)
@@ -106,13 +112,27 @@ struct Bench: AsyncParsableCommand {
             }
             for _ in 0..<3 { body() }
             for run in 0..<runs {
+                let cpuStart = ThreadCPUClock.milliseconds()
                 let start = ContinuousClock.now
                 body()
                 samples.store(start.duration(to: .now).milliseconds, at: worker * runs + run)
+                cpuSamples.store(ThreadCPUClock.milliseconds() - cpuStart, at: worker * runs + run)
             }
             withExtendedLifetime(output) {}
         }
-        return samples.values
+        // Includes each thread's warm-up runs: a conservative throughput.
+        let sectionSeconds = sectionStart.duration(to: .now).milliseconds / 1000
+        return (samples.values, cpuSamples.values, Double(threads * (runs + 3)) / sectionSeconds)
+    }
+}
+
+/// CPU time of the calling thread: on a shared machine it excludes the time the thread
+/// waited for a core, which wall-clock medians include.
+enum ThreadCPUClock {
+    static func milliseconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
     }
 }
 
@@ -149,10 +169,16 @@ struct BenchmarkRecord: Codable {
     let min_ms: Double
     let max_ms: Double
     let floor_ms: Double?
+    /// Median thread CPU time per operation (excludes waiting for a core on a busy machine).
+    let median_cpu_ms: Double?
+    /// Median thread CPU time of the floor.
+    let floor_cpu_ms: Double?
+    /// Operations per second over all threads (wall clock, warm-up included).
+    let throughput_per_s: Double?
     let build: String
     let insecure_test_set: Bool
 
-    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], floor: Double?) {
+    init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?, throughput: Double?) {
         let statistics = Statistics(samples)
         params = parameters.name
         self.operation = operation.rawValue
@@ -162,6 +188,9 @@ struct BenchmarkRecord: Codable {
         min_ms = statistics.minimum
         max_ms = statistics.maximum
         floor_ms = floor
+        median_cpu_ms = cpuSamples.map { Statistics($0).median }
+        floor_cpu_ms = floorCPU
+        throughput_per_s = throughput
         build = BuildConfiguration.name
         insecure_test_set = parameters.isInsecureTestSet
     }
@@ -181,8 +210,11 @@ struct BenchmarkRecord: Codable {
             "min_ms     \(ms(min_ms))",
             "max_ms     \(ms(max_ms))",
         ]
+        if let cpu = median_cpu_ms { lines.append("median_cpu_ms \(ms(cpu))   (thread CPU time)") }
+        if let throughput = throughput_per_s { lines.append("throughput \(String(format: "%.1f", throughput)) ops/s over \(threads) thread(s)") }
         if let floor = floor_ms {
             lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
+            if let floorCPU = floor_cpu_ms { lines.append("floor_cpu_ms \(ms(floorCPU))   (thread CPU time)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -64,6 +64,7 @@ struct Selftest: AsyncParsableCommand {
             print("\(status)  \(parameters.name)\(label)  p=\(parameters.precision)  \(checked - wrong.count)/\(checked) correct"
                   + "  keygen \(String(format: "%.2f", keygenSeconds)) s  encrypt+KS+PBS+decrypt \(String(format: "%.2f", pbsMilliseconds)) ms")
             for line in wrong.prefix(8) { print("      \(line)") }
+            fflush(nil)   // one line per set as it finishes, even into a file
             if wrong.isEmpty { passed += 1 } else { failed += 1 }
         }
         print("\(passed) passed, \(failed) failed")

@@ -139,8 +139,10 @@ import Testing
         }
     }
 
-    @Test func centeredSetBootstrapsEveryMessage() {
-        let (client, server) = TestParameterSets.centeredKeys
+    @Test(arguments: [ModulusSwitchKind.centered, .standard])
+    func otherSetsBootstrapEveryMessage(variant: ModulusSwitchKind) {
+        // centered: the centered modulus switch; standard: the single-level (k = 1, l = 1) set.
+        let (client, server) = variant == .centered ? TestParameterSets.centeredKeys : TestParameterSets.singleLevelKeys
         let encoding = Encoding(precision: 3)
         let values = Self.randomTable(count: 8, outputBits: 3, seed: 99)
         let table = LookupTable(values: values, inputEncoding: encoding, outputEncoding: encoding)
@@ -179,6 +181,26 @@ import Testing
         #expect(v == expected)
     }
 
+    /// A set under the 128-bit curve is refused unless it is labelled as a test set: the
+    /// check keygen runs first throws for it, and a serialized key for it does not load.
+    @Test func weakParametersAreRefused() throws {
+        var weak = TestParameterSets.standard
+        weak.name = "weak-not-labelled"
+        weak.isInsecureTestSet = false
+        #expect(throws: ParameterError.self) { try SecurityCheck.enforce(weak) }
+        #expect(throws: Never.self) { try SecurityCheck.enforce(TestParameterSets.standard) }
+        // Relabel a serialized test key's header as not-a-test-set: loading must refuse it.
+        var bytes = Self.keys.clientKey.serialized()
+        let nameBytes = Array(TestParameterSets.standard.name.utf8)
+        let insecureFlagOffset = 8 + 1 + 2 + 4 + nameBytes.count + 4 * 4 + 8 * 2 + 4 * 4 + 1
+        #expect(bytes[insecureFlagOffset] == 1)
+        bytes[insecureFlagOffset] = 0
+        var body = Array(bytes.dropLast(8))
+        let checksum = body.withUnsafeBytes { BinaryFormat.checksum($0) }
+        for index in 0..<8 { body.append(UInt8(truncatingIfNeeded: checksum >> UInt64(8 * index))) }
+        #expect(throws: ParameterError.self) { try ClientKey(serialized: body) }
+    }
+
     @Test func secretsNeverPrint() {
         let client = Self.keys.clientKey
         let printed = "\(client) \(String(reflecting: client)) \(client.smallKey) \(client.glweKey) \(String(reflecting: client.bigKey))"
@@ -204,5 +226,23 @@ import Testing
         for (message, ciphertext) in results {
             #expect(client.decrypt(ciphertext, encoding: encoding) == table[message])
         }
+    }
+}
+
+extension PBSTests {
+    @Test func batchBootstrapMatchesOneByOne() {
+        let (client, server) = Self.keys
+        let encoding = Encoding(precision: 3)
+        let tables = (0..<3).map { shift in
+            LookupTable(values: (0..<8).map { ($0 + shift) % 8 }, inputEncoding: encoding, outputEncoding: encoding)
+        }
+        let messages = [0, 3, 5, 7, 1, 6]
+        let inputs = messages.map { client.encrypt($0, encoding: encoding) }
+        let results = server.programmableBootstrap(inputs, tables: (0..<6).map { tables[$0 % 3] }, threads: 2)
+        for (index, message) in messages.enumerated() {
+            #expect(client.decrypt(results[index], encoding: encoding) == (message + index % 3) % 8)
+        }
+        let single = server.programmableBootstrap(inputs, tables: [tables[1]], threads: 3)
+        #expect(single.map { client.decrypt($0, encoding: encoding) } == messages.map { ($0 + 1) % 8 })
     }
 }

@@ -39,26 +39,35 @@ extension ServerKey {
     static func rotate(_ input: UnsafePointer<UInt64>, by r: Int, size: Int, into output: UnsafeMutablePointer<UInt64>) {
         let negate = r >= size
         let shift = negate ? r - size : r
+        let wrapped = input + (size - shift), shifted = input - shift
         for j in 0..<shift {
-            let v = input[j - shift + size]
+            let v = wrapped[j]
             output[j] = negate ? v : 0 &- v
         }
         for j in shift..<size {
-            let v = input[j - shift]
+            let v = shifted[j]
             output[j] = negate ? 0 &- v : v
         }
     }
 
-    /// output = X^r·input − input, r ∈ (0, 2N).
+    /// output = decomposer-rounded (X^r·input − input), r ∈ (0, 2N): the rotation, the
+    /// difference and the rounding of the gadget decomposition in one pass.
     @inline(__always)
-    static func rotateMinusOriginal(_ input: UnsafePointer<UInt64>, by r: Int, size: Int, into output: UnsafeMutablePointer<UInt64>) {
+    static func rotateMinusOriginal(
+        _ input: UnsafePointer<UInt64>, by r: Int, size: Int, into output: UnsafeMutablePointer<UInt64>,
+        decomposer: GadgetDecomposer
+    ) {
+        // Index arithmetic through precomputed base pointers: no overflow checks in the
+        // loops, so they vectorize.
         if r < size {
-            for j in 0..<r { output[j] = 0 &- input[j - r + size] &- input[j] }
-            for j in r..<size { output[j] = input[j - r] &- input[j] }
+            let wrapped = input + (size - r), shifted = input - r
+            for j in 0..<r { output[j] = decomposer.roundedState(0 &- wrapped[j] &- input[j]) }
+            for j in r..<size { output[j] = decomposer.roundedState(shifted[j] &- input[j]) }
         } else {
             let shift = r - size
-            for j in 0..<shift { output[j] = input[j - shift + size] &- input[j] }
-            for j in shift..<size { output[j] = 0 &- input[j - shift] &- input[j] }
+            let wrapped = input + (size - shift), shifted = input - shift
+            for j in 0..<shift { output[j] = decomposer.roundedState(wrapped[j] &- input[j]) }
+            for j in shift..<size { output[j] = decomposer.roundedState(0 &- shifted[j] &- input[j]) }
         }
     }
 }

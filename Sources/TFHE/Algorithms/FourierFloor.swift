@@ -1,7 +1,8 @@
 extension ServerKey {
     /// The FFTW work of one blind rotation and nothing else (DESIGN §9 "floor"): for each of
     /// the n CMUXes, (k+1)·l forward transforms, the Fourier multiply-accumulate against the
-    /// real bootstrapping key, and k+1 inverse transforms — no rotation, decomposition or
+    /// real bootstrapping key (the same kernels the CMUX uses), and k+1 inverse transforms —
+    /// no rotation, decomposition or
     /// torus conversion. Benchmarks compare a full KS+PBS with this.
     public func runBlindRotationFloor(workspace: PBSWorkspace) {
         workspace.check(self)
@@ -18,10 +19,14 @@ extension ServerKey {
             for i in 0..<n {
                 let ggsw = key.baseAddress! + i * ggswDoubles
                 for row in 0..<rows { fft.executeForward(staging + 2 * (row % l) * m, digits + 2 * row * m) }
-                for column in 0..<k1 {
+                if k1 == 2 && l == 1 {
+                    Self.multiplyAccumulateTwoByTwo(digits: digits, ggsw: ggsw, sums: sums, fourierSize: m)
+                } else {
                     for row in 0..<rows {
-                        fourierMultiply(digits + 2 * row * m, ggsw + 2 * (row * k1 + column) * m, into: sums + 2 * column * m,
-                                        complexCount: m, accumulate: row > 0)
+                        for column in 0..<k1 {
+                            fourierMultiply(digits + 2 * row * m, ggsw + 2 * (row * k1 + column) * m, into: sums + 2 * column * m,
+                                            complexCount: m, accumulate: row > 0)
+                        }
                     }
                 }
                 for column in 0..<k1 { fft.executeBackward(sums + 2 * column * m, inverse) }

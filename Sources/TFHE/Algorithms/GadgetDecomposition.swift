@@ -1,7 +1,8 @@
 /// Gadget decomposition with base B = 2^β and l levels (TFHE_FACTS §6): a torus value is
 /// first rounded to the closest multiple of q/B^l, then written as Σ_{j=1..l} d_j·q/B^j with
-/// balanced signed digits d_j ∈ [−B/2, B/2] (a digit of exactly B/2 carries when the next
-/// level up is odd, so digits average to zero).
+/// balanced signed digits d_j ∈ [−B/2, B/2] (below the top level a digit of exactly B/2
+/// carries when the next level up is odd, so digits average to zero; the top digit is in
+/// [−B/2, B/2) since its carry is a multiple of q).
 public struct GadgetDecomposer: Hashable, Sendable {
     public let baseLog: DecompositionBaseLog
     public let levels: DecompositionLevelCount
@@ -28,29 +29,45 @@ public struct GadgetDecomposer: Hashable, Sendable {
     @inline(__always)
     func roundedState(_ value: UInt64) -> UInt64 {
         let shift = UInt64(droppedBits)
-        guard shift > 0 else { return value }
-        return (value &+ (1 << (shift - 1))) >> shift
+        let roundingBit: UInt64 = shift == 0 ? 0 : 1 &<< (shift &- 1)
+        return (value &+ roundingBit) &>> shift
     }
 
-    /// Peels the least significant remaining digit off `state`.
+    /// Peels the least significant remaining digit off `state`. Branch-free (masking shifts,
+    /// comparisons by subtraction) so the per-coefficient loops vectorize.
     @inline(__always)
     func nextDigit(_ state: inout UInt64) -> Int64 {
         let beta = UInt64(baseLog.rawValue)
-        let half: UInt64 = 1 << (beta - 1)
-        let raw = state & ((1 << beta) - 1)
-        state >>= beta
-        let carry: UInt64 = (raw > half || (raw == half && state & 1 == 1)) ? 1 : 0
+        let half: UInt64 = 1 &<< (beta &- 1)
+        let raw = state & ((1 &<< beta) &- 1)
+        state = state &>> beta
+        let above = (half &- raw) &>> 63                                  // raw > half
+        let tie = (((raw ^ half) &- 1) &>> 63) & state & 1                 // raw == half, next level odd
+        let carry = above | tie
         state &+= carry
-        return Int64(bitPattern: raw &- (carry << beta))
+        return Int64(bitPattern: raw &- (carry &<< beta))
+    }
+
+    /// The most significant digit from what is left of the state after the lower levels:
+    /// its β low bits read as a signed number in [−B/2, B/2). A carry out of this level is
+    /// a multiple of q and vanishes, so −B/2 and +B/2 are the same torus value here.
+    @inline(__always)
+    func topDigit(_ state: UInt64) -> Int64 {
+        let beta = UInt64(baseLog.rawValue)
+        let half: UInt64 = 1 &<< (beta &- 1)
+        // Sign extension by xor/subtract: vectorizes on SSE2, which has no 64-bit
+        // arithmetic shift.
+        return Int64(bitPattern: ((state & ((1 &<< beta) &- 1)) ^ half) &- half)
     }
 
     /// digits[j − 1] multiplies q/B^j (j = 1 is the most significant level).
     public func decompose(_ value: UInt64) -> [Int64] {
         var digits = [Int64](repeating: 0, count: levels.rawValue)
         var state = roundedState(value)
-        for level in stride(from: levels.rawValue, through: 1, by: -1) {
+        for level in stride(from: levels.rawValue, through: 2, by: -1) {
             digits[level - 1] = nextDigit(&state)
         }
+        digits[0] = topDigit(state)
         return digits
     }
 

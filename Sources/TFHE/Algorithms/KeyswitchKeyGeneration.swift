@@ -7,15 +7,18 @@ extension KeyswitchKey {
     ) -> KeyswitchKey {
         let decomposer = GadgetDecomposer(baseLog: baseLog, levels: levels)
         let outputSize = outputKey.dimension.lweSize, l = levels.rawValue
-        var storage = [UInt64](repeating: 0, count: Self.wordCount(inputKey.dimension, outputKey.dimension, levels))
+        var storage = [UInt32](repeating: 0, count: Self.wordCount(inputKey.dimension, outputKey.dimension, levels))
+        var ciphertext = [UInt64](repeating: 0, count: outputSize)
         storage.withUnsafeMutableBufferPointer { words in
-            for i in 0..<inputKey.dimension.rawValue {
-                let bit = inputKey.coefficients[i]
-                for level in 1...l {
-                    let offset = ((i * l) + level - 1) * outputSize
-                    let destination = UnsafeMutableBufferPointer(rebasing: words[offset ..< offset + outputSize])
-                    LWESecretKey.encrypt(key: outputKey.coefficients, plaintext: bit &* decomposer.gadget(level: level),
-                                         noise: noise, into: destination, randomness: &randomness)
+            ciphertext.withUnsafeMutableBufferPointer { full in
+                for i in 0..<inputKey.dimension.rawValue {
+                    let bit = inputKey.coefficients[i]
+                    for level in 1...l {
+                        LWESecretKey.encrypt(key: outputKey.coefficients, plaintext: bit &* decomposer.gadget(level: level),
+                                             noise: noise, into: full, randomness: &randomness)
+                        let offset = ((i * l) + level - 1) * outputSize
+                        for t in 0..<outputSize { words[offset + t] = Self.truncate(full[t]) }
+                    }
                 }
             }
         }

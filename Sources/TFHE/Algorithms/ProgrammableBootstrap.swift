@@ -10,7 +10,8 @@ extension ServerKey {
         let bigSize = parameters.bigLWEDimension.lweSize
         if output.storage.count != bigSize { output = LWECiphertext(dimension: parameters.bigLWEDimension) }
         ciphertext.storage.withUnsafeBufferPointer { input in
-            keyswitch(input: input.baseAddress!, output: workspace.smallCiphertext, digits: workspace.keyswitchDigits)
+            keyswitch(input: input.baseAddress!, output: workspace.smallCiphertext,
+                      accumulator: workspace.keyswitchAccumulator, digits: workspace.keyswitchDigits)
         }
         modulusSwitch(input: workspace.smallCiphertext, output: workspace.switched)
         table.writeTestPolynomial(polynomialSize: parameters.polynomialSize, into: workspace.testPolynomial)

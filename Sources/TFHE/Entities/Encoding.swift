@@ -47,4 +47,23 @@ public struct Encoding: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "Encoding(precision: \(precision), Δ: \(delta))" }
+
+    private enum CodingKeys: String, CodingKey { case precision, delta }
+
+    /// Decoding validates like the initializer: a bad file is an error, not a trap.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let precision = try container.decode(Int.self, forKey: .precision)
+        let delta = try container.decode(UInt64.self, forKey: .delta)
+        guard precision >= 0 && precision <= 62 else {
+            throw DecodingError.dataCorruptedError(forKey: .precision, in: container,
+                debugDescription: "encoding precision \(precision) is outside 0...62 bits")
+        }
+        guard delta > 0 && delta <= (1 << UInt64(63 - precision)) else {
+            throw DecodingError.dataCorruptedError(forKey: .delta, in: container,
+                debugDescription: "Δ = \(delta) leaves no padding bit for \(precision) bits: Δ must be in 1...2^\(63 - precision)")
+        }
+        self.precision = precision
+        self.delta = delta
+    }
 }

@@ -130,15 +130,17 @@ func fourierMultiply(
 ) {
     if accumulate {
         for j in 0..<complexCount {
-            let ar = a[2 * j], ai = a[2 * j + 1], br = b[2 * j], bi = b[2 * j + 1]
-            output[2 * j] += ar * br - ai * bi
-            output[2 * j + 1] += ar * bi + ai * br
+            let re = 2 &* j, im = 2 &* j &+ 1
+            let ar = a[re], ai = a[im], br = b[re], bi = b[im]
+            output[re] += ar * br - ai * bi
+            output[im] += ar * bi + ai * br
         }
     } else {
         for j in 0..<complexCount {
-            let ar = a[2 * j], ai = a[2 * j + 1], br = b[2 * j], bi = b[2 * j + 1]
-            output[2 * j] = ar * br - ai * bi
-            output[2 * j + 1] = ar * bi + ai * br
+            let re = 2 &* j, im = 2 &* j &+ 1
+            let ar = a[re], ai = a[im], br = b[re], bi = b[im]
+            output[re] = ar * br - ai * bi
+            output[im] = ar * bi + ai * br
         }
     }
 }

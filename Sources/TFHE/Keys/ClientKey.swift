@@ -29,8 +29,16 @@ public final class ClientKey: @unchecked Sendable {
     }
 
     /// Fresh keys for a parameter set. With `.fixed` the keys and every later encryption are
-    /// reproducible; `seedProvenance` then says so.
+    /// reproducible; `seedProvenance` then says so. A set under the 128-bit curve that is not
+    /// labelled `isInsecureTestSet` is refused: sets from user input are checked (and refused
+    /// with a thrown error) by `SecurityCheck.enforce` where they are read; reaching keygen
+    /// with one is a programmer error.
     public static func generate(parameters: ParameterSet, seed: RandomSeed = .operatingSystem) -> (clientKey: ClientKey, serverKey: ServerKey) {
+        do {
+            try SecurityCheck.enforce(parameters)
+        } catch {
+            preconditionFailure("Key generation refused: \(error)")
+        }
         var randomness = EncryptionRandomness(seed: seed)
         let smallKey = LWESecretKey.generate(dimension: parameters.lweDimension, randomness: &randomness)
         let glweKey = GLWESecretKey.generate(glweDimension: parameters.glweDimension,

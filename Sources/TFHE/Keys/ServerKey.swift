@@ -37,10 +37,12 @@ public final class ServerKey: Sendable {
 public final class PBSWorkspace {
     let parameters: ParameterSet
     let smallCiphertext: UnsafeMutablePointer<UInt64>   // n + 1
+    let keyswitchAccumulator: UnsafeMutablePointer<UInt32> // n + 1
     let switched: UnsafeMutablePointer<Int>              // n + 1
     let accumulator: UnsafeMutablePointer<UInt64>       // (k+1)·N
     let rotated: UnsafeMutablePointer<UInt64>           // (k+1)·N
     let testPolynomial: UnsafeMutablePointer<UInt64>    // N
+    let realScratch: UnsafeMutablePointer<Double>        // N: digits, then untwisted products
     let keyswitchDigits: UnsafeMutablePointer<Int64>    // KS levels
     let staging: FourierBuffer                           // PBS levels × N/2: twisted digit inputs
     let fourierDigits: FourierBuffer                     // (k+1)·l × N/2
@@ -53,10 +55,12 @@ public final class PBSWorkspace {
         let size = parameters.polynomialSize.rawValue, m = size / 2
         let k1 = parameters.glweDimension.glweSize, l = parameters.pbsLevels.rawValue
         smallCiphertext = .allocate(capacity: n + 1); smallCiphertext.initialize(repeating: 0, count: n + 1)
+        keyswitchAccumulator = .allocate(capacity: n + 1); keyswitchAccumulator.initialize(repeating: 0, count: n + 1)
         switched = .allocate(capacity: n + 1); switched.initialize(repeating: 0, count: n + 1)
         accumulator = .allocate(capacity: k1 * size); accumulator.initialize(repeating: 0, count: k1 * size)
         rotated = .allocate(capacity: k1 * size); rotated.initialize(repeating: 0, count: k1 * size)
         testPolynomial = .allocate(capacity: size); testPolynomial.initialize(repeating: 0, count: size)
+        realScratch = .allocate(capacity: size); realScratch.initialize(repeating: 0, count: size)
         keyswitchDigits = .allocate(capacity: parameters.ksLevels.rawValue)
         keyswitchDigits.initialize(repeating: 0, count: parameters.ksLevels.rawValue)
         staging = FourierBuffer(complexCount: l * m)
@@ -66,8 +70,8 @@ public final class PBSWorkspace {
     }
 
     deinit {
-        smallCiphertext.deallocate(); switched.deallocate(); accumulator.deallocate()
-        rotated.deallocate(); testPolynomial.deallocate(); keyswitchDigits.deallocate()
+        smallCiphertext.deallocate(); keyswitchAccumulator.deallocate(); switched.deallocate(); accumulator.deallocate()
+        rotated.deallocate(); testPolynomial.deallocate(); realScratch.deallocate(); keyswitchDigits.deallocate()
     }
 
     func check(_ serverKey: ServerKey) {

@@ -81,6 +81,14 @@ struct BinaryWriter {
         }
     }
 
+    /// Element count (UInt64) then 32-bit words, little-endian.
+    mutating func write(halfWords: [UInt32]) {
+        write(UInt64(halfWords.count))
+        halfWords.withUnsafeBufferPointer { buffer in
+            for word in buffer { appendLittleEndian(UInt64(word), byteCount: 4) }
+        }
+    }
+
     mutating func write(doubles: [Double]) {
         write(UInt64(doubles.count))
         doubles.withUnsafeBufferPointer { buffer in
@@ -179,6 +187,17 @@ struct BinaryReader {
         let start = try take(expectedCount * 8, field: field)
         return bytes.withUnsafeBytes { raw in
             (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: UInt64.self).littleEndian }
+        }
+    }
+
+    mutating func readHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
+        let count = try readUInt64("\(field) count")
+        guard count == UInt64(expectedCount) else {
+            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
+        }
+        let start = try take(expectedCount * 4, field: field)
+        return bytes.withUnsafeBytes { raw in
+            (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self).littleEndian }
         }
     }
 

@@ -13,6 +13,7 @@ extension ClientKey {
     public convenience init(serialized bytes: [UInt8]) throws {
         var reader = try BinaryReader(bytes, expecting: .clientKey)
         let parameters = try reader.readParameterSet()
+        try SecurityCheck.enforce(parameters)
         let provenance = try reader.readString("seed provenance", maximumBytes: 256)
         let small = try reader.readWords("small LWE key", expectedCount: parameters.lweDimension.rawValue)
         let glwe = try reader.readWords("GLWE key", expectedCount: parameters.bigLWEDimension.rawValue)
@@ -31,21 +32,22 @@ extension ServerKey {
     /// Versioned binary form: header, parameters, the Fourier bootstrapping key (IEEE-754
     /// bit patterns), the keyswitching key.
     public func serialized() -> [UInt8] {
-        var writer = BinaryWriter(kind: .serverKey, reservingCapacity: 8 * (bootstrapKey.storage.count + keyswitchKey.storage.count))
+        var writer = BinaryWriter(kind: .serverKey, reservingCapacity: 8 * bootstrapKey.storage.count + 4 * keyswitchKey.storage.count)
         writer.write(parameters)
         writer.write(doubles: bootstrapKey.storage)
-        writer.write(words: keyswitchKey.storage)
+        writer.write(halfWords: keyswitchKey.storage)
         return writer.finish()
     }
 
     public convenience init(serialized bytes: [UInt8]) throws {
         var reader = try BinaryReader(bytes, expecting: .serverKey)
         let parameters = try reader.readParameterSet()
+        try SecurityCheck.enforce(parameters)
         let bootstrapCount = FourierBootstrapKey.doubleCount(parameters.lweDimension, parameters.glweDimension,
                                                              parameters.polynomialSize, parameters.pbsLevels)
         let bootstrap = try reader.readDoubles("Fourier bootstrapping key", expectedCount: bootstrapCount)
         let keyswitchCount = KeyswitchKey.wordCount(parameters.bigLWEDimension, parameters.lweDimension, parameters.ksLevels)
-        let keyswitch = try reader.readWords("keyswitching key", expectedCount: keyswitchCount)
+        let keyswitch = try reader.readHalfWords("keyswitching key", expectedCount: keyswitchCount)
         try reader.finish()
         guard bootstrap.allSatisfy({ $0.isFinite }) else {
             throw SerializationError("Server key for '\(parameters.name)' has a non-finite value in its Fourier bootstrapping key.")

@@ -29,6 +29,13 @@ enum TorusConversion {
         return reduced < 0 ? 0 &- magnitude : magnitude
     }
 
+    /// A signed integer below 2^51 in magnitude as a Double, through the bit pattern of
+    /// 1.5·2^52 (SSE2 has no packed Int64 → Double conversion; this vectorizes).
+    @inline(__always)
+    static func double(fromSmallInteger value: Int64) -> Double {
+        Double(bitPattern: UInt64(bitPattern: value) &+ roundingMagic.bitPattern) - roundingMagic
+    }
+
     /// The nearest integer to a Double below 2^51 in magnitude, as a torus element.
     @inline(__always)
     static func fromSmallInteger(_ value: Double) -> UInt64 {
