@@ -70,6 +70,16 @@ public struct NoiseModel: Hashable, Sendable {
         NoiseFormulas.log2PError(variance: beforeBlindRotation(weightTwoNorm: nu).value, precision: precision)
     }
 
+    /// The same for an arbitrary input variance under the big key (a fresh encryption·w², …).
+    public func log2PError(precision: Int, inputVariance: Variance) -> Double {
+        NoiseFormulas.log2PError(variance: beforeBlindRotation(inputVariance: inputVariance).value, precision: precision)
+    }
+
+    /// Decrypting a PBS output directly (a circuit's last table): only Var_PBS counts.
+    public func log2PErrorOfOutputDecryption(precision: Int) -> Double {
+        NoiseFormulas.log2PError(variance: pbsOutput.value, precision: precision)
+    }
+
     /// The failure probability itself; underflows to 0 below ~2^-1074: use `log2PError` there.
     public func pError(precision: Int, weightTwoNorm nu: Double) -> Double {
         exp2(log2PError(precision: precision, weightTwoNorm: nu))

@@ -32,6 +32,8 @@ public enum ParameterCatalog {
 public struct PublishedReference: Hashable, Sendable, Codable {
     /// `log2_p_fail` as written in the source.
     public let log2PFail: Double
+    /// The per-PBS target the set was optimized for (−40, −64, −128: the `2M40`… in its name).
+    public let log2PFailTarget: Double
     /// ν (`max_noise_level`): the weight applied to a PBS output before the next KS→PBS.
     public let maxNoiseLevel: Int
     /// The "algorithmic cost" comment (concrete-optimizer complexity / 10^6), when given.
@@ -80,7 +82,7 @@ extension ParameterCatalog {
     private static func tfheRs(
         _ name: String, precision: Int, n: Int, k: Int, N: Int, lweSigma: Double, glweSigma: Double,
         pbs: (baseLog: Int, levels: Int), ks: (baseLog: Int, levels: Int), ms: ModulusSwitchKind,
-        log2PFail: Double, nu: Int, cost: Double?, source: String, fft: FFTNoiseModel
+        log2PFail: Double, target: Double, nu: Int, cost: Double?, source: String, fft: FFTNoiseModel
     ) -> Entry {
         Entry(
             parameters: ParameterSet(
@@ -91,7 +93,7 @@ extension ParameterCatalog {
                 ksBaseLog: DecompositionBaseLog(ks.baseLog), ksLevels: DecompositionLevelCount(ks.levels),
                 modulusSwitch: ms),
             reference: PublishedReference(
-                log2PFail: log2PFail, maxNoiseLevel: nu, publishedCost: cost, source: source, sourceFFTModel: fft))
+                log2PFail: log2PFail, log2PFailTarget: target, maxNoiseLevel: nu, publishedCost: cost, source: source, sourceFFTModel: fft))
     }
 
     private static let glwe2M11 = 1.9524392655548086e-11
@@ -108,7 +110,7 @@ extension ParameterCatalog {
         func m(_ p: Int, n: Int, k: Int, N: Int, lwe: Double, glwe: Double,
                pbs: (Int, Int), ks: (Int, Int), pFail: Double, cost: Double) -> Entry {
             tfheRs("tfhe-rs-v0_10-m\(p)c0-2m64", precision: p, n: n, k: k, N: N, lweSigma: lwe, glweSigma: glwe,
-                   pbs: pbs, ks: ks, ms: .standard, log2PFail: pFail, nu: 1, cost: cost, source: source,
+                   pbs: pbs, ks: ks, ms: .standard, log2PFail: pFail, target: -64, nu: 1, cost: cost, source: source,
                    fft: .concreteCPUFit)
         }
         return [
@@ -130,7 +132,7 @@ extension ParameterCatalog {
         func d(_ x: Int, n: Int, k: Int, N: Int, lwe: Double, glwe: Double,
                pbs: (Int, Int), ks: (Int, Int), pFail: Double) -> Entry {
             tfheRs("tfhe-rs-v0_10-\(x)_\(x)-2m64", precision: 2 * x, n: n, k: k, N: N, lweSigma: lwe, glweSigma: glwe,
-                   pbs: pbs, ks: ks, ms: .standard, log2PFail: pFail, nu: diagonalNu(messageBits: x), cost: nil,
+                   pbs: pbs, ks: ks, ms: .standard, log2PFail: pFail, target: -64, nu: diagonalNu(messageBits: x), cost: nil,
                    source: source, fft: .concreteCPUFit)
         }
         return [
@@ -146,7 +148,7 @@ extension ParameterCatalog {
         func m(_ p: Int, n: Int, k: Int, N: Int, lwe: Double, glwe: Double,
                pbs: (Int, Int), ks: (Int, Int), pFail: Double, cost: Double) -> Entry {
             tfheRs("tfhe-rs-v1_4-m\(p)c0-2m128", precision: p, n: n, k: k, N: N, lweSigma: lwe, glweSigma: glwe,
-                   pbs: pbs, ks: ks, ms: .centered, log2PFail: pFail, nu: 1, cost: cost, source: source,
+                   pbs: pbs, ks: ks, ms: .centered, log2PFail: pFail, target: -128, nu: 1, cost: cost, source: source,
                    fft: .tfheRsFit)
         }
         return [
@@ -166,7 +168,7 @@ extension ParameterCatalog {
         func d(_ x: Int, n: Int, k: Int, N: Int, lwe: Double, glwe: Double,
                pbs: (Int, Int), ks: (Int, Int), pFail: Double, cost: Double) -> Entry {
             tfheRs("tfhe-rs-v1_4-\(x)_\(x)-2m128", precision: 2 * x, n: n, k: k, N: N, lweSigma: lwe, glweSigma: glwe,
-                   pbs: pbs, ks: ks, ms: .centered, log2PFail: pFail, nu: diagonalNu(messageBits: x), cost: cost,
+                   pbs: pbs, ks: ks, ms: .centered, log2PFail: pFail, target: -128, nu: diagonalNu(messageBits: x), cost: cost,
                    source: source, fft: .tfheRsFit)
         }
         return [
@@ -182,7 +184,7 @@ extension ParameterCatalog {
         func d(_ x: Int, n: Int, k: Int, N: Int, lwe: Double, glwe: Double,
                pbs: (Int, Int), ks: (Int, Int), pFail: Double) -> Entry {
             tfheRs("tfhe-rs-v1_0-\(x)_\(x)-2m40", precision: 2 * x, n: n, k: k, N: N, lweSigma: lwe, glweSigma: glwe,
-                   pbs: pbs, ks: ks, ms: .standard, log2PFail: pFail, nu: diagonalNu(messageBits: x), cost: nil,
+                   pbs: pbs, ks: ks, ms: .standard, log2PFail: pFail, target: -40, nu: diagonalNu(messageBits: x), cost: nil,
                    source: source, fft: .tfheRsFit)
         }
         return [
