@@ -99,10 +99,13 @@ struct Noise: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: out)
         try writeAtomically((["\(NoiseReportRow.csvHeader)"] + allRows.map(\.csvLine)).joined(separator: "\n") + "\n",
                             to: directory.appendingPathComponent("noise.csv"))
-        if !estimates.isEmpty {
+        if estimates.contains(where: { $0.interval.lower > 0 }) {
             let fit = try FFTNoiseFit(estimates: estimates)
             try writeAtomically(fftCSV(fit), to: directory.appendingPathComponent("fft.csv"))
             if format == .table { print(renderFit(fit)) }
+        } else if !estimates.isEmpty, format == .table {
+            print("FFTW term not resolved for \(estimates.map(\.parameterSet).joined(separator: ", ")): its interval includes 0 "
+                + "(FFT share of the blind-rotation variance \(estimates.map { fixed($0.shareOfBlindRotationVariance, 3) }.joined(separator: ", "))); no fit")
         }
     }
 

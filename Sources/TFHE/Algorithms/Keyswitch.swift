@@ -36,13 +36,40 @@ extension ServerKey {
                 }
                 digits[0] = decomposer.topDigit(state)
                 for level in 0..<l {
-                    let digit = UInt32(truncatingIfNeeded: digits[level])
+                    let digit = digits[level]
                     if digit == 0 { continue }
-                    let row = base + (i * l + level) * outputSize
-                    for t in 0..<outputSize { accumulator[t] &-= digit &* row[t] }
+                    Self.subtractScaledRow(base + (i * l + level) * outputSize, digit: digit,
+                                           from: accumulator, count: outputSize)
                 }
             }
         }
         for t in 0..<outputSize { output[t] = UInt64(accumulator[t]) << 32 }
+    }
+
+    /// accumulator −= digit·row (mod 2^32). Digits of magnitude ≤ 8 (every KS base up to
+    /// 2^4) use shifts and adds: SSE2 has no packed 32-bit multiply, and this loop streams
+    /// the whole keyswitching key.
+    @inline(__always)
+    static func subtractScaledRow(_ row: UnsafePointer<UInt32>, digit: Int64, from accumulator: UnsafeMutablePointer<UInt32>, count: Int) {
+        @inline(__always) func apply(_ scale: (UInt32) -> UInt32) {
+            if digit > 0 {
+                for t in 0..<count { accumulator[t] &-= scale(row[t]) }
+            } else {
+                for t in 0..<count { accumulator[t] &+= scale(row[t]) }
+            }
+        }
+        switch digit.magnitude {
+        case 1: apply { $0 }
+        case 2: apply { $0 &<< 1 }
+        case 3: apply { $0 &+ ($0 &<< 1) }
+        case 4: apply { $0 &<< 2 }
+        case 5: apply { $0 &+ ($0 &<< 2) }
+        case 6: apply { ($0 &<< 1) &+ ($0 &<< 2) }
+        case 7: apply { ($0 &<< 3) &- $0 }
+        case 8: apply { $0 &<< 3 }
+        default:
+            let factor = UInt32(truncatingIfNeeded: digit)
+            for t in 0..<count { accumulator[t] &-= factor &* row[t] }
+        }
     }
 }
