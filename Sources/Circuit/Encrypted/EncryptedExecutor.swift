@@ -6,8 +6,8 @@ import TFHE
 /// ciphertexts followed by one KS→PBS per neuron that applies the neuron's table and
 /// re-encodes the result at the next layer's Δ (see `FHEPlan` for the encodings).
 ///
-/// It owns one PBS workspace per worker thread and spreads the neurons of a layer over them;
-/// worker w only touches workspace w. `run` itself must not be called from two threads at
+/// It owns `batchSize` PBS workspaces per worker thread and spreads the neurons of a layer
+/// over the workers; worker w only touches its own workspaces. `run` itself must not be called from two threads at
 /// once (that would share workspaces): use one executor per concurrent caller. Hence
 /// `@unchecked Sendable`: everything else is immutable after init.
 public final class EncryptedExecutor: @unchecked Sendable {
@@ -37,7 +37,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
                             inputEncoding: input, outputEncoding: output)
             }
         }
-        workspaces = (0..<self.threads).map { _ in serverKey.makeWorkspace() }
+        workspaces = (0..<(self.threads * Self.batchSize)).map { _ in serverKey.makeWorkspace() }
     }
 
     /// Entry v of the PBS table is the circuit's table at the rounded index of v = acc − lo;
@@ -65,27 +65,51 @@ public final class EncryptedExecutor: @unchecked Sendable {
         return outputs
     }
 
+    /// Neurons a worker bootstraps together (see `ServerKey.programmableBootstrap(batch:…)`):
+    /// the bootstrapping key is streamed from memory once per batch instead of once per PBS.
+    public static let batchSize = 8
+
     private func evaluate(layer: CircuitLayer, position: Int, inputs: [LWECiphertext]) -> [LWECiphertext] {
         let encoding = plan.inputEncoding(ofLayer: position)
         let dimension = serverKey.parameters.bigLWEDimension
         let results = CiphertextSlots(count: layer.neuronCount, dimension: dimension)
         let workers = min(threads, layer.neuronCount)
+        let batchSize = Self.batchSize
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let workspace = workspaces[worker]
-            var accumulator = LWECiphertext(dimension: dimension)
-            for j in stride(from: worker, to: layer.neuronCount, by: workers) {
-                accumulator.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                for i in 0..<layer.inputCount {
-                    let w = layer.weights[j, i]
-                    if w != 0 { accumulator.addScaled(inputs[i], by: w) }
-                }
-                accumulator.addPlaintext(encoding.encode(Int(-layer.accumulatorLow[j])))
-                if layer.isOutputLayer {
-                    results.set(j, accumulator)
-                } else {
-                    results.withSlot(j) { output in
-                        serverKey.programmableBootstrap(accumulator, table: tables[position][j], into: &output, workspace: workspace)
+            let neurons = Array(stride(from: worker, to: layer.neuronCount, by: workers))
+            var accumulators = [LWECiphertext](repeating: LWECiphertext(dimension: dimension), count: batchSize)
+            var outputs = accumulators
+            for chunkStart in stride(from: 0, to: neurons.count, by: batchSize) {
+                let chunk = neurons[chunkStart..<min(chunkStart + batchSize, neurons.count)]
+                for (b, j) in chunk.enumerated() {
+                    accumulators[b].storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                    for i in 0..<layer.inputCount {
+                        let w = layer.weights[j, i]
+                        if w != 0 { accumulators[b].addScaled(inputs[i], by: w) }
                     }
+                    accumulators[b].addPlaintext(encoding.encode(Int(-layer.accumulatorLow[j])))
+                }
+                if layer.isOutputLayer {
+                    for (b, j) in chunk.enumerated() { results.set(j, accumulators[b]) }
+                    continue
+                }
+                let chunkTables = chunk.map { tables[position][$0] }
+                accumulators.withUnsafeBufferPointer { inputBuffer in
+                    outputs.withUnsafeMutableBufferPointer { outputBuffer in
+                        chunkTables.withUnsafeBufferPointer { tableBuffer in
+                            workspaces.withUnsafeBufferPointer { all in
+                                serverKey.programmableBootstrap(
+                                    batch: UnsafeBufferPointer(rebasing: inputBuffer[0..<chunk.count]), tables: tableBuffer,
+                                    into: UnsafeMutableBufferPointer(rebasing: outputBuffer[0..<chunk.count]),
+                                    workspaces: UnsafeBufferPointer(rebasing: all[(worker * batchSize)..<((worker + 1) * batchSize)]))
+                            }
+                        }
+                    }
+                }
+                // The slot takes a copy; the next batch writes fresh storage into `outputs`.
+                for (b, j) in chunk.enumerated() {
+                    results.set(j, outputs[b])
+                    outputs[b] = LWECiphertext(dimension: dimension)
                 }
             }
         }

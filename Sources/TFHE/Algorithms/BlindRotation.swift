@@ -18,18 +18,42 @@ extension ServerKey {
     /// workspace.accumulator.
     func blindRotate(workspace: PBSWorkspace) {
         let n = parameters.lweDimension.rawValue
-        let size = parameters.polynomialSize.rawValue
-        let k = parameters.glweDimension.rawValue
-        let accumulator = workspace.accumulator
-        accumulator.initialize(repeating: 0, count: k * size)
-        let bodyRotation = (2 * size - workspace.switched[n]) % (2 * size)
-        Self.rotate(workspace.testPolynomial, by: bodyRotation, size: size, into: accumulator + k * size)
+        startBlindRotation(workspace: workspace)
         let ggswDoubles = FourierBootstrapKey.ggswDoubleCount(parameters.glweDimension, parameters.polynomialSize, parameters.pbsLevels)
         bootstrapKey.storage.withUnsafeBufferPointer { key in
             for i in 0..<n {
                 let rotation = workspace.switched[i]
                 if rotation == 0 { continue }   // X^0·acc − acc = 0: the CMUX returns acc
                 cmux(ggsw: key.baseAddress! + i * ggswDoubles, rotation: rotation, workspace: workspace)
+            }
+        }
+    }
+
+    /// The trivial accumulator X^{−b̃}·v every blind rotation starts from.
+    func startBlindRotation(workspace: PBSWorkspace) {
+        let n = parameters.lweDimension.rawValue
+        let size = parameters.polynomialSize.rawValue
+        let k = parameters.glweDimension.rawValue
+        workspace.accumulator.initialize(repeating: 0, count: k * size)
+        let bodyRotation = (2 * size - workspace.switched[n]) % (2 * size)
+        Self.rotate(workspace.testPolynomial, by: bodyRotation, size: size, into: workspace.accumulator + k * size)
+    }
+
+    /// Blind rotation of several workspaces at once, GGSW by GGSW: each bootstrapping-key
+    /// entry is read from memory once and applied to every accumulator of the batch while it
+    /// is in cache. A single PBS streams the whole key (hundreds of MB for the 5-bit sets),
+    /// so it is memory-bound; batching is what lets several threads scale.
+    func blindRotate(batch workspaces: UnsafeBufferPointer<PBSWorkspace>) {
+        let n = parameters.lweDimension.rawValue
+        for workspace in workspaces { startBlindRotation(workspace: workspace) }
+        let ggswDoubles = FourierBootstrapKey.ggswDoubleCount(parameters.glweDimension, parameters.polynomialSize, parameters.pbsLevels)
+        bootstrapKey.storage.withUnsafeBufferPointer { key in
+            for i in 0..<n {
+                let ggsw = key.baseAddress! + i * ggswDoubles
+                for workspace in workspaces {
+                    let rotation = workspace.switched[i]
+                    if rotation != 0 { cmux(ggsw: ggsw, rotation: rotation, workspace: workspace) }
+                }
             }
         }
     }
