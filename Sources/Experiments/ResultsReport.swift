@@ -71,7 +71,7 @@ public enum ResultsReport {
     /// Writes the tables from the readable experiments and returns the files written and the
     /// folders left out. With `paper`, the generated tables in it
     /// are refreshed between `<!-- lockstep:begin NAME -->` and `<!-- lockstep:end NAME -->`
-    /// (NAME = accuracy, circuit); the text outside the markers is left alone.
+    /// (NAME = accuracy, circuit, encrypted); the text outside the markers is left alone.
     @discardableResult
     public static func write(resultsDirectory: URL, paper: URL? = nil) throws
         -> (written: [URL], problems: [ResultsReportError])
@@ -83,6 +83,7 @@ public enum ResultsReport {
         for (name, title, table) in [
             ("accuracy", "Accuracy: float, clear quantized and FHE (on its subset)", accuracyTable(experiments)),
             ("circuit", "Integer circuit: bits per layer and PBS count (the numbers that decide FHE cost)", circuitTable(experiments)),
+            ("encrypted", "Encrypted runs: latency, mismatches and noise (predicted vs measured) per layer", encryptedTable(experiments)),
         ] {
             let csvURL = tables.appendingPathComponent("\(name).csv")
             let markdownURL = tables.appendingPathComponent("\(name).md")
@@ -150,6 +151,25 @@ public enum ResultsReport {
         var table = ReportTable(columns: copied + runColumns)
         for experiment in experiments {
             table.append(copied.map { .text(experiment.summary[$0]!) } + runValues(experiment))
+        }
+        return table
+    }
+
+    /// Experiments whose FHE stage ran: latency per sample, keygen, mismatches, and per layer
+    /// the PBS precision, predicted log2 p_error and the predicted vs measured noise σ.
+    static func encryptedTable(_ experiments: [Experiment]) -> ReportTable {
+        let copied = [
+            "experiment", "dataset", "fhe_samples", "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches",
+            "pbs_per_sample", "fhe_latency_ms_median", "fhe_latency_ms_p90", "keygen_s",
+        ]
+        let perLayer = ["fhe_precision_bits", "fhe_log2_p_error_predicted", "fhe_sigma_predicted", "fhe_sigma_measured",
+                        "fhe_max_noise_half_deltas"]
+        var table = ReportTable(columns: copied + perLayer.map { "\($0)_by_layer" } + runColumns)
+        for experiment in experiments where experiment.summary["fhe_samples"] != ReportValue.notRunText {
+            let layerValues = perLayer.map { column -> ReportValue in
+                .text(experiment.layers.column(column)!.joined(separator: "/"))
+            }
+            table.append(copied.map { .text(experiment.summary[$0]!) } + layerValues + runValues(experiment))
         }
         return table
     }

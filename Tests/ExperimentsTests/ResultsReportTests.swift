@@ -18,7 +18,8 @@ import Testing
         let (written, problems) = try ResultsReport.write(resultsDirectory: results)
         #expect(problems.isEmpty)
         #expect(written.map(\.lastPathComponent) == [
-            "accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md", "accuracy-vs-bits.svg",
+            "accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md", "encrypted.csv", "encrypted.md",
+            "accuracy-vs-bits.svg",
         ])
         let first = try written.map { try Data(contentsOf: $0) }
         _ = try ResultsReport.write(resultsDirectory: results)
