@@ -99,10 +99,7 @@ public struct ExperimentRunner: Sendable {
         }
     }
 
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
+    private func seconds(since start: ContinuousClock.Instant) -> Double { Experiments.seconds(ContinuousClock.now - start) }
 
     /// Everything up to the integer circuit: split, float model (trained, loaded or reused),
     /// quantized model and circuit. Writes nothing.

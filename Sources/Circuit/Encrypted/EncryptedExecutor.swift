@@ -6,7 +6,7 @@ import TFHE
 /// ciphertexts followed by one KS→PBS per neuron that applies the neuron's table and
 /// re-encodes the result at the next layer's Δ (see `FHEPlan` for the encodings).
 ///
-/// It owns `batchSize` PBS workspaces per worker thread and spreads the neurons of a layer
+/// It owns `ServerKey.batchSize` PBS workspaces per worker thread and spreads the neurons of a layer
 /// over the workers; worker w only touches its own workspaces. `run` itself must not be called from two threads at
 /// once (that would share workspaces): use one executor per concurrent caller. Hence
 /// `@unchecked Sendable`: everything else is immutable after init.
@@ -37,7 +37,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
                             inputEncoding: input, outputEncoding: output)
             }
         }
-        workspaces = (0..<(self.threads * Self.batchSize)).map { _ in serverKey.makeWorkspace() }
+        workspaces = (0..<(self.threads * ServerKey.batchSize)).map { _ in serverKey.makeWorkspace() }
     }
 
     /// Entry v of the PBS table is the circuit's table at the rounded index of v = acc − lo;
@@ -65,16 +65,12 @@ public final class EncryptedExecutor: @unchecked Sendable {
         return outputs
     }
 
-    /// Neurons a worker bootstraps together (see `ServerKey.programmableBootstrap(batch:…)`):
-    /// the bootstrapping key is streamed from memory once per batch instead of once per PBS.
-    public static let batchSize = 8
-
     private func evaluate(layer: CircuitLayer, position: Int, inputs: [LWECiphertext]) -> [LWECiphertext] {
         let encoding = plan.inputEncoding(ofLayer: position)
         let dimension = serverKey.parameters.bigLWEDimension
-        let results = CiphertextSlots(count: layer.neuronCount, dimension: dimension)
+        let results = LWECiphertextSlots(count: layer.neuronCount, dimension: dimension)
         let workers = min(threads, layer.neuronCount)
-        let batchSize = Self.batchSize
+        let batchSize = ServerKey.batchSize
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let neurons = Array(stride(from: worker, to: layer.neuronCount, by: workers))
             var accumulators = [LWECiphertext](repeating: LWECiphertext(dimension: dimension), count: batchSize)
@@ -157,22 +153,4 @@ public struct EncryptedCircuitClient: Sendable {
         let distance = Int64(bitPattern: clientKey.phase(ciphertext) &- encoding.encode(Int(expected)))
         return Double(distance) / (Double(encoding.delta) / 2)
     }
-}
-
-/// Disjoint-index result storage for the workers of one layer. Each index is written by
-/// exactly one worker and read only after `concurrentPerform` returns, so no lock is needed;
-/// raw memory keeps Swift's exclusivity checks out of the way of those disjoint writes.
-final class CiphertextSlots: @unchecked Sendable {
-    private let storage: UnsafeMutableBufferPointer<LWECiphertext>
-    init(count: Int, dimension: LWEDimension) {
-        storage = .allocate(capacity: count)
-        for index in 0..<count { (storage.baseAddress! + index).initialize(to: LWECiphertext(dimension: dimension)) }
-    }
-    deinit {
-        storage.baseAddress!.deinitialize(count: storage.count)
-        storage.deallocate()
-    }
-    func set(_ index: Int, _ value: LWECiphertext) { storage[index] = value }
-    func withSlot(_ index: Int, _ body: (inout LWECiphertext) -> Void) { body(&storage[index]) }
-    var values: [LWECiphertext] { Array(storage) }
 }

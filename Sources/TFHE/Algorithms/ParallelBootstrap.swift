@@ -1,35 +1,53 @@
 import Dispatch
 
 extension ServerKey {
-    /// KS→PBS of independent ciphertexts on `threads` workers, each with its own workspace;
-    /// output i is inputs[i] through tables[i] (or through the single table given).
+    /// Ciphertexts a worker bootstraps together (see `programmableBootstrap(batch:…)`): the
+    /// bootstrapping key is streamed from memory once per batch instead of once per PBS.
+    public static let batchSize = 8
+
+    /// KS→PBS of independent ciphertexts on `threads` workers, each bootstrapping its share in
+    /// batches of `batchSize`; output i is inputs[i] through tables[i] (or through the single
+    /// table given). Makes its own workspaces; loops that run many layers should hold them
+    /// (see the circuit executor) and call `programmableBootstrap(batch:…)` directly.
     public func programmableBootstrap(_ inputs: [LWECiphertext], tables: [LookupTable], threads: Int) -> [LWECiphertext] {
         precondition(tables.count == inputs.count || tables.count == 1,
                      "Batch of \(inputs.count) ciphertexts needs \(inputs.count) tables or one, got \(tables.count).")
         precondition(threads >= 1, "threads must be at least 1, got \(threads)")
         guard !inputs.isEmpty else { return [] }
-        let results = ResultSlots(count: inputs.count, dimension: parameters.bigLWEDimension)
+        let results = LWECiphertextSlots(count: inputs.count, dimension: parameters.bigLWEDimension)
         let workers = min(threads, inputs.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let workspace = makeWorkspace()
-            var index = worker
-            while index < inputs.count {
-                let table = tables.count == 1 ? tables[0] : tables[index]
-                results.withSlot(index) { programmableBootstrap(inputs[index], table: table, into: &$0, workspace: workspace) }
-                index += workers
+            let workspaces = (0..<Self.batchSize).map { _ in makeWorkspace() }
+            let mine = Array(stride(from: worker, to: inputs.count, by: workers))
+            for chunkStart in stride(from: 0, to: mine.count, by: Self.batchSize) {
+                let chunk = Array(mine[chunkStart..<min(chunkStart + Self.batchSize, mine.count)])
+                let chunkInputs = chunk.map { inputs[$0] }
+                let chunkTables = chunk.map { tables.count == 1 ? tables[0] : tables[$0] }
+                var outputs = chunk.map { _ in LWECiphertext(dimension: parameters.bigLWEDimension) }
+                chunkInputs.withUnsafeBufferPointer { i in
+                    chunkTables.withUnsafeBufferPointer { t in
+                        outputs.withUnsafeMutableBufferPointer { o in
+                            workspaces.withUnsafeBufferPointer { w in
+                                programmableBootstrap(batch: i, tables: t, into: o, workspaces: w)
+                            }
+                        }
+                    }
+                }
+                for (b, index) in chunk.enumerated() { results.set(index, outputs[b]) }
             }
         }
-        return results.collect()
+        return results.values
     }
 }
 
-/// One preallocated output per index; each index is written by exactly one worker.
-private final class ResultSlots: @unchecked Sendable {
+/// One preallocated output per index for a parallel loop: each index is written by exactly
+/// one worker and read only after the loop, so no lock is needed; raw memory keeps Swift's
+/// exclusivity checks out of the way of those disjoint writes.
+public final class LWECiphertextSlots: @unchecked Sendable {
     private let slots: UnsafeMutableBufferPointer<LWECiphertext>
 
-    init(count: Int, dimension: LWEDimension) {
+    public init(count: Int, dimension: LWEDimension) {
         slots = .allocate(capacity: count)
-        // A separate buffer per slot: workers never share an array's storage.
         for index in 0..<count { (slots.baseAddress! + index).initialize(to: LWECiphertext(dimension: dimension)) }
     }
 
@@ -38,9 +56,7 @@ private final class ResultSlots: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func withSlot(_ index: Int, _ body: (inout LWECiphertext) -> Void) {
-        body(&slots[index])
-    }
+    public func set(_ index: Int, _ value: LWECiphertext) { slots[index] = value }
 
-    func collect() -> [LWECiphertext] { Array(slots) }
+    public var values: [LWECiphertext] { Array(slots) }
 }
