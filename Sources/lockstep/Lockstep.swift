@@ -10,4 +10,19 @@ struct Lockstep: AsyncParsableCommand {
             Params.self, Bench.self, Noise.self, Selftest.self,
         ]
     )
+
+    /// ArgumentParser's entry point, after the CPU check of release builds.
+    static func main() async {
+        CPURequirement.enforce()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

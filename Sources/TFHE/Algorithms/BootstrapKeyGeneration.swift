@@ -13,7 +13,7 @@ extension FourierBootstrapKey {
         var ggsw = GGSWCiphertext(glweDimension: glweKey.glweDimension, polynomialSize: glweKey.polynomialSize,
                                   baseLog: baseLog, levels: levels)
         let perGGSW = ggswDoubleCount(glweKey.glweDimension, glweKey.polynomialSize, levels)
-        var storage = [Double](repeating: 0, count: inputKey.dimension.rawValue * perGGSW)
+        var storage = KeyTableMemory.zeroed(count: inputKey.dimension.rawValue * perGGSW, zero: 0.0)
         storage.withUnsafeMutableBufferPointer { doubles in
             for i in 0..<inputKey.dimension.rawValue {
                 glweKey.encrypt(message: Int64(inputKey.coefficients[i]), into: &ggsw, noise: noise,

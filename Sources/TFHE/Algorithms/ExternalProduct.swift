@@ -18,31 +18,29 @@ extension ServerKey {
         let sums = workspace.fourierAccumulators.pointer
         let inverse = workspace.inverseOutput.pointer
 
-        fft.twist.withUnsafeBufferPointer { twistBuffer in
-            let twist = twistBuffer.baseAddress!
-            for c in 0..<k1 {
-                Self.rotateMinusOriginal(accumulator + c * size, by: rotation, size: size, into: states, decomposer: decomposer)
-                // Least significant level first, peeling digits off the states in place;
-                // the top level is converted and twisted in the same pass.
-                for level in stride(from: l - 1, through: 1, by: -1) {
-                    for j in 0..<size {
-                        var state = states[j]
-                        digits[j] = TorusConversion.double(fromSmallInteger: decomposer.nextDigit(&state))
-                        states[j] = state
-                    }
-                    Self.twist(digits, by: twist, into: staging + 2 * level * m, fourierSize: m)
+        let twistReal = fft.twistReal, twistImaginary = fft.twistImaginary
+        for c in 0..<k1 {
+            Self.rotateMinusOriginal(accumulator + c * size, by: rotation, size: size, into: states, decomposer: decomposer)
+            // Least significant level first, peeling digits off the states in place;
+            // the top level is converted and twisted in the same pass.
+            for level in stride(from: l - 1, through: 1, by: -1) {
+                for j in 0..<size {
+                    var state = states[j]
+                    digits[j] = TorusConversion.double(fromSmallInteger: decomposer.nextDigit(&state))
+                    states[j] = state
                 }
-                let upperStates = states + m
-                for j in 0..<m {
-                    let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j]))
-                    let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(upperStates[j]))
-                    let wr = twist[2 &* j], wi = twist[2 &* j &+ 1]
-                    staging[2 &* j] = re * wr - im * wi
-                    staging[2 &* j &+ 1] = re * wi + im * wr
-                }
-                for level in 0..<l {
-                    fft.executeForward(staging + 2 * level * m, transformedDigits + 2 * (c * l + level) * m)
-                }
+                Self.twist(digits, real: twistReal, imaginary: twistImaginary, into: staging + level * size, fourierSize: m)
+            }
+            let upperStates = states + m, stagingImaginary = staging + m
+            for j in 0..<m {
+                let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j]))
+                let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(upperStates[j]))
+                let wr = twistReal[j], wi = twistImaginary[j]
+                staging[j] = re * wr - im * wi
+                stagingImaginary[j] = re * wi + im * wr
+            }
+            for level in 0..<l {
+                fft.executeForward(staging + level * size, transformedDigits + (c * l + level) * size)
             }
         }
 
@@ -60,48 +58,50 @@ extension ServerKey {
             }
         }
 
-        fft.untwist.withUnsafeBufferPointer { untwistBuffer in
-            let untwist = untwistBuffer.baseAddress!
-            for column in 0..<k1 {
-                fft.executeBackward(sums + 2 * column * m, inverse)
-                let polynomial = accumulator + column * size, upper = polynomial + m
-                for j in 0..<m {
-                    let re = inverse[2 &* j], im = inverse[2 &* j &+ 1]
-                    let wr = untwist[2 &* j], wi = untwist[2 &* j &+ 1]
-                    polynomial[j] &+= TorusConversion.fromUnits(re * wr - im * wi)
-                    upper[j] &+= TorusConversion.fromUnits(re * wi + im * wr)
-                }
+        let untwistReal = fft.untwistReal, untwistImaginary = fft.untwistImaginary
+        let inverseImaginary = inverse + m
+        for column in 0..<k1 {
+            fft.executeBackward(sums + column * size, inverse)
+            let polynomial = accumulator + column * size, upper = polynomial + m
+            for j in 0..<m {
+                let re = inverse[j], im = inverseImaginary[j]
+                let wr = untwistReal[j], wi = untwistImaginary[j]
+                polynomial[j] &+= TorusConversion.fromUnits(re * wr - im * wi)
+                upper[j] &+= TorusConversion.fromUnits(re * wi + im * wr)
             }
         }
     }
 
-    /// sums[c] = Σ_r digits[r] ⊙ ggsw[r][c] for two rows and two columns.
+    /// sums[c] = Σ_r digits[r] ⊙ ggsw[r][c] for two rows and two columns (split format).
     @inline(__always)
     static func multiplyAccumulateTwoByTwo(
         digits: UnsafePointer<Double>, ggsw: UnsafePointer<Double>, sums: UnsafeMutablePointer<Double>, fourierSize m: Int
     ) {
-        let d0 = digits, d1 = digits + 2 * m
-        let g00 = ggsw, g01 = ggsw + 2 * m, g10 = ggsw + 4 * m, g11 = ggsw + 6 * m
-        let s0 = sums, s1 = sums + 2 * m
+        let d0r = digits, d0i = digits + m, d1r = digits + 2 * m, d1i = digits + 3 * m
+        let g00r = ggsw, g00i = ggsw + m, g01r = ggsw + 2 * m, g01i = ggsw + 3 * m
+        let g10r = ggsw + 4 * m, g10i = ggsw + 5 * m, g11r = ggsw + 6 * m, g11i = ggsw + 7 * m
+        let s0r = sums, s0i = sums + m, s1r = sums + 2 * m, s1i = sums + 3 * m
         for j in 0..<m {
-            let re = 2 &* j, im = 2 &* j &+ 1
-            let ar = d0[re], ai = d0[im], br = d1[re], bi = d1[im]
-            s0[re] = ar * g00[re] - ai * g00[im] + br * g10[re] - bi * g10[im]
-            s0[im] = ar * g00[im] + ai * g00[re] + br * g10[im] + bi * g10[re]
-            s1[re] = ar * g01[re] - ai * g01[im] + br * g11[re] - bi * g11[im]
-            s1[im] = ar * g01[im] + ai * g01[re] + br * g11[im] + bi * g11[re]
+            let ar = d0r[j], ai = d0i[j], br = d1r[j], bi = d1i[j]
+            s0r[j] = ar * g00r[j] - ai * g00i[j] + br * g10r[j] - bi * g10i[j]
+            s0i[j] = ar * g00i[j] + ai * g00r[j] + br * g10i[j] + bi * g10r[j]
+            s1r[j] = ar * g01r[j] - ai * g01i[j] + br * g11r[j] - bi * g11i[j]
+            s1i[j] = ar * g01i[j] + ai * g01r[j] + br * g11i[j] + bi * g11r[j]
         }
     }
 
-    /// output[j] = (real[j] + i·real[j + N/2])·twist[j], interleaved.
+    /// output = (real[j] + i·real[j + N/2])·twist[j], split format.
     @inline(__always)
-    static func twist(_ real: UnsafePointer<Double>, by twist: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>, fourierSize m: Int) {
-        let upper = real + m
+    static func twist(
+        _ real: UnsafePointer<Double>, real twistReal: UnsafePointer<Double>, imaginary twistImaginary: UnsafePointer<Double>,
+        into output: UnsafeMutablePointer<Double>, fourierSize m: Int
+    ) {
+        let upper = real + m, outputImaginary = output + m
         for j in 0..<m {
             let re = real[j], im = upper[j]
-            let wr = twist[2 &* j], wi = twist[2 &* j &+ 1]
-            output[2 &* j] = re * wr - im * wi
-            output[2 &* j &+ 1] = re * wi + im * wr
+            let wr = twistReal[j], wi = twistImaginary[j]
+            output[j] = re * wr - im * wi
+            outputImaginary[j] = re * wi + im * wr
         }
     }
 }

@@ -7,7 +7,7 @@ extension KeyswitchKey {
     ) -> KeyswitchKey {
         let decomposer = GadgetDecomposer(baseLog: baseLog, levels: levels)
         let outputSize = outputKey.dimension.lweSize, l = levels.rawValue
-        var storage = [UInt32](repeating: 0, count: Self.wordCount(inputKey.dimension, outputKey.dimension, levels))
+        var storage = KeyTableMemory.zeroed(count: Self.wordCount(inputKey.dimension, outputKey.dimension, levels), zero: UInt32(0))
         var ciphertext = [UInt64](repeating: 0, count: outputSize)
         storage.withUnsafeMutableBufferPointer { words in
             ciphertext.withUnsafeMutableBufferPointer { full in

@@ -52,16 +52,9 @@ final class ExactPolynomialMultiplier {
             fourierMultiply(limbTransform.pointer, factor, into: product.pointer, complexCount: m, accumulate: false)
             fft.backward(input: product.pointer, staging: staging.pointer)
             let values = staging.pointer
-            for j in 0..<m {
-                let low = TorusConversion.fromSmallInteger(values[2 * j]) << shift
-                let high = TorusConversion.fromSmallInteger(values[2 * j + 1]) << shift
-                if subtract {
-                    result[j] &-= low
-                    result[j + m] &-= high
-                } else {
-                    result[j] &+= low
-                    result[j + m] &+= high
-                }
+            for j in 0..<(2 * m) {
+                let part = TorusConversion.fromSmallInteger(values[j]) << shift
+                if subtract { result[j] &-= part } else { result[j] &+= part }
             }
         }
     }

@@ -1,7 +1,8 @@
 import CFFTW
 
-/// Complex values (interleaved re, im) in memory from `fftw_malloc`, so FFTW plans made on
-/// one buffer execute on any other with its SIMD code path.
+/// Complex values in memory from `fftw_malloc`, so FFTW plans made on one buffer execute on
+/// any other with its SIMD code path. Holds whole Fourier polynomials in split format (see
+/// NegacyclicFFT): polynomial p of N/2 values starts at `at(p·N/2)`.
 final class FourierBuffer {
     let complexCount: Int
     let pointer: UnsafeMutablePointer<Double>
@@ -18,6 +19,6 @@ final class FourierBuffer {
 
     deinit { fftw_free(pointer) }
 
-    /// Start of the complex value at `index`.
+    /// Start of the polynomial whose first complex value is number `index`.
     @inline(__always) func at(_ index: Int) -> UnsafeMutablePointer<Double> { pointer + 2 * index }
 }

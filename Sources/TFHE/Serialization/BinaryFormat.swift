@@ -11,7 +11,9 @@ public struct SerializationError: Error, CustomStringConvertible, Equatable {
 /// everything before it. Integers are little-endian.
 enum BinaryFormat {
     static let magic: [UInt8] = Array("LOCKSTEP".utf8)
-    static let version: UInt16 = 1
+    /// 2: the Fourier bootstrapping key is stored in split format (real parts, then
+    /// imaginary parts, per polynomial); version 1 files held it interleaved.
+    static let version: UInt16 = 2
     static let trailerSize = 8
 
     enum Kind: UInt8, CustomStringConvertible {
