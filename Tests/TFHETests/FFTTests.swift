@@ -97,3 +97,36 @@ func schoolbookNegacyclic(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         #expect(TorusConversion.signedUnit(1 << 63) == -0.5)
     }
 }
+
+/// The fused one-level path of the CMUX (rotation, rounding, digit and twist in one pass)
+/// against the general path (rotateMinusOriginal, then the top-level digit and twist), for
+/// every rotation in [0, 2N) and both decomposition settings a one-level set can have.
+@Suite struct FusedDecompositionTests {
+    @Test(arguments: [(16, 15), (32, 23)])
+    func fusedPathMatchesGeneralPath(size: Int, baseLog: Int) {
+        let m = size / 2
+        let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(baseLog), levels: DecompositionLevelCount(1))
+        let fft = NegacyclicFFT.shared(PolynomialSize(size))
+        let input = FFTTests.randomWords(size, seed: 41)
+        var states = [UInt64](repeating: 0, count: size)
+        var expected = [Double](repeating: 0, count: size), fused = expected
+        for rotation in 0..<(2 * size) {
+            input.withUnsafeBufferPointer { source in
+                states.withUnsafeMutableBufferPointer { s in
+                    ServerKey.rotateMinusOriginal(source.baseAddress!, by: rotation, size: size, into: s.baseAddress!, decomposer: decomposer)
+                }
+                for j in 0..<m {
+                    let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j]))
+                    let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j + m]))
+                    expected[j] = re * fft.twistReal[j] - im * fft.twistImaginary[j]
+                    expected[j + m] = re * fft.twistImaginary[j] + im * fft.twistReal[j]
+                }
+                fused.withUnsafeMutableBufferPointer { f in
+                    ServerKey.rotateDecomposeTwist(source.baseAddress!, by: rotation, size: size, decomposer: decomposer,
+                                                   twistReal: fft.twistReal, twistImaginary: fft.twistImaginary, into: f.baseAddress!)
+                }
+            }
+            #expect(fused == expected, "rotation \(rotation)")
+        }
+    }
+}

@@ -19,28 +19,38 @@ extension ServerKey {
         let inverse = workspace.inverseOutput.pointer
 
         let twistReal = fft.twistReal, twistImaginary = fft.twistImaginary
-        for c in 0..<k1 {
-            Self.rotateMinusOriginal(accumulator + c * size, by: rotation, size: size, into: states, decomposer: decomposer)
-            // Least significant level first, peeling digits off the states in place;
-            // the top level is converted and twisted in the same pass.
-            for level in stride(from: l - 1, through: 1, by: -1) {
-                for j in 0..<size {
-                    var state = states[j]
-                    digits[j] = TorusConversion.double(fromSmallInteger: decomposer.nextDigit(&state))
-                    states[j] = state
+        if l == 1 {
+            // One level (every set above 2 bits): rotation, difference, rounding, digit,
+            // conversion and twist in a single pass per polynomial.
+            for c in 0..<k1 {
+                Self.rotateDecomposeTwist(accumulator + c * size, by: rotation, size: size, decomposer: decomposer,
+                                          twistReal: twistReal, twistImaginary: twistImaginary, into: staging)
+                fft.executeForward(staging, transformedDigits + c * size)
+            }
+        } else {
+            for c in 0..<k1 {
+                Self.rotateMinusOriginal(accumulator + c * size, by: rotation, size: size, into: states, decomposer: decomposer)
+                // Least significant level first, peeling digits off the states in place;
+                // the top level is converted and twisted in the same pass.
+                for level in stride(from: l - 1, through: 1, by: -1) {
+                    for j in 0..<size {
+                        var state = states[j]
+                        digits[j] = TorusConversion.double(fromSmallInteger: decomposer.nextDigit(&state))
+                        states[j] = state
+                    }
+                    Self.twist(digits, real: twistReal, imaginary: twistImaginary, into: staging + level * size, fourierSize: m)
                 }
-                Self.twist(digits, real: twistReal, imaginary: twistImaginary, into: staging + level * size, fourierSize: m)
-            }
-            let upperStates = states + m, stagingImaginary = staging + m
-            for j in 0..<m {
-                let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j]))
-                let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(upperStates[j]))
-                let wr = twistReal[j], wi = twistImaginary[j]
-                staging[j] = re * wr - im * wi
-                stagingImaginary[j] = re * wi + im * wr
-            }
-            for level in 0..<l {
-                fft.executeForward(staging + level * size, transformedDigits + (c * l + level) * size)
+                let upperStates = states + m, stagingImaginary = staging + m
+                for j in 0..<m {
+                    let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(states[j]))
+                    let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(upperStates[j]))
+                    let wr = twistReal[j], wi = twistImaginary[j]
+                    staging[j] = re * wr - im * wi
+                    stagingImaginary[j] = re * wi + im * wr
+                }
+                for level in 0..<l {
+                    fft.executeForward(staging + level * size, transformedDigits + (c * l + level) * size)
+                }
             }
         }
 
@@ -69,6 +79,55 @@ extension ServerKey {
                 polynomial[j] &+= TorusConversion.fromUnits(re * wr - im * wi)
                 upper[j] &+= TorusConversion.fromUnits(re * wi + im * wr)
             }
+        }
+    }
+
+    /// staging = twist(top digit of round(X^r·input − input)) for a one-level decomposition:
+    /// the work of `rotateMinusOriginal` and the top-level twist without the intermediate
+    /// states. Output j pairs coefficients j and j + N/2; each reads the input at an offset
+    /// that wraps (and changes sign) at most once, so [0, N/2) splits into at most three
+    /// segments of straight loops.
+    @inline(__always)
+    static func rotateDecomposeTwist(
+        _ input: UnsafePointer<UInt64>, by r: Int, size: Int, decomposer: GadgetDecomposer,
+        twistReal: UnsafePointer<Double>, twistImaginary: UnsafePointer<Double>, into staging: UnsafeMutablePointer<Double>
+    ) {
+        let m = size / 2
+        let negateAll = r >= size
+        let shift = negateAll ? r - size : r
+        let lowerWrapEnd = min(shift, m)                 // j < this: coefficient j wraps
+        let upperWrapEnd = min(max(shift - m, 0), m)     // j < this: coefficient j + m wraps
+        let straight = input - shift, wrapped = input + (size - shift)
+        @inline(__always) func mask(wraps: Bool) -> UInt64 { wraps != negateAll ? ~0 : 0 }
+        // Segment bounds 0 ≤ upperWrapEnd ≤ lowerWrapEnd ≤ m.
+        rotateDecomposeTwistSegment(lower: wrapped, lowerMask: mask(wraps: true), upper: wrapped + m, upperMask: mask(wraps: true),
+                                    original: input, range: 0..<upperWrapEnd, fourierSize: m, decomposer: decomposer,
+                                    twistReal: twistReal, twistImaginary: twistImaginary, into: staging)
+        rotateDecomposeTwistSegment(lower: wrapped, lowerMask: mask(wraps: true), upper: straight + m, upperMask: mask(wraps: false),
+                                    original: input, range: upperWrapEnd..<lowerWrapEnd, fourierSize: m, decomposer: decomposer,
+                                    twistReal: twistReal, twistImaginary: twistImaginary, into: staging)
+        rotateDecomposeTwistSegment(lower: straight, lowerMask: mask(wraps: false), upper: straight + m, upperMask: mask(wraps: false),
+                                    original: input, range: lowerWrapEnd..<m, fourierSize: m, decomposer: decomposer,
+                                    twistReal: twistReal, twistImaginary: twistImaginary, into: staging)
+    }
+
+    /// One segment of `rotateDecomposeTwist`: coefficient j is lower[j] and coefficient j + m
+    /// is upper[j], each negated where its mask is all ones ((v ^ mask) − mask).
+    @inline(__always)
+    static func rotateDecomposeTwistSegment(
+        lower: UnsafePointer<UInt64>, lowerMask: UInt64, upper: UnsafePointer<UInt64>, upperMask: UInt64,
+        original: UnsafePointer<UInt64>, range: Range<Int>, fourierSize m: Int, decomposer: GadgetDecomposer,
+        twistReal: UnsafePointer<Double>, twistImaginary: UnsafePointer<Double>, into staging: UnsafeMutablePointer<Double>
+    ) {
+        let originalUpper = original + m, stagingImaginary = staging + m
+        for j in range {
+            let lowerState = decomposer.roundedState(((lower[j] ^ lowerMask) &- lowerMask) &- original[j])
+            let upperState = decomposer.roundedState(((upper[j] ^ upperMask) &- upperMask) &- originalUpper[j])
+            let re = TorusConversion.double(fromSmallInteger: decomposer.topDigit(lowerState))
+            let im = TorusConversion.double(fromSmallInteger: decomposer.topDigit(upperState))
+            let wr = twistReal[j], wi = twistImaginary[j]
+            staging[j] = re * wr - im * wi
+            stagingImaginary[j] = re * wi + im * wr
         }
     }
 
