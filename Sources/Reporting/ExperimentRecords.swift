@@ -252,8 +252,8 @@ public struct FHELayerFigures: Sendable, Equatable {
     var values: [ReportValue] {
         [
             .integer(precisionBits), .integer(pbsPerSample), .decimal(log2PredictedPError, decimals: 2),
-            .text(String(format: "%.4e", predictedSigma)), .text(String(format: "%.4e", measuredSigma)),
-            .text(String(format: "%.4e", measuredSigmaLow)), .text(String(format: "%.4e", measuredSigmaHigh)),
+            .scientific(predictedSigma, digits: 4), .scientific(measuredSigma, digits: 4),
+            .scientific(measuredSigmaLow, digits: 4), .scientific(measuredSigmaHigh, digits: 4),
             .decimal(maxNoiseHalfDeltas, decimals: 4), .integer(ciphertexts), .integer(mismatches),
         ]
     }
