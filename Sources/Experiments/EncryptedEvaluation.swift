@@ -122,7 +122,7 @@ public struct EncryptedEvaluation: Sendable {
             return LayerResult(
                 layer: circuit.layers[position].index, messageBits: planLayer.messageBits,
                 pbsPerSample: planLayer.pbsCount, log2PredictedPError: planLayer.log2PError,
-                predictedFrom: planLayer.isOutputLayer ? "weighted sum, largest weight 2-norm (bound)" : "PBS output",
+                predictedFrom: planLayer.isOutputLayer ? "weighted sum with the largest weight 2-norm (bound)" : "PBS output",
                 predictedOutputSigma: predictedSigma, noise: noise, flips: flips,
                 histogram: torusNoise.isEmpty ? nil : try NoiseHistogram(samples: torusNoise, predictedSigma: predictedSigma),
                 maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count)
