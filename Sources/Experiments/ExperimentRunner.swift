@@ -271,7 +271,7 @@ public struct ExperimentRunner: Sendable {
             quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
             maxTLUBits: circuit.tluPrecision,
             maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
-            pbsPerSample: encrypted?.plan.pbsCount ?? circuit.pbsCount, fheSamples: encrypted?.samples,
+            pbsPerSample: circuit.pbsCount, fheSamples: encrypted?.samples,
             fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
             quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
             fheMismatches: encrypted?.mismatchedSamples,

@@ -157,7 +157,8 @@ public struct LayerRecord: ReportRecord, Equatable {
     /// Precision of the table lookup; nil for the last layer, which is decrypted without a table.
     public var tluBits: Int?
     public var maxWeightL2Norm: Double
-    /// Table PBSs plus rounding PBSs of the layer, per sample.
+    /// PBSs the encrypted executor performs for the layer per sample: one per neuron with a
+    /// table (rounding is folded into the table), 0 for the output layer.
     public var pbsCount: Int
     public var seenAccumulatorLow: Int64
     public var seenAccumulatorHigh: Int64
