@@ -29,7 +29,12 @@ public struct EncryptedEvaluation: Sendable {
         public let histogram: NoiseHistogram?
         /// Largest |phase − expected| seen, in units of Δ/2 (1 = a decryption error).
         public let maxNoiseInHalfDeltas: Double
+        /// Every output ciphertext of the layer (flips and the largest noise count them all).
         public let ciphertexts: Int
+        /// Outputs of neurons whose table is all zeros, left out of `noise` and `histogram`: their
+        /// test polynomial is 0, so blind rotation adds nothing and the output is a noiseless
+        /// trivial encryption of 0, which the PBS-output prediction does not describe.
+        public let zeroTableCiphertexts: Int
 
         public var mismatches: Int { flips.observedFailures }
         /// Measured σ (torus) of the output ciphertexts' noise, with a 99 % χ² interval.
@@ -105,12 +110,18 @@ public struct EncryptedEvaluation: Sendable {
         let layers = try circuit.layers.indices.map { position -> LayerResult in
             let planLayer = plan.layers[position]
             let margins = checks.flatMap { $0.noiseInHalfDeltas[position] }
+            let zeroTables = Set((circuit.layers[position].tables ?? []).indices.filter {
+                circuit.layers[position].tables![$0].allSatisfy { $0 == 0 }
+            })
+            let measured = checks.flatMap { check in
+                check.noiseInHalfDeltas[position].enumerated().filter { !zeroTables.contains($0.offset) }.map(\.element)
+            }
             // Output ciphertexts of a hidden layer are PBS outputs at the next layer's Δ;
             // the output layer's are the accumulators at its own Δ.
             let encodingBits = position + 1 < circuit.layers.count ? plan.layers[position + 1].messageBits : planLayer.messageBits
             let halfDelta = exp2(-Double(encodingBits + 2))   // Δ/2 on the torus
             let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noiseModel.pbsOutput
-            let torusNoise = margins.map { $0 * halfDelta }
+            let torusNoise = measured.map { $0 * halfDelta }
             let predictedSigma = predicted.value.squareRoot()
             let noise = torusNoise.count >= 2
                 ? try NoiseCheck(step: "layer \(circuit.layers[position].index) output", samples: torusNoise,
@@ -122,10 +133,13 @@ public struct EncryptedEvaluation: Sendable {
             return LayerResult(
                 layer: circuit.layers[position].index, messageBits: planLayer.messageBits,
                 pbsPerSample: planLayer.pbsCount, log2PredictedPError: planLayer.log2PError,
-                predictedFrom: planLayer.isOutputLayer ? "weighted sum with the largest weight 2-norm (bound)" : "PBS output",
+                predictedFrom: planLayer.isOutputLayer
+                    ? "weighted sum with the largest weight 2-norm (bound)"
+                    : zeroTables.isEmpty ? "PBS output" : "PBS output (all-zero tables left out)",
                 predictedOutputSigma: predictedSigma, noise: noise, flips: flips,
                 histogram: torusNoise.isEmpty ? nil : try NoiseHistogram(samples: torusNoise, predictedSigma: predictedSigma),
-                maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count)
+                maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count,
+                zeroTableCiphertexts: margins.count - measured.count)
         }
         return EncryptedEvaluation(
             plan: plan, keySeedDescription: seed.provenance, sampleIndices: indices,

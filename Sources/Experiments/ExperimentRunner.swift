@@ -344,7 +344,8 @@ public struct ExperimentRunner: Sendable {
 
     static func noiseRecord(_ layer: EncryptedEvaluation.LayerResult) -> LayerNoiseRecord {
         LayerNoiseRecord(
-            layerIndex: layer.layer, ciphertexts: layer.ciphertexts, precisionBits: layer.messageBits,
+            layerIndex: layer.layer, ciphertexts: layer.ciphertexts, zeroTableCiphertexts: layer.zeroTableCiphertexts,
+            precisionBits: layer.messageBits,
             pbsPerSample: layer.pbsPerSample, predictedFrom: layer.predictedFrom,
             predictedSigma: layer.predictedOutputSigma, log2PredictedPError: layer.log2PredictedPError,
             measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,

@@ -245,7 +245,7 @@ public enum ResultsReport {
     /// One row per encrypted layer of every run that wrote `noise.csv`.
     static func noiseTable(_ experiments: [Experiment]) -> ReportTable {
         let copied = [
-            "layer_index", "ciphertexts", "precision_bits", "predicted_from", "sigma_predicted", "sigma_measured",
+            "layer_index", "ciphertexts", "zero_table_ciphertexts", "precision_bits", "predicted_from", "sigma_predicted", "sigma_measured",
             "sigma_ci99_low", "sigma_ci99_high", "verdict", "normality_p_value", "log2_p_error_predicted",
             "flips_observed", "flip_rate_cp99_high", "flip_verdict", "max_noise_half_deltas",
         ]
@@ -301,7 +301,7 @@ public enum ResultsReport {
     }
 
     /// The measured noise of the first (hidden) layer of the encrypted run with the most
-    /// ciphertexts there (ties: the first by name), against the predicted Gaussian, in units of
+    /// ciphertexts there (outputs of all-zero tables are not in the histogram) (ties: the first by name), against the predicted Gaussian, in units of
     /// the predicted σ. nil when no run wrote a noise histogram.
     static func noiseHistogramChart(_ experiments: [Experiment]) -> SVGHistogramChart? {
         let candidates = experiments.compactMap { experiment -> (Experiment, CSVDocument, CSVDocument, Int)? in
@@ -323,8 +323,9 @@ public enum ResultsReport {
             return SVGHistogramChart.Bin(low: low / sigma, high: high / sigma, count: observed, reference: expected)
         }
         let measured = noise.column("sigma_measured")![0]
+        let counted = Int(bins.reduce(0) { $0 + $1.count })
         return SVGHistogramChart(
-            title: "\(experiment.name), layer \(layer) output noise: \(ciphertexts) ciphertexts vs predicted Gaussian",
+            title: "\(experiment.name), layer \(layer) output noise: \(counted) ciphertexts vs predicted Gaussian",
             xLabel: "noise / predicted σ (\(noise.column("sigma_predicted")![0]) on the torus)", yLabel: "ciphertexts per bin",
             bins: bins, barsName: "measured (σ \(measured))", referenceName: "predicted N(0, σ²)")
     }

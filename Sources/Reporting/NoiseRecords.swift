@@ -6,8 +6,11 @@
 /// One row of `noise.csv`.
 public struct LayerNoiseRecord: ReportRecord, Equatable {
     public var layerIndex: Int
-    /// Ciphertexts measured (samples × neurons).
+    /// Output ciphertexts of the layer (samples × neurons); flips and the largest noise count all.
     public var ciphertexts: Int
+    /// Of those, outputs of all-zero tables (noiseless trivial encryptions of 0), left out of
+    /// the σ, mean and normality statistics and of the histogram.
+    public var zeroTableCiphertexts: Int
     public var precisionBits: Int
     public var pbsPerSample: Int
     /// What the prediction models: `PBS output`, or the output layer's weighted-sum bound.
@@ -37,7 +40,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
     public var maxNoiseHalfDeltas: Double
 
     public init(
-        layerIndex: Int, ciphertexts: Int, precisionBits: Int, pbsPerSample: Int, predictedFrom: String,
+        layerIndex: Int, ciphertexts: Int, zeroTableCiphertexts: Int, precisionBits: Int, pbsPerSample: Int, predictedFrom: String,
         predictedSigma: Double, log2PredictedPError: Double, measuredSigma: Double, measuredSigmaLow: Double,
         measuredSigmaHigh: Double, verdict: String, measuredMean: Double, meanLow: Double, meanHigh: Double,
         normalityPValue: Double?, flips: Int, expectedFlips: Double, flipRateLow: Double, flipRateHigh: Double,
@@ -45,6 +48,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
     ) {
         self.layerIndex = layerIndex
         self.ciphertexts = ciphertexts
+        self.zeroTableCiphertexts = zeroTableCiphertexts
         self.precisionBits = precisionBits
         self.pbsPerSample = pbsPerSample
         self.predictedFrom = predictedFrom
@@ -67,7 +71,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
     }
 
     public static let columns = [
-        "layer_index", "ciphertexts", "precision_bits", "pbs_per_sample", "predicted_from", "sigma_predicted",
+        "layer_index", "ciphertexts", "zero_table_ciphertexts", "precision_bits", "pbs_per_sample", "predicted_from", "sigma_predicted",
         "log2_p_error_predicted", "sigma_measured", "sigma_ci99_low", "sigma_ci99_high", "verdict", "mean_measured",
         "mean_ci99_low", "mean_ci99_high", "normality_p_value", "flips_observed", "flips_expected",
         "flip_rate_cp99_low", "flip_rate_cp99_high", "flip_verdict", "max_noise_half_deltas",
@@ -75,7 +79,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
 
     public var values: [ReportValue] {
         [
-            .integer(layerIndex), .integer(ciphertexts), .integer(precisionBits), .integer(pbsPerSample),
+            .integer(layerIndex), .integer(ciphertexts), .integer(zeroTableCiphertexts), .integer(precisionBits), .integer(pbsPerSample),
             .text(predictedFrom), .scientific(predictedSigma, digits: 4), .decimal(log2PredictedPError, decimals: 2),
             .scientific(measuredSigma, digits: 4), .scientific(measuredSigmaLow, digits: 4),
             .scientific(measuredSigmaHigh, digits: 4), .text(verdict), .scientific(measuredMean, digits: 3),

@@ -154,10 +154,14 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(histogram.header == NoiseHistogramRecord.columns)
         let layerOfBin = histogram.column("layer_index")!
         let observed = histogram.column("observed")!.map { Int($0)! }
-        for (layer, ciphertexts) in zip(noise.column("layer_index")!, noise.column("ciphertexts")!) {
+        // Every measured ciphertext is in a bin, except outputs of all-zero tables (noiseless).
+        for row in noise.rows.indices {
+            let layer = noise.column("layer_index")![row]
             let total = zip(layerOfBin, observed).filter { $0.0 == layer }.map(\.1).reduce(0, +)
-            #expect(total == Int(ciphertexts)!, "layer \(layer)")
+            #expect(total == Int(noise.column("ciphertexts")![row])! - Int(noise.column("zero_table_ciphertexts")![row])!,
+                    "layer \(layer)")
         }
+        #expect(noise.column("zero_table_ciphertexts")!.last == "0", "the output layer has no tables")
 
         let manifest = try JSONManifest.read(ExperimentManifest.self, from: files.manifest)
         #expect(manifest.environment.libraries["fftw"]?.contains("3.") == true)
