@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "Experiments",
             dependencies: [
-                "Circuit", "Verification", "NoiseAnalysis", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE",
+                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -40,9 +40,12 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
     public let maxWeightNorm: Double
     /// One table lookup (KS→PBS) per neuron; 0 for the output layer.
     public let tablePBSCount: Int
-    /// Exact rounding removes one bit per PBS (TFHE_FACTS §5): neurons × roundingShift.
+    /// What exact bit-extraction rounding would add (one PBS per removed bit, TFHE_FACTS §5):
+    /// neurons × roundingShift. Not performed: the encrypted executor folds the rounding into
+    /// one wider table, so this is not part of `pbsCount`.
     public let roundingPBSCount: Int
-    public var pbsCount: Int { tablePBSCount + roundingPBSCount }
+    /// The PBSs the encrypted executor performs per sample: one per neuron with a table.
+    public var pbsCount: Int { tablePBSCount }
 }
 
 /// Clear decoding of the last layer's accumulators into logits:
@@ -123,6 +126,7 @@ public struct IntegerCircuit: Codable, Sendable, Equatable {
     public var tluPrecision: Int { layers.compactMap(\.statistics.tluPrecision).max() ?? 0 }
     /// Each layer's rounding shift, as `QuantizedModel.forward(codes:accumulatorShifts:)` takes them.
     public var roundingShifts: [Int] { layers.map(\.roundingShift) }
+    /// The PBSs the encrypted executor performs per sample (see `LayerStatistics.pbsCount`).
     public var pbsCount: Int { layers.reduce(0) { $0 + $1.statistics.pbsCount } }
     public var outputCount: Int { layers.last!.neuronCount }
 }

@@ -15,16 +15,32 @@ public struct EncryptedEvaluation: Sendable {
         public let messageBits: Int
         public let pbsPerSample: Int
         public let log2PredictedPError: Double
+        /// What the predicted σ is: the PBS output noise (hidden layers) or the weighted sum of
+        /// PBS outputs with the layer's largest weight 2-norm, a bound (output layer).
+        public let predictedFrom: String
         /// Predicted σ (torus) of the layer's output ciphertexts.
         public let predictedOutputSigma: Double
-        /// Measured σ (torus) of the output ciphertexts' noise, with a 99 % χ² interval.
-        public let measuredOutputSigma: Double
-        public let measuredSigmaLow: Double
-        public let measuredSigmaHigh: Double
+        /// The output ciphertexts' noise (torus) against the predicted variance: χ² interval,
+        /// mean interval, normality (99 %). nil below 2 ciphertexts.
+        public let noise: NoiseCheck?
+        /// Mismatched values of this layer against the predicted p_error (Clopper–Pearson, 99 %).
+        public let flips: FailureRateCheck
+        /// nil without ciphertexts.
+        public let histogram: NoiseHistogram?
         /// Largest |phase − expected| seen, in units of Δ/2 (1 = a decryption error).
         public let maxNoiseInHalfDeltas: Double
+        /// Every output ciphertext of the layer (flips and the largest noise count them all).
         public let ciphertexts: Int
-        public let mismatches: Int
+        /// Outputs of neurons whose table is all zeros, left out of `noise` and `histogram`: their
+        /// test polynomial is 0, so blind rotation adds nothing and the output is a noiseless
+        /// trivial encryption of 0, which the PBS-output prediction does not describe.
+        public let zeroTableCiphertexts: Int
+
+        public var mismatches: Int { flips.observedFailures }
+        /// Measured σ (torus) of the output ciphertexts' noise, with a 99 % χ² interval.
+        public var measuredOutputSigma: Double { noise.map { $0.measuredVariance.squareRoot() } ?? .nan }
+        public var measuredSigmaLow: Double { noise.map { $0.varianceInterval.lower.squareRoot() } ?? .nan }
+        public var measuredSigmaHigh: Double { noise.map { $0.varianceInterval.upper.squareRoot() } ?? .nan }
     }
 
     public let plan: FHEPlan
@@ -90,28 +106,40 @@ public struct EncryptedEvaluation: Sendable {
             progress.samplesDone(done + 1, of: indices.count, phase: "encrypted")
         }
 
-        let noise = NoiseModel(parameters: plan.parameters)
-        let layers = circuit.layers.indices.map { position -> LayerResult in
+        let noiseModel = NoiseModel(parameters: plan.parameters)
+        let layers = try circuit.layers.indices.map { position -> LayerResult in
             let planLayer = plan.layers[position]
             let margins = checks.flatMap { $0.noiseInHalfDeltas[position] }
+            let zeroTables = Set((circuit.layers[position].tables ?? []).indices.filter {
+                circuit.layers[position].tables![$0].allSatisfy { $0 == 0 }
+            })
+            let measured = checks.flatMap { check in
+                check.noiseInHalfDeltas[position].enumerated().filter { !zeroTables.contains($0.offset) }.map(\.element)
+            }
             // Output ciphertexts of a hidden layer are PBS outputs at the next layer's Δ;
             // the output layer's are the accumulators at its own Δ.
             let encodingBits = position + 1 < circuit.layers.count ? plan.layers[position + 1].messageBits : planLayer.messageBits
             let halfDelta = exp2(-Double(encodingBits + 2))   // Δ/2 on the torus
-            let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noise.pbsOutput
-            let torusNoise = margins.map { $0 * halfDelta }
-            let variance = torusNoise.count > 1 ? sampleVariance(torusNoise) : .nan
-            let interval = torusNoise.count > 1
-                ? (try? varianceConfidenceInterval(sampleVariance: variance, sampleCount: torusNoise.count, confidenceLevel: 0.99))
+            let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noiseModel.pbsOutput
+            let torusNoise = measured.map { $0 * halfDelta }
+            let predictedSigma = predicted.value.squareRoot()
+            let noise = torusNoise.count >= 2
+                ? try NoiseCheck(step: "layer \(circuit.layers[position].index) output", samples: torusNoise,
+                                 predictedVariance: predicted.value)
                 : nil
+            let flips = try FailureRateCheck(
+                observedFailures: checks.reduce(0) { $0 + $1.mismatchesPerLayer[position] }, trials: max(1, margins.count),
+                predictedRate: exp2(planLayer.log2PError))
             return LayerResult(
                 layer: circuit.layers[position].index, messageBits: planLayer.messageBits,
                 pbsPerSample: planLayer.pbsCount, log2PredictedPError: planLayer.log2PError,
-                predictedOutputSigma: predicted.value.squareRoot(), measuredOutputSigma: variance.squareRoot(),
-                measuredSigmaLow: interval.map { $0.lower.squareRoot() } ?? .nan,
-                measuredSigmaHigh: interval.map { $0.upper.squareRoot() } ?? .nan,
-                maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0,
-                ciphertexts: margins.count, mismatches: checks.reduce(0) { $0 + $1.mismatchesPerLayer[position] })
+                predictedFrom: planLayer.isOutputLayer
+                    ? "weighted sum with the largest weight 2-norm (bound)"
+                    : zeroTables.isEmpty ? "PBS output" : "PBS output (all-zero tables left out)",
+                predictedOutputSigma: predictedSigma, noise: noise, flips: flips,
+                histogram: torusNoise.isEmpty ? nil : try NoiseHistogram(samples: torusNoise, predictedSigma: predictedSigma),
+                maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count,
+                zeroTableCiphertexts: margins.count - measured.count)
         }
         return EncryptedEvaluation(
             plan: plan, keySeedDescription: seed.provenance, sampleIndices: indices,
@@ -123,11 +151,6 @@ public struct EncryptedEvaluation: Sendable {
             layers: layers, divergences: checks.flatMap(\.divergences),
             mismatchedSamples: checks.filter { !$0.passed }.count)
     }
-}
-
-func sampleVariance(_ values: [Double]) -> Double {
-    let mean = values.reduce(0, +) / Double(values.count)
-    return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
 }
 
 func seconds(_ duration: Duration) -> Double {

@@ -128,7 +128,7 @@ public struct ExperimentRunner: Sendable {
         } else if let reusable {
             progress.stage("reusing the float model of \(reusable.model.deletingLastPathComponent().lastPathComponent)")
             model = try MLP.load(from: reusable.model)
-            modelSource = "reused \(reusable.model.path)"
+            modelSource = "reused \(pathRelative(reusable.model))"
             // The training cost is the one measured when the model was trained.
             timings.trainSeconds = reusable.manifest.timings.trainSeconds
             timings.trainSecondsPerEpoch = reusable.manifest.timings.trainSecondsPerEpoch
@@ -201,7 +201,7 @@ public struct ExperimentRunner: Sendable {
         // A half-rewritten folder must never look finished: the manifest goes first, comes back last.
         try? FileManager.default.removeItem(at: files.manifest)
         try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
-        if prepared.modelSource != "reused \(files.floatModel.path)" {
+        if prepared.modelSource != "reused \(pathRelative(files.floatModel))" {
             try model.save(to: files.floatModel)
         }
 
@@ -271,7 +271,7 @@ public struct ExperimentRunner: Sendable {
             quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
             maxTLUBits: circuit.tluPrecision,
             maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
-            pbsPerSample: encrypted?.plan.pbsCount ?? circuit.pbsCount, fheSamples: encrypted?.samples,
+            pbsPerSample: circuit.pbsCount, fheSamples: encrypted?.samples,
             fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
             quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
             fheMismatches: encrypted?.mismatchedSamples,
@@ -289,6 +289,20 @@ public struct ExperimentRunner: Sendable {
         try AtomicFile.write(ReportTable(records: samples).csv(), to: files.samplesCSV)
         try AtomicFile.write(layersTable.csv(), to: files.layersCSV)
         try AtomicFile.write(summaryTable.csv(), to: files.summaryCSV)
+        if let encrypted {
+            try AtomicFile.write(ReportTable(records: encrypted.layers.map(Self.noiseRecord)).csv(), to: files.noiseCSV)
+            let bins = encrypted.layers.flatMap { layer in
+                (layer.histogram?.bins ?? []).map {
+                    NoiseHistogramRecord(layerIndex: layer.layer, binLow: $0.low, binHigh: $0.high, observed: $0.observed,
+                                         expected: $0.expected)
+                }
+            }
+            try AtomicFile.write(ReportTable(records: bins).csv(), to: files.noiseHistogramCSV)
+        } else {
+            // Noise files of an earlier encrypted run would no longer describe this folder.
+            try? FileManager.default.removeItem(at: files.noiseCSV)
+            try? FileManager.default.removeItem(at: files.noiseHistogramCSV)
+        }
         try AtomicFile.write(
             Self.summaryMarkdown(
                 config: config, prepared: prepared, summary: summary, summaryTable: summaryTable, layers: layersTable),
@@ -305,7 +319,7 @@ public struct ExperimentRunner: Sendable {
                 announced: config.seed, datasetSplit: config.dataset.seed, modelInitialisation: config.model.seed,
                 trainingShuffle: config.training.seed, fheSubset: config.fhe.seed),
             dataset: .init(
-                name: config.dataset.name.rawValue, dataDirectory: prepared.dataDirectory.path, split: split.splitDescription,
+                name: config.dataset.name.rawValue, dataDirectory: pathRelative(prepared.dataDirectory), split: split.splitDescription,
                 trainSamples: split.train.count, testSamples: split.test.count, featureCount: split.featureCount,
                 classCount: split.classCount, classNames: split.classNames),
             model: .init(source: prepared.modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
@@ -326,6 +340,21 @@ public struct ExperimentRunner: Sendable {
             environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date())
         try JSONManifest.write(manifest, to: files.manifest)
         return ExperimentOutcome(status: .ran, summary: summary, files: files)
+    }
+
+    static func noiseRecord(_ layer: EncryptedEvaluation.LayerResult) -> LayerNoiseRecord {
+        LayerNoiseRecord(
+            layerIndex: layer.layer, ciphertexts: layer.ciphertexts, zeroTableCiphertexts: layer.zeroTableCiphertexts,
+            precisionBits: layer.messageBits,
+            pbsPerSample: layer.pbsPerSample, predictedFrom: layer.predictedFrom,
+            predictedSigma: layer.predictedOutputSigma, log2PredictedPError: layer.log2PredictedPError,
+            measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
+            measuredSigmaHigh: layer.measuredSigmaHigh, verdict: layer.noise?.verdict.rawValue ?? "too few",
+            measuredMean: layer.noise?.measuredMean ?? .nan, meanLow: layer.noise?.meanInterval.lower ?? .nan,
+            meanHigh: layer.noise?.meanInterval.upper ?? .nan, normalityPValue: layer.noise?.normality?.pValue,
+            flips: layer.flips.observedFailures, expectedFlips: layer.flips.expectedFailures,
+            flipRateLow: layer.flips.interval.lower, flipRateHigh: layer.flips.interval.upper,
+            flipVerdict: layer.flips.verdict.rawValue, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas)
     }
 
     private func trainingConfiguration(_ section: ExperimentConfig.TrainingSection, epochs: Int, learningRate: Double)

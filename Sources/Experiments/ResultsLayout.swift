@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files of one experiment: `results/<experiment>/{manifest.json, summary.csv, summary.md,
-/// samples.csv, layers.csv}` plus the float weights `model.json` (not committed; see results/.gitignore).
+/// samples.csv, layers.csv}`, for encrypted runs `noise.csv` and `noise-histogram.csv`, plus the
+/// float weights `model.json` (not committed; see results/.gitignore).
 public struct ExperimentFiles: Sendable {
     public let directory: URL
 
@@ -15,7 +16,22 @@ public struct ExperimentFiles: Sendable {
     public var samplesCSV: URL { directory.appendingPathComponent("samples.csv") }
     public var layersCSV: URL { directory.appendingPathComponent("layers.csv") }
     public var floatModel: URL { directory.appendingPathComponent("model.json") }
+    public var noiseCSV: URL { directory.appendingPathComponent("noise.csv") }
+    public var noiseHistogramCSV: URL { directory.appendingPathComponent("noise-histogram.csv") }
 
-    /// The result files a finished experiment has (the model file is optional).
+    /// The result files every finished experiment has (the model file is optional; the noise
+    /// files exist for encrypted runs only).
     public var resultFiles: [URL] { [manifest, summaryCSV, summaryMarkdown, samplesCSV, layersCSV] }
+}
+
+/// `url`'s path relative to `currentDirectory` when it lies inside it (`.` for the directory
+/// itself), absolute otherwise: manifests then do not record where a checkout happens to live.
+public func pathRelative(
+    _ url: URL, to currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+) -> String {
+    let path = url.standardizedFileURL.path
+    var base = currentDirectory.standardizedFileURL.path
+    if path == base { return "." }
+    if !base.hasSuffix("/") { base += "/" }
+    return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
 }

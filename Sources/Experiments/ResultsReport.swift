@@ -13,6 +13,10 @@ public enum ResultsReport {
         public var summary: [String: String]
         public var layers: CSVDocument
         public var run: RunIdentity
+        /// `noise.csv` and `noise-histogram.csv`; nil for clear-only runs and for encrypted runs
+        /// made before these files existed.
+        public var noise: CSVDocument?
+        public var noiseHistogram: CSVDocument?
     }
 
     /// The part of a manifest the tables cite; decoding only this keeps older or newer
@@ -22,8 +26,24 @@ public enum ResultsReport {
             public var gitCommit: String?
             public var gitDirty: Bool?
         }
+        /// The encrypted stage's parameters and timings (absent in manifests of clear-only runs
+        /// written before the section had them).
+        public struct FHE: Decodable, Sendable {
+            public struct Parameters: Decodable, Sendable {
+                public var name: String
+                public var precision: Int
+            }
+            public var status: String
+            public var parameters: Parameters?
+            public var threads: Int?
+            public var keygenSeconds: Double?
+            public var encryptSecondsMedian: Double?
+            public var evaluateSecondsMedian: Double?
+            public var decryptSecondsMedian: Double?
+        }
         public var configFingerprint: String
         public var environment: Environment
+        public var fhe: FHE?
     }
 
     /// Every experiment folder that has a manifest, sorted by name, and the folders that could
@@ -63,20 +83,31 @@ public enum ResultsReport {
         guard layers.header == LayerRecord.columns else {
             throw ResultsReportError(path: files.layersCSV.path, detail: "does not have the layers schema of this version")
         }
+        func optionalCSV(_ url: URL, columns: [String]) throws -> CSVDocument? {
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            let document = try readCSV(url)
+            guard document.header == columns else {
+                throw ResultsReportError(path: url.path, detail: "does not have the \(url.lastPathComponent) schema of this version")
+            }
+            return document
+        }
         return Experiment(
             name: name, summary: Dictionary(uniqueKeysWithValues: zip(summary.header, summary.rows[0])),
-            layers: layers, run: run)
+            layers: layers, run: run, noise: try optionalCSV(files.noiseCSV, columns: LayerNoiseRecord.columns),
+            noiseHistogram: try optionalCSV(files.noiseHistogramCSV, columns: NoiseHistogramRecord.columns))
     }
 
-    /// Writes the tables from the readable experiments and returns the files written and the
-    /// folders left out. With `paper`, the generated tables in it
-    /// are refreshed between `<!-- lockstep:begin NAME -->` and `<!-- lockstep:end NAME -->`
-    /// (NAME = accuracy, circuit, encrypted); the text outside the markers is left alone.
+    /// Writes the tables and figures from the readable experiments (and the benchmark lines of
+    /// `results/bench/*.jsonl`) and returns the files written and the problems met. With `paper`,
+    /// the generated tables in it are refreshed between `<!-- lockstep:begin NAME -->` and
+    /// `<!-- lockstep:end NAME -->` (NAME = accuracy, circuit, encrypted, latency, noise); the
+    /// text outside the markers is left alone.
     @discardableResult
     public static func write(resultsDirectory: URL, paper: URL? = nil) throws
         -> (written: [URL], problems: [ResultsReportError])
     {
-        let (experiments, problems) = collect(resultsDirectory: resultsDirectory)
+        let (experiments, unreadable) = collect(resultsDirectory: resultsDirectory)
+        var problems = unreadable
         let tables = resultsDirectory.appendingPathComponent(tablesFolderName, isDirectory: true)
         var written: [URL] = []
         var markdownByName: [String: String] = [:]
@@ -84,6 +115,8 @@ public enum ResultsReport {
             ("accuracy", "Accuracy: float, clear quantized and FHE (on its subset)", accuracyTable(experiments)),
             ("circuit", "Integer circuit: bits per layer and PBS count (the numbers that decide FHE cost)", circuitTable(experiments)),
             ("encrypted", "Encrypted runs: latency, mismatches and noise (predicted vs measured) per layer", encryptedTable(experiments)),
+            ("latency", "Latency of the encrypted runs: keygen, encrypt, evaluate, decrypt and per PBS", latencyTable(experiments)),
+            ("noise", "Noise per encrypted layer: predicted vs measured σ (99 % χ² interval), flips vs predicted p_error", noiseTable(experiments)),
         ] {
             let csvURL = tables.appendingPathComponent("\(name).csv")
             let markdownURL = tables.appendingPathComponent("\(name).md")
@@ -96,9 +129,18 @@ public enum ResultsReport {
             markdownByName[name] =
                 "_Generated by `lockstep report` from `results/tables/\(name).csv`; do not edit by hand._\n\n" + table.markdown()
         }
-        let figure = tables.appendingPathComponent("accuracy-vs-bits.svg")
-        try AtomicFile.write(accuracyVersusBitsChart(experiments).render(), to: figure)
-        written.append(figure)
+        let bench = readBenchmarks(in: resultsDirectory.appendingPathComponent(benchFolderName, isDirectory: true))
+        problems += bench.problems
+        var figures: [(String, String)] = [
+            ("accuracy-vs-bits.svg", accuracyVersusBitsChart(experiments).render()),
+            ("latency-vs-precision.svg", latencyVersusPrecisionChart(bench.lines).render(yTickDecimals: 1)),
+        ]
+        if let histogram = noiseHistogramChart(experiments) { figures.append(("noise-histogram.svg", histogram.render())) }
+        for (name, svg) in figures {
+            let figure = tables.appendingPathComponent(name)
+            try AtomicFile.write(svg, to: figure)
+            written.append(figure)
+        }
         if let paper {
             try refreshGeneratedBlocks(in: paper, with: markdownByName)
             written.append(paper)
@@ -174,6 +216,50 @@ public enum ResultsReport {
         return table
     }
 
+    /// Encrypted runs: keygen, the median encrypt / evaluate / decrypt time per sample, and the
+    /// evaluation time per PBS (wall clock with the run's threads, so not a single-core PBS time).
+    static func latencyTable(_ experiments: [Experiment]) -> ReportTable {
+        var table = ReportTable(columns: [
+            "experiment", "parameter_set", "precision_bits", "threads", "fhe_samples", "pbs_per_sample", "keygen_s",
+            "encrypt_ms_median", "evaluate_ms_median", "decrypt_ms_median", "evaluate_ms_per_pbs", "build_configuration",
+        ] + runColumns)
+        for experiment in experiments where experiment.summary["fhe_samples"] != ReportValue.notRunText {
+            let fhe = experiment.run.fhe
+            func milliseconds(_ seconds: Double?) -> ReportValue { seconds.map { .decimal(1000 * $0, decimals: 3) } ?? .notRun }
+            let pbsPerSample = Int(experiment.summary["pbs_per_sample"]!) ?? 0
+            let perPBS: ReportValue = fhe?.evaluateSecondsMedian.flatMap {
+                pbsPerSample > 0 ? .decimal(1000 * $0 / Double(pbsPerSample), decimals: 3) : nil
+            } ?? .notRun
+            table.append([
+                .text(experiment.name), fhe?.parameters.map { .text($0.name) } ?? .notRun,
+                fhe?.parameters.map { .integer($0.precision) } ?? .notRun, fhe?.threads.reportValue ?? .notRun,
+                .text(experiment.summary["fhe_samples"]!), .text(experiment.summary["pbs_per_sample"]!),
+                fhe?.keygenSeconds.map { .decimal($0, decimals: 3) } ?? .notRun, milliseconds(fhe?.encryptSecondsMedian),
+                milliseconds(fhe?.evaluateSecondsMedian), milliseconds(fhe?.decryptSecondsMedian), perPBS,
+                .text(experiment.summary["build_configuration"]!),
+            ] + runValues(experiment))
+        }
+        return table
+    }
+
+    /// One row per encrypted layer of every run that wrote `noise.csv`.
+    static func noiseTable(_ experiments: [Experiment]) -> ReportTable {
+        let copied = [
+            "layer_index", "ciphertexts", "zero_table_ciphertexts", "precision_bits", "predicted_from", "sigma_predicted", "sigma_measured",
+            "sigma_ci99_low", "sigma_ci99_high", "verdict", "normality_p_value", "log2_p_error_predicted",
+            "flips_observed", "flip_rate_cp99_high", "flip_verdict", "max_noise_half_deltas",
+        ]
+        var table = ReportTable(columns: ["experiment"] + copied + runColumns)
+        for experiment in experiments {
+            guard let noise = experiment.noise else { continue }
+            let columns = copied.map { noise.column($0)! }
+            for row in noise.rows.indices {
+                table.append([.text(experiment.name)] + columns.map { .text($0[row]) } + runValues(experiment))
+            }
+        }
+        return table
+    }
+
     static func circuitTable(_ experiments: [Experiment]) -> ReportTable {
         let copied = [
             "experiment", "quantization_method", "input_bits", "weight_bits", "activation_bits", "quantized_accuracy",
@@ -212,6 +298,103 @@ public enum ResultsReport {
         return SVGLineChart(
             title: "Clear quantized test accuracy vs bits (inputs = weights = activations)",
             xLabel: "bits", yLabel: "test accuracy", series: series, yRange: 0...1)
+    }
+
+    /// The measured noise of the first (hidden) layer of the encrypted run with the most
+    /// ciphertexts there (outputs of all-zero tables are not in the histogram) (ties: the first by name), against the predicted Gaussian, in units of
+    /// the predicted σ. nil when no run wrote a noise histogram.
+    static func noiseHistogramChart(_ experiments: [Experiment]) -> SVGHistogramChart? {
+        let candidates = experiments.compactMap { experiment -> (Experiment, CSVDocument, CSVDocument, Int)? in
+            guard let noise = experiment.noise, let histogram = experiment.noiseHistogram, !noise.rows.isEmpty,
+                let ciphertexts = Int(noise.column("ciphertexts")![0])
+            else { return nil }
+            return (experiment, noise, histogram, ciphertexts)
+        }
+        guard let (experiment, noise, histogram, ciphertexts) = candidates.max(by: { $0.3 < $1.3 || ($0.3 == $1.3 && $0.0.name > $1.0.name) }),
+            let sigma = Double(noise.column("sigma_predicted")![0]), sigma > 0
+        else { return nil }
+        let layer = noise.column("layer_index")![0]
+        let index = { (name: String) in histogram.header.firstIndex(of: name)! }
+        let bins = histogram.rows.filter { $0[index("layer_index")] == layer }.compactMap { row -> SVGHistogramChart.Bin? in
+            guard let low = Double(row[index("bin_low")]), let high = Double(row[index("bin_high")]),
+                let observed = Double(row[index("observed")]),
+                let expected = Double(row[index("expected_from_predicted_gaussian")])
+            else { return nil }
+            return SVGHistogramChart.Bin(low: low / sigma, high: high / sigma, count: observed, reference: expected)
+        }
+        let measured = noise.column("sigma_measured")![0]
+        let counted = Int(bins.reduce(0) { $0 + $1.count })
+        return SVGHistogramChart(
+            title: "\(experiment.name), layer \(layer) output noise: \(counted) ciphertexts vs predicted Gaussian",
+            xLabel: "noise / predicted σ (\(noise.column("sigma_predicted")![0]) on the torus)", yLabel: "ciphertexts per bin",
+            bins: bins, barsName: "measured (σ \(measured))", referenceName: "predicted N(0, σ²)")
+    }
+
+    // MARK: Benchmarks
+
+    public static let benchFolderName = "bench"
+
+    /// One line of `lockstep bench … --format json`, as far as the report uses it.
+    struct BenchmarkLine: Decodable {
+        var params: String
+        var precision: Int
+        var operation: String
+        var threads: Int
+        var median_ms: Double
+        var floor_ms: Double?
+        var build: String
+        var insecure_test_set: Bool
+    }
+
+    /// Every line of `bench/*.jsonl`, files by name and lines in order; unreadable lines are problems.
+    static func readBenchmarks(in directory: URL) -> (lines: [BenchmarkLine], problems: [ResultsReportError]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".jsonl") }.sorted()
+        var lines: [BenchmarkLine] = []
+        var problems: [ResultsReportError] = []
+        for name in names {
+            let url = directory.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                problems.append(ResultsReportError(path: url.path, detail: "is not UTF-8 text"))
+                continue
+            }
+            for (number, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                do {
+                    lines.append(try JSONDecoder().decode(BenchmarkLine.self, from: Data(line.utf8)))
+                } catch {
+                    problems.append(ResultsReportError(
+                        path: url.path,
+                        detail: "line \(number + 1) is not a `lockstep bench --format json` record with params, precision, operation, threads, median_ms, build, insecure_test_set (\(error))"))
+                }
+            }
+        }
+        return (lines, problems)
+    }
+
+    /// KS+PBS median latency (and the FFTW floor of one blind rotation) against the parameter
+    /// set's precision, one line per thread count, from release builds on secure sets. A set
+    /// measured more than once counts with its last line.
+    static func latencyVersusPrecisionChart(_ lines: [BenchmarkLine]) -> SVGLineChart {
+        var median: [Int: [Int: Double]] = [:], floor: [Int: [Int: Double]] = [:]
+        for line in lines where line.operation == "pbs" && line.build == "release" && !line.insecure_test_set {
+            median[line.threads, default: [:]][line.precision] = line.median_ms
+            if let floorMilliseconds = line.floor_ms { floor[line.threads, default: [:]][line.precision] = floorMilliseconds }
+        }
+        func points(_ byPrecision: [Int: Double]) -> [(x: Double, y: Double)] {
+            byPrecision.keys.sorted().map { (Double($0), byPrecision[$0]!) }
+        }
+        var series: [SVGLineChart.Series] = []
+        for threads in median.keys.sorted() {
+            let suffix = threads == 1 ? "1 thread" : "\(threads) threads"
+            series.append(.init(name: "KS+PBS median, \(suffix)", points: points(median[threads]!)))
+            if let floorPoints = floor[threads], !floorPoints.isEmpty {
+                series.append(.init(name: "FFTW floor, \(suffix)", points: points(floorPoints)))
+            }
+        }
+        let highest = series.flatMap { $0.points.map(\.y) }.max() ?? 1
+        return SVGLineChart(
+            title: "KS+PBS latency vs precision (concrete-p40-bP, lockstep bench pbs)", xLabel: "precision (message bits)",
+            yLabel: "milliseconds per KS+PBS", series: series, yRange: 0...(highest * 1.1))
     }
 
     private static func readCSV(_ url: URL) throws -> CSVDocument {

@@ -1,4 +1,6 @@
 import Foundation
+import GSLStatistics
+import TFHE
 
 /// Where and with what an experiment ran, recorded in every manifest.
 public struct RunEnvironment: Codable, Sendable, Equatable {
@@ -14,8 +16,13 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     public var operatingSystem: String
     public var cpuModel: String?
     public var logicalCores: Int
-    /// Versions of the C libraries; filled by the modules that wrap them once they report them.
+    /// Run-time versions of the C libraries, by library (`fftw`, `gsl`), as each reports itself.
     public var libraries: [String: String]
+
+    /// The versions of the linked FFTW (through TFHE) and GSL (through GSLStatistics).
+    public static var libraryVersions: [String: String] {
+        ["fftw": FFTWLibrary.version, "gsl": GSLLibrary.version]
+    }
 
     public static var buildConfiguration: String {
         #if DEBUG
@@ -48,7 +55,7 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
         return RunEnvironment(
             gitCommit: commit, gitDirty: dirty, toolchain: toolchain, buildConfiguration: buildConfiguration,
             operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
-            logicalCores: ProcessInfo.processInfo.activeProcessorCount, libraries: [:])
+            logicalCores: ProcessInfo.processInfo.activeProcessorCount, libraries: libraryVersions)
     }
 
     /// Porcelain lines are `XY path` with paths relative to the repository root.

@@ -157,7 +157,8 @@ public struct LayerRecord: ReportRecord, Equatable {
     /// Precision of the table lookup; nil for the last layer, which is decrypted without a table.
     public var tluBits: Int?
     public var maxWeightL2Norm: Double
-    /// Table PBSs plus rounding PBSs of the layer, per sample.
+    /// PBSs the encrypted executor performs for the layer per sample: one per neuron with a
+    /// table (rounding is folded into the table), 0 for the output layer.
     public var pbsCount: Int
     public var seenAccumulatorLow: Int64
     public var seenAccumulatorHigh: Int64
@@ -252,8 +253,8 @@ public struct FHELayerFigures: Sendable, Equatable {
     var values: [ReportValue] {
         [
             .integer(precisionBits), .integer(pbsPerSample), .decimal(log2PredictedPError, decimals: 2),
-            .text(String(format: "%.4e", predictedSigma)), .text(String(format: "%.4e", measuredSigma)),
-            .text(String(format: "%.4e", measuredSigmaLow)), .text(String(format: "%.4e", measuredSigmaHigh)),
+            .scientific(predictedSigma, digits: 4), .scientific(measuredSigma, digits: 4),
+            .scientific(measuredSigmaLow, digits: 4), .scientific(measuredSigmaHigh, digits: 4),
             .decimal(maxNoiseHalfDeltas, decimals: 4), .integer(ciphertexts), .integer(mismatches),
         ]
     }

@@ -8,6 +8,8 @@ public enum ReportValue: Sendable, Hashable {
     case fraction(Double)
     /// A measured quantity printed with `decimals` decimals (the unit is in the column name).
     case decimal(Double, decimals: Int)
+    /// A quantity spanning orders of magnitude (noise σ on the torus), as `%.{digits}e`.
+    case scientific(Double, digits: Int)
     case text(String)
     case flag(Bool)
     /// A measurement that belongs to a stage which did not run (e.g. FHE before it exists).
@@ -20,6 +22,7 @@ public enum ReportValue: Sendable, Hashable {
         case .integer(let value): String(value)
         case .fraction(let value): Self.fixed(value, decimals: 6)
         case .decimal(let value, let decimals): Self.fixed(value, decimals: decimals)
+        case .scientific(let value, let digits): String(format: "%.\(digits)e", value)
         case .text(let value): value
         case .flag(let value): value ? "true" : "false"
         case .notRun: Self.notRunText

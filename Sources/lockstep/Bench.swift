@@ -162,6 +162,8 @@ struct Statistics {
 /// One benchmark result; the JSON line and the table are rendered from the same record.
 struct BenchmarkRecord: Codable {
     let params: String
+    /// Message bits of the parameter set: the x axis of `lockstep report`'s latency-vs-precision figure.
+    let precision: Int
     let operation: String
     let runs: Int
     let threads: Int
@@ -181,6 +183,7 @@ struct BenchmarkRecord: Codable {
     init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?, throughput: Double?) {
         let statistics = Statistics(samples)
         params = parameters.name
+        precision = parameters.precision
         self.operation = operation.rawValue
         self.runs = runs
         self.threads = threads

@@ -4,7 +4,7 @@ import Foundation
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Aggregate every results/<experiment>/ into results/tables/ (CSV and Markdown).",
+        abstract: "Aggregate every results/<experiment>/ and results/bench/*.jsonl into results/tables/ (CSV, Markdown, SVG figures).",
         discussion: "Rows are sorted by experiment and carry no timestamps: running it twice gives identical files.")
 
     @Argument(help: "The results folder.")

@@ -18,9 +18,9 @@ import Testing
         let (written, problems) = try ResultsReport.write(resultsDirectory: results)
         #expect(problems.isEmpty)
         #expect(written.map(\.lastPathComponent) == [
-            "accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md", "encrypted.csv", "encrypted.md",
-            "accuracy-vs-bits.svg",
-        ])
+            "accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md", "encrypted.csv", "encrypted.md", "latency.csv",
+            "latency.md", "noise.csv", "noise.md", "accuracy-vs-bits.svg", "latency-vs-precision.svg",
+        ], "no encrypted run, so no noise histogram figure")
         let first = try written.map { try Data(contentsOf: $0) }
         _ = try ResultsReport.write(resultsDirectory: results)
         let second = try written.map { try Data(contentsOf: $0) }
@@ -45,6 +45,71 @@ import Testing
         #expect(svg.contains("iris ptq") && svg.components(separatedBy: "<polyline").count == 2, "one line of two points")
         let markdown = try String(contentsOf: results.appendingPathComponent("tables/accuracy.md"), encoding: .utf8)
         #expect(markdown.contains("| iris-alpha |"))
+    }
+
+    /// One real encrypted run (about 10 s in a debug build), benchmark lines, and the real
+    /// paper: every generated table and figure, and the paper refreshed twice, byte for byte.
+    @Test func encryptedRunsGiveLatencyNoiseTablesFiguresAndAStablePaper() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        _ = try runner(results).run(try irisConfig(
+            "iris-fhe", extra: "fhe: {samples: 2, threads: 2}",
+            quantization: "{method: ptq, bits: 2, accumulator_bits_budget: 3, rounding: disabled}"))
+        _ = try runner(results).run(try irisConfig("iris-clear"))
+        let bench = results.appendingPathComponent("bench")
+        try FileManager.default.createDirectory(at: bench, withIntermediateDirectories: true)
+        func benchLine(_ bits: Int, _ median: Double, build: String = "release") -> String {
+            #"{"build":"\#(build)","floor_ms":\#(median / 2),"insecure_test_set":false,"max_ms":1,"median_ms":\#(median),"min_ms":1,"#
+                + #""operation":"pbs","params":"concrete-p40-b\#(bits)","precision":\#(bits),"runs":20,"threads":1}"#
+        }
+        // The second b3 line replaces the first; the debug line is left out.
+        try [benchLine(3, 99), benchLine(2, 10), benchLine(3, 20), benchLine(4, 5000, build: "debug")]
+            .joined(separator: "\n").write(to: bench.appendingPathComponent("pbs.jsonl"), atomically: true, encoding: .utf8)
+        let paper = results.appendingPathComponent("paper.md")
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("paper/paper.md"), to: paper)
+
+        let (written, problems) = try ResultsReport.write(resultsDirectory: results, paper: paper)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(written.map(\.lastPathComponent).suffix(4) == [
+            "accuracy-vs-bits.svg", "latency-vs-precision.svg", "noise-histogram.svg", "paper.md",
+        ])
+        let first = try written.map { try Data(contentsOf: $0) }
+        _ = try ResultsReport.write(resultsDirectory: results, paper: paper)
+        #expect(try written.map { try Data(contentsOf: $0) } == first, "tables, figures and paper unchanged by a rerun")
+
+        let latency = try csv(results.appendingPathComponent("tables/latency.csv"))
+        #expect(latency.column("experiment") == ["iris-fhe"], "clear-only runs have no latency row")
+        let manifest = try JSONManifest.read(ExperimentManifest.self, from: results.appendingPathComponent("iris-fhe/manifest.json"))
+        let pbs = try #require(Double(latency.column("pbs_per_sample")![0]))
+        #expect(pbs == 8, "one PBS per hidden neuron")
+        let evaluate = try #require(manifest.fhe.evaluateSecondsMedian)
+        #expect(latency.column("evaluate_ms_median") == [String(format: "%.3f", 1000 * evaluate)])
+        #expect(latency.column("evaluate_ms_per_pbs") == [String(format: "%.3f", 1000 * evaluate / pbs)])
+        #expect(latency.column("parameter_set") == [manifest.fhe.parameters!.name])
+        #expect(latency.column("threads") == ["2"])
+
+        let noise = try csv(results.appendingPathComponent("tables/noise.csv"))
+        let perExperiment = try csv(results.appendingPathComponent("iris-fhe/noise.csv"))
+        #expect(noise.column("experiment") == ["iris-fhe", "iris-fhe"])
+        #expect(noise.column("sigma_measured") == perExperiment.column("sigma_measured"))
+        #expect(noise.column("verdict") == perExperiment.column("verdict"))
+
+        let chart = try String(contentsOf: results.appendingPathComponent("tables/latency-vs-precision.svg"), encoding: .utf8)
+        #expect(chart.components(separatedBy: "<polyline").count == 3, "median and floor lines")
+        #expect(chart.contains("KS+PBS median, 1 thread") && chart.contains("FFTW floor, 1 thread"))
+        let histogram = try String(contentsOf: results.appendingPathComponent("tables/noise-histogram.svg"), encoding: .utf8)
+        #expect(histogram.contains("iris-fhe, layer 0") && histogram.contains("<rect x="))
+
+        let refreshed = try String(contentsOf: paper, encoding: .utf8)
+        for name in ["accuracy", "circuit", "encrypted", "latency", "noise"] {
+            #expect(refreshed.contains("<!-- lockstep:begin \(name) -->\n_Generated by `lockstep report` from `results/tables/\(name).csv`"))
+        }
+        #expect(refreshed.contains("| iris-fhe | 0 |"), "the noise table's rows are in the paper")
+
+        try "not json\n".write(to: bench.appendingPathComponent("broken.jsonl"), atomically: true, encoding: .utf8)
+        let (_, benchProblems) = try ResultsReport.write(resultsDirectory: results)
+        #expect(benchProblems.count == 1 && benchProblems[0].path.hasSuffix("bench/broken.jsonl"))
+        #expect(benchProblems.first?.description.contains("line 1 is not a `lockstep bench --format json` record") == true)
     }
 
     @Test func brokenResultFilesAreNamed() throws {

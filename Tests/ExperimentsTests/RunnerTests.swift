@@ -129,6 +129,60 @@ func csv(_ url: URL) throws -> CSVDocument {
 
     /// A batch killed halfway (the manifest is written last, so an experiment killed mid-run has
     /// none) restarts without redoing finished experiments.
+    /// A real 128-bit encrypted run (about 10 s in a debug build): an 8-neuron iris network with
+    /// 3-bit tables on 2 samples.
+    @Test func encryptedRunWritesNoiseFilesAndCleanRerunsRemoveThem() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let config = try irisConfig(
+            "iris-fhe", extra: "fhe: {samples: 2, threads: 2}",
+            quantization: "{method: ptq, bits: 2, accumulator_bits_budget: 3, rounding: disabled}")
+        let files = try runner(results).run(config).files
+        let noise = try csv(files.noiseCSV)
+        #expect(noise.header == LayerNoiseRecord.columns)
+        let layers = try csv(files.layersCSV)
+        #expect(noise.rows.count == layers.rows.count)
+        // noise.csv and layers.csv come from the same measurement.
+        #expect(noise.column("sigma_measured") == layers.column("fhe_sigma_measured"))
+        #expect(noise.column("ciphertexts") == layers.column("fhe_ciphertexts"))
+        #expect(noise.column("flips_observed") == layers.column("fhe_mismatches"))
+        #expect(noise.column("ciphertexts") == ["16", "6"], "2 samples × 8 hidden neurons, 2 × 3 outputs")
+        #expect(noise.column("verdict")!.allSatisfy { $0 == "agrees" || $0 == "disagrees" })
+        #expect(noise.column("flip_verdict")!.allSatisfy { $0 == "agrees" || $0 == "disagrees" })
+
+        let histogram = try csv(files.noiseHistogramCSV)
+        #expect(histogram.header == NoiseHistogramRecord.columns)
+        let layerOfBin = histogram.column("layer_index")!
+        let observed = histogram.column("observed")!.map { Int($0)! }
+        // Every measured ciphertext is in a bin, except outputs of all-zero tables (noiseless).
+        for row in noise.rows.indices {
+            let layer = noise.column("layer_index")![row]
+            let total = zip(layerOfBin, observed).filter { $0.0 == layer }.map(\.1).reduce(0, +)
+            #expect(total == Int(noise.column("ciphertexts")![row])! - Int(noise.column("zero_table_ciphertexts")![row])!,
+                    "layer \(layer)")
+        }
+        #expect(noise.column("zero_table_ciphertexts")!.last == "0", "the output layer has no tables")
+
+        let manifest = try JSONManifest.read(ExperimentManifest.self, from: files.manifest)
+        #expect(manifest.environment.libraries["fftw"]?.contains("3.") == true)
+        #expect(manifest.environment.libraries["gsl"]?.contains(".") == true)
+
+        var clearOnly = config
+        clearOnly.fhe.samples = 0
+        _ = try runner(results, force: true).run(clearOnly)
+        #expect(!FileManager.default.fileExists(atPath: files.noiseCSV.path))
+        #expect(!FileManager.default.fileExists(atPath: files.noiseHistogramCSV.path))
+    }
+
+    @Test func manifestPathsAreRelativeInsideTheCurrentDirectory() {
+        let base = URL(fileURLWithPath: "/work/checkout", isDirectory: true)
+        #expect(pathRelative(URL(fileURLWithPath: "/work/checkout/data"), to: base) == "data")
+        #expect(pathRelative(URL(fileURLWithPath: "/work/checkout/results/../data/"), to: base) == "data")
+        #expect(pathRelative(URL(fileURLWithPath: "/work/checkout"), to: base) == ".")
+        #expect(pathRelative(URL(fileURLWithPath: "/work/checkout-other/data"), to: base) == "/work/checkout-other/data")
+        #expect(pathRelative(URL(fileURLWithPath: "/srv/data"), to: base) == "/srv/data")
+    }
+
     @Test func interruptedBatchRestartsWhereItStopped() throws {
         let results = try temporaryResults()
         defer { try? FileManager.default.removeItem(at: results) }

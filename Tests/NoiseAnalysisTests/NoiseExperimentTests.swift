@@ -22,6 +22,26 @@ struct NoiseExperimentTests {
         #expect(abs(weights.big - 256) < 6 * 12)
     }
 
+    /// Why experiments leave all-zero tables out of the PBS-output noise statistics: their test
+    /// polynomial is 0, every CMUX adds BSK ⊡ 0, and the output is an exact encryption of 0.
+    @Test func allZeroTableGivesANoiselessOutputAndOtherTablesDoNot() {
+        let (clientKey, serverKey) = ClientKey.generate(parameters: insecureTestSet, seed: .fixed(11))
+        let encoding = Encoding(precision: insecureTestSet.precision)
+        let workspace = serverKey.makeWorkspace()
+        var output = LWECiphertext(dimension: insecureTestSet.bigLWEDimension)
+        let zeros = LookupTable(values: [0, 0, 0, 0], inputEncoding: encoding, outputEncoding: encoding)
+        let ones = LookupTable(values: [1, 1, 1, 1], inputEncoding: encoding, outputEncoding: encoding)
+        var nonzeroNoise = 0
+        for message in 0..<4 {
+            let input = clientKey.encrypt(message, encoding: encoding)
+            serverKey.programmableBootstrap(input, table: zeros, into: &output, workspace: workspace)
+            #expect(clientKey.phase(output) == 0, "message \(message)")
+            serverKey.programmableBootstrap(input, table: ones, into: &output, workspace: workspace)
+            if clientKey.phase(output) != encoding.encode(1) { nonzeroNoise += 1 }
+        }
+        #expect(nonzeroNoise == 4, "a constant non-zero table still collects blind-rotation noise")
+    }
+
     @Test func rotatedCoefficientIsNegacyclic() {
         let v: [UInt64] = [10, 20, 30, 40]
         #expect(rotatedCoefficient(v, by: 0, at: 1) == 20)

@@ -103,3 +103,20 @@ import Testing
         #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n"))
     }
 }
+
+@Suite struct SVGHistogramChartTests {
+    @Test func barsSitOnTheAxisAndTheCurveGoesThroughBinCentres() {
+        let chart = SVGHistogramChart(
+            title: "noise", xLabel: "noise / σ", yLabel: "count",
+            bins: [.init(low: -1, high: 0, count: 10, reference: 5), .init(low: 0, high: 1, count: 0, reference: 20)],
+            barsName: "measured", referenceName: "predicted")
+        let svg = chart.render(width: 640, height: 400)
+        #expect(svg == chart.render(width: 640, height: 400))
+        // Plot area x 60…470 over −1…1, y 350 (0) … 40 (20 × 1.05 = 21).
+        #expect(svg.components(separatedBy: "<rect x=").count == 3, "one bar (the empty bin draws none) and the legend box")
+        let barHeight = SVGPlotFrame.number(310 * 10 / 21)
+        #expect(svg.contains("<rect x=\"60.0\" y=\"\(SVGPlotFrame.number(350 - 310 * 10 / 21))\" width=\"205.0\" height=\"\(barHeight)\""))
+        #expect(svg.contains("points=\"162.5,\(SVGPlotFrame.number(350 - 310 * 5 / 21)) 367.5,\(SVGPlotFrame.number(350 - 310 * 20 / 21))\""))
+        #expect(svg.contains(">measured<") && svg.contains(">predicted<"))
+    }
+}
