@@ -18,10 +18,17 @@ public struct EncryptedEvaluation: Sendable {
         /// What the predicted σ is: the PBS output noise (hidden layers) or the weighted sum of
         /// PBS outputs with the layer's largest weight 2-norm, a bound (output layer).
         public let predictedFrom: String
-        /// Predicted σ (torus) of the layer's output ciphertexts.
+        /// Predicted σ (torus) of the layer's output ciphertexts, averaged over keys (the
+        /// planner's prediction, behind the p_error).
         public let predictedOutputSigma: Double
-        /// The output ciphertexts' noise (torus) against the predicted variance: χ² interval,
-        /// mean interval, normality (99 %). nil below 2 ciphertexts.
+        /// The same for this run's keys: the key-dependent rounding terms of the blind rotation
+        /// use the keys' Hamming weights (NoiseAnalysis.KeyConditionedNoise). A fresh key's
+        /// weights move the PBS-output variance by a few per cent, as much as the χ² interval
+        /// of a run, so the verdict and the histogram compare with this one. The output
+        /// layer's bound keeps the key-averaged value.
+        public let keyPredictedOutputSigma: Double
+        /// The output ciphertexts' noise (torus) against this key's predicted variance: χ²
+        /// interval, mean interval, normality (99 %). nil below 2 ciphertexts.
         public let noise: NoiseCheck?
         /// Mismatched values of this layer against the predicted p_error (Clopper–Pearson, 99 %).
         public let flips: FailureRateCheck
@@ -107,6 +114,7 @@ public struct EncryptedEvaluation: Sendable {
         }
 
         let noiseModel = NoiseModel(parameters: plan.parameters)
+        let keyNoiseModel = KeyConditionedNoise(parameters: plan.parameters, weights: KeyWeights(clientKey: clientKey))
         let layers = try circuit.layers.indices.map { position -> LayerResult in
             let planLayer = plan.layers[position]
             let margins = checks.flatMap { $0.noiseInHalfDeltas[position] }
@@ -121,11 +129,14 @@ public struct EncryptedEvaluation: Sendable {
             let encodingBits = position + 1 < circuit.layers.count ? plan.layers[position + 1].messageBits : planLayer.messageBits
             let halfDelta = exp2(-Double(encodingBits + 2))   // Δ/2 on the torus
             let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noiseModel.pbsOutput
+            let keyPredicted = planLayer.isOutputLayer
+                ? planLayer.accumulatorVariance : keyNoiseModel.pbsOutput(fft: noiseModel.fft)
             let torusNoise = measured.map { $0 * halfDelta }
             let predictedSigma = predicted.value.squareRoot()
+            let keyPredictedSigma = keyPredicted.value.squareRoot()
             let noise = torusNoise.count >= 2
                 ? try NoiseCheck(step: "layer \(circuit.layers[position].index) output", samples: torusNoise,
-                                 predictedVariance: predicted.value)
+                                 predictedVariance: keyPredicted.value)
                 : nil
             let flips = try FailureRateCheck(
                 observedFailures: checks.reduce(0) { $0 + $1.mismatchesPerLayer[position] }, trials: max(1, margins.count),
@@ -136,8 +147,8 @@ public struct EncryptedEvaluation: Sendable {
                 predictedFrom: planLayer.isOutputLayer
                     ? "weighted sum with the largest weight 2-norm (bound)"
                     : zeroTables.isEmpty ? "PBS output" : "PBS output (all-zero tables left out)",
-                predictedOutputSigma: predictedSigma, noise: noise, flips: flips,
-                histogram: torusNoise.isEmpty ? nil : try NoiseHistogram(samples: torusNoise, predictedSigma: predictedSigma),
+                predictedOutputSigma: predictedSigma, keyPredictedOutputSigma: keyPredictedSigma, noise: noise, flips: flips,
+                histogram: torusNoise.isEmpty ? nil : try NoiseHistogram(samples: torusNoise, predictedSigma: keyPredictedSigma),
                 maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count,
                 zeroTableCiphertexts: margins.count - measured.count)
         }

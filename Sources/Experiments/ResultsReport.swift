@@ -245,8 +245,8 @@ public enum ResultsReport {
     /// One row per encrypted layer of every run that wrote `noise.csv`.
     static func noiseTable(_ experiments: [Experiment]) -> ReportTable {
         let copied = [
-            "layer_index", "ciphertexts", "zero_table_ciphertexts", "precision_bits", "predicted_from", "sigma_predicted", "sigma_measured",
-            "sigma_ci99_low", "sigma_ci99_high", "verdict", "normality_p_value", "log2_p_error_predicted",
+            "layer_index", "ciphertexts", "zero_table_ciphertexts", "precision_bits", "predicted_from", "sigma_predicted",
+            "sigma_predicted_this_key", "sigma_measured", "sigma_ci99_low", "sigma_ci99_high", "verdict", "normality_p_value", "log2_p_error_predicted",
             "flips_observed", "flip_rate_cp99_high", "flip_verdict", "max_noise_half_deltas",
         ]
         var table = ReportTable(columns: ["experiment"] + copied + runColumns)
@@ -311,7 +311,7 @@ public enum ResultsReport {
             return (experiment, noise, histogram, ciphertexts)
         }
         guard let (experiment, noise, histogram, ciphertexts) = candidates.max(by: { $0.3 < $1.3 || ($0.3 == $1.3 && $0.0.name > $1.0.name) }),
-            let sigma = Double(noise.column("sigma_predicted")![0]), sigma > 0
+            let sigma = Double(noise.column("sigma_predicted_this_key")![0]), sigma > 0
         else { return nil }
         let layer = noise.column("layer_index")![0]
         let index = { (name: String) in histogram.header.firstIndex(of: name)! }
@@ -326,7 +326,8 @@ public enum ResultsReport {
         let counted = Int(bins.reduce(0) { $0 + $1.count })
         return SVGHistogramChart(
             title: "\(experiment.name), layer \(layer) output noise: \(counted) ciphertexts vs predicted Gaussian",
-            xLabel: "noise / predicted σ (\(noise.column("sigma_predicted")![0]) on the torus)", yLabel: "ciphertexts per bin",
+            xLabel: "noise / predicted σ for the run's keys (\(noise.column("sigma_predicted_this_key")![0]) on the torus)",
+            yLabel: "ciphertexts per bin",
             bins: bins, barsName: "measured (σ \(measured))", referenceName: "predicted N(0, σ²)")
     }
 

@@ -15,13 +15,18 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
     public var pbsPerSample: Int
     /// What the prediction models: `PBS output`, or the output layer's weighted-sum bound.
     public var predictedFrom: String
+    /// The key-averaged prediction (the planner's, behind the predicted p_error).
     public var predictedSigma: Double
+    /// The same prediction with the key-dependent terms evaluated for this run's keys (their
+    /// Hamming weights); the verdict and the histogram use it. Equal to `predictedSigma` for
+    /// the output layer's bound.
+    public var predictedSigmaThisKey: Double
     public var log2PredictedPError: Double
     public var measuredSigma: Double
     /// χ² interval on σ (square roots of the variance interval).
     public var measuredSigmaLow: Double
     public var measuredSigmaHigh: Double
-    /// `agrees` when the predicted variance lies in the χ² interval, else `disagrees`.
+    /// `agrees` when this key's predicted variance lies in the χ² interval, else `disagrees`.
     public var verdict: String
     public var measuredMean: Double
     public var meanLow: Double
@@ -41,7 +46,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
 
     public init(
         layerIndex: Int, ciphertexts: Int, zeroTableCiphertexts: Int, precisionBits: Int, pbsPerSample: Int, predictedFrom: String,
-        predictedSigma: Double, log2PredictedPError: Double, measuredSigma: Double, measuredSigmaLow: Double,
+        predictedSigma: Double, predictedSigmaThisKey: Double, log2PredictedPError: Double, measuredSigma: Double, measuredSigmaLow: Double,
         measuredSigmaHigh: Double, verdict: String, measuredMean: Double, meanLow: Double, meanHigh: Double,
         normalityPValue: Double?, flips: Int, expectedFlips: Double, flipRateLow: Double, flipRateHigh: Double,
         flipVerdict: String, maxNoiseHalfDeltas: Double
@@ -53,6 +58,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
         self.pbsPerSample = pbsPerSample
         self.predictedFrom = predictedFrom
         self.predictedSigma = predictedSigma
+        self.predictedSigmaThisKey = predictedSigmaThisKey
         self.log2PredictedPError = log2PredictedPError
         self.measuredSigma = measuredSigma
         self.measuredSigmaLow = measuredSigmaLow
@@ -72,7 +78,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
 
     public static let columns = [
         "layer_index", "ciphertexts", "zero_table_ciphertexts", "precision_bits", "pbs_per_sample", "predicted_from", "sigma_predicted",
-        "log2_p_error_predicted", "sigma_measured", "sigma_ci99_low", "sigma_ci99_high", "verdict", "mean_measured",
+        "sigma_predicted_this_key", "log2_p_error_predicted", "sigma_measured", "sigma_ci99_low", "sigma_ci99_high", "verdict", "mean_measured",
         "mean_ci99_low", "mean_ci99_high", "normality_p_value", "flips_observed", "flips_expected",
         "flip_rate_cp99_low", "flip_rate_cp99_high", "flip_verdict", "max_noise_half_deltas",
     ]
@@ -80,7 +86,8 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
     public var values: [ReportValue] {
         [
             .integer(layerIndex), .integer(ciphertexts), .integer(zeroTableCiphertexts), .integer(precisionBits), .integer(pbsPerSample),
-            .text(predictedFrom), .scientific(predictedSigma, digits: 4), .decimal(log2PredictedPError, decimals: 2),
+            .text(predictedFrom), .scientific(predictedSigma, digits: 4), .scientific(predictedSigmaThisKey, digits: 4),
+            .decimal(log2PredictedPError, decimals: 2),
             .scientific(measuredSigma, digits: 4), .scientific(measuredSigmaLow, digits: 4),
             .scientific(measuredSigmaHigh, digits: 4), .text(verdict), .scientific(measuredMean, digits: 3),
             .scientific(meanLow, digits: 3), .scientific(meanHigh, digits: 3),

@@ -148,6 +148,12 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(noise.column("flips_observed") == layers.column("fhe_mismatches"))
         #expect(noise.column("ciphertexts") == ["16", "6"], "2 samples × 8 hidden neurons, 2 × 3 outputs")
         #expect(noise.column("verdict")!.allSatisfy { $0 == "agrees" || $0 == "disagrees" })
+        // The hidden layer's prediction for this run's keys differs from the key average only
+        // through the keys' Hamming weights (a few per cent); the output layer's bound is shared.
+        let averaged = noise.column("sigma_predicted")!.map { Double($0)! }
+        let thisKey = noise.column("sigma_predicted_this_key")!.map { Double($0)! }
+        #expect(abs(thisKey[0] / averaged[0] - 1) < 0.1, "hidden layer: \(thisKey[0]) vs \(averaged[0])")
+        #expect(thisKey[1] == averaged[1])
         #expect(noise.column("flip_verdict")!.allSatisfy { $0 == "agrees" || $0 == "disagrees" })
 
         let histogram = try csv(files.noiseHistogramCSV)
