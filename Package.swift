@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "Experiments", "TFHE", "NoiseAnalysis", "Reporting",
+                "Experiments", "TFHE", "NoiseAnalysis", "GSLStatistics", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: targetsHaswell ? [.define("LOCKSTEP_HASWELL_KERNELS", .when(configuration: .release))] : []

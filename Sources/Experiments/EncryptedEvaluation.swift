@@ -167,12 +167,3 @@ public struct EncryptedEvaluation: Sendable {
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
 }
-
-/// The q-quantile (0...1) of values by linear interpolation between order statistics.
-func quantile(_ values: [Double], _ q: Double) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    let position = q * Double(sorted.count - 1)
-    let low = Int(position.rounded(.down)), high = Int(position.rounded(.up))
-    return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
-}

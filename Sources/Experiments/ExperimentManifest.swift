@@ -1,3 +1,4 @@
+import GSLStatistics
 import Verification
 import TFHE
 import Circuit
@@ -131,9 +132,9 @@ public struct ExperimentManifest: Codable, Sendable {
             threads = evaluation.threads
             testIndices = evaluation.sampleIndices
             latencySeconds = evaluation.latenciesSeconds
-            encryptSecondsMedian = quantile(evaluation.encryptSeconds, 0.5)
-            evaluateSecondsMedian = quantile(evaluation.evaluateSeconds, 0.5)
-            decryptSecondsMedian = quantile(evaluation.decryptSeconds, 0.5)
+            encryptSecondsMedian = SampleQuantile.median(evaluation.encryptSeconds)
+            evaluateSecondsMedian = SampleQuantile.median(evaluation.evaluateSeconds)
+            decryptSecondsMedian = SampleQuantile.median(evaluation.decryptSeconds)
             mismatchedSamples = evaluation.mismatchedSamples
             divergences = Array(evaluation.divergences.prefix(20))
             divergenceCount = evaluation.divergences.count

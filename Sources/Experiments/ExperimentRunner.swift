@@ -1,3 +1,4 @@
+import GSLStatistics
 import Circuit
 import Datasets
 import Foundation
@@ -275,8 +276,8 @@ public struct ExperimentRunner: Sendable {
             fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
             quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
             fheMismatches: encrypted?.mismatchedSamples,
-            fheLatencyMillisecondsMedian: encrypted.map { 1000 * quantile($0.latenciesSeconds, 0.5) },
-            fheLatencyMillisecondsP90: encrypted.map { 1000 * quantile($0.latenciesSeconds, 0.9) },
+            fheLatencyMillisecondsMedian: encrypted.flatMap { SampleQuantile.median($0.latenciesSeconds) }.map { 1000 * $0 },
+            fheLatencyMillisecondsP90: encrypted.flatMap { SampleQuantile.of($0.latenciesSeconds, 0.9) }.map { 1000 * $0 },
             keygenSeconds: encrypted?.keygenSeconds, epochs: config.training.epochs,
             trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
             quantizeSeconds: prepared.timings.quantizeSeconds,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import GSLStatistics
 import TFHE
 
 /// `lockstep bench pbs|ks|fft|keygen --params NAME`: release-build timings of the TFHE core,
@@ -86,7 +87,7 @@ struct Bench: AsyncParsableCommand {
             samples.append(start.duration(to: .now).milliseconds)
             cpuSamples.append(ThreadCPUClock.milliseconds() - cpuStart)
         }
-        return (Statistics(samples).median, Statistics(cpuSamples).median)
+        return (SampleQuantile.median(samples) ?? .nan, SampleQuantile.median(cpuSamples) ?? .nan)
     }
 
     /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
@@ -148,16 +149,6 @@ final class SampleBuffer: @unchecked Sendable {
     var values: [Double] { Array(storage) }
 }
 
-struct Statistics {
-    let sorted: [Double]
-    init(_ values: [Double]) { sorted = values.sorted() }
-    var median: Double {
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-    var minimum: Double { sorted.first ?? .nan }
-    var maximum: Double { sorted.last ?? .nan }
-}
 
 /// One benchmark result; the JSON line and the table are rendered from the same record.
 struct BenchmarkRecord: Codable {
@@ -181,17 +172,16 @@ struct BenchmarkRecord: Codable {
     let insecure_test_set: Bool
 
     init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?, throughput: Double?) {
-        let statistics = Statistics(samples)
         params = parameters.name
         precision = parameters.precision
         self.operation = operation.rawValue
         self.runs = runs
         self.threads = threads
-        median_ms = statistics.median
-        min_ms = statistics.minimum
-        max_ms = statistics.maximum
+        median_ms = SampleQuantile.median(samples) ?? .nan
+        min_ms = samples.min() ?? .nan
+        max_ms = samples.max() ?? .nan
         floor_ms = floor
-        median_cpu_ms = cpuSamples.map { Statistics($0).median }
+        median_cpu_ms = cpuSamples.flatMap { SampleQuantile.median($0) }
         floor_cpu_ms = floorCPU
         throughput_per_s = throughput
         build = BuildConfiguration.name

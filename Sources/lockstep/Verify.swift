@@ -1,4 +1,5 @@
 import ArgumentParser
+import GSLStatistics
 import Circuit
 import Experiments
 import Foundation
@@ -78,10 +79,10 @@ struct Verify: AsyncParsableCommand {
                         printLine("  FAIL sample \(index): \(mine.count) mismatched values; first: \(mine[0].description)")
                     }
                 }
-                let latencies = evaluation.latenciesSeconds.sorted()
+                let latencyMedian = SampleQuantile.median(evaluation.latenciesSeconds) ?? .nan
                 printLine("  \(evaluation.samples - evaluation.mismatchedSamples)/\(evaluation.samples) samples bit-exact; "
                     + "FHE accuracy on subset vs clear: \(agreeing(evaluation))/\(evaluation.samples) same predictions; "
-                    + "latency median \(String(format: "%.1f", 1000 * latencies[latencies.count / 2])) ms on \(evaluation.threads) threads; "
+                    + "latency median \(String(format: "%.1f", 1000 * latencyMedian)) ms on \(evaluation.threads) threads; "
                     + "keygen \(String(format: "%.2f", evaluation.keygenSeconds)) s")
             } catch {
                 failed += max(1, count)
