@@ -39,14 +39,17 @@ let package = Package(
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Reproducible public randomness (splits, messages, synthetic samples); never key material.
+        .target(name: "SeededRandom"),
+
         .target(name: "TFHE", dependencies: ["CFFTW"], swiftSettings: hotLoopSettings),
-        .target(name: "NeuralNet", swiftSettings: hotLoopSettings),
+        .target(name: "NeuralNet", dependencies: ["SeededRandom"], swiftSettings: hotLoopSettings),
         .target(name: "Quantization", dependencies: ["NeuralNet"]),
-        .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Circuit", dependencies: ["TFHE", "Quantization"], swiftSettings: hotLoopSettings),
         .target(name: "Verification", dependencies: ["Circuit", "TFHE", "NeuralNet"]),
         .target(name: "GSLStatistics", dependencies: ["CGSL"]),
-        .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics"]),
+        .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics", "SeededRandom"]),
         .target(name: "Reporting"),
         .target(
             name: "Experiments",
@@ -69,8 +72,8 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "CircuitTests", dependencies: ["Circuit", "Quantization", "NeuralNet", "TFHE", "Verification"]),
-        .testTarget(name: "GSLStatisticsTests", dependencies: ["GSLStatistics"]),
-        .testTarget(name: "NoiseAnalysisTests", dependencies: ["NoiseAnalysis", "TFHE", "GSLStatistics"]),
+        .testTarget(name: "GSLStatisticsTests", dependencies: ["GSLStatistics", "SeededRandom"]),
+        .testTarget(name: "NoiseAnalysisTests", dependencies: ["NoiseAnalysis", "TFHE", "GSLStatistics", "SeededRandom"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
     ]

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 @testable import GSLStatistics
 
@@ -185,7 +186,7 @@ struct SampleMomentsTests {
     @Test(arguments: [UInt64(1), 2, 3])
     func gaussianSampleHasNormalMoments(seed: UInt64) throws {
         let n = 200_000
-        let moments = try SampleMoments(gaussianSamples(count: n, mean: 3, standardDeviation: 2, seed: seed))
+        let moments = try SampleMoments(SyntheticSamples.gaussian(count: n, mean: 3, standardDeviation: 2, seed: seed))
         let root = Double(n).squareRoot()
         #expect(abs(moments.mean - 3) < 4 * 2 / root)
         #expect(abs(moments.variance - 4) < 4 * 4 * (2.0).squareRoot() / root)
@@ -195,7 +196,7 @@ struct SampleMomentsTests {
 
     @Test func uniformSampleHasUniformMoments() throws {
         let n = 200_000
-        let moments = try SampleMoments(uniformSamples(count: n, seed: 7))
+        let moments = try SampleMoments(SyntheticSamples.uniform(count: n, seed: 7))
         // Uniform(0, 1): mean 1/2, variance 1/12, skewness 0, excess kurtosis −6/5.
         #expect(abs(moments.mean - 0.5) < 0.005)
         #expect(abs(moments.variance - 1.0 / 12) < 0.001)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 @testable import NoiseAnalysis
 
@@ -11,7 +12,7 @@ import Darwin
 struct NoiseHistogramTests {
     @Test func countsSumToTheSamplesAndBinsAreContiguous() throws {
         let sigma = 3e-7
-        let samples = gaussianSamples(count: 6400, standardDeviation: sigma, seed: 41)
+        let samples = SyntheticSamples.gaussian(count: 6400, standardDeviation: sigma, seed: 41)
         let histogram = try NoiseHistogram(samples: samples, predictedSigma: sigma)
         #expect(histogram.bins.map(\.observed).reduce(0, +) == samples.count)
         #expect(histogram.sampleCount == 6400)
@@ -28,7 +29,7 @@ struct NoiseHistogramTests {
     @Test func expectedCountsComeFromThePredictedSigma() throws {
         let predicted = 2e-6
         // Measured noise twice as wide as predicted: the expected column must not follow it.
-        let samples = gaussianSamples(count: 1000, standardDeviation: 2 * predicted, seed: 42)
+        let samples = SyntheticSamples.gaussian(count: 1000, standardDeviation: 2 * predicted, seed: 42)
         let histogram = try NoiseHistogram(samples: samples, predictedSigma: predicted)
         let middle = histogram.bins.count / 2
         let firstAboveZero = histogram.bins[middle]
@@ -47,7 +48,7 @@ struct NoiseHistogramTests {
     }
 
     @Test func farOutlierWidensTheBinsInsteadOfMultiplyingThem() throws {
-        var samples = gaussianSamples(count: 500, standardDeviation: 1, seed: 43)
+        var samples = SyntheticSamples.gaussian(count: 500, standardDeviation: 1, seed: 43)
         samples.append(1000)
         let histogram = try NoiseHistogram(samples: samples, predictedSigma: 1, maximumBins: 200)
         #expect(histogram.bins.count == 200)

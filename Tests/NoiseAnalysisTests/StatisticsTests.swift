@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 import GSLStatistics
 @testable import NoiseAnalysis
@@ -47,7 +48,7 @@ struct ConfidenceIntervalTests {
         let replicates = 400
         var meanMisses = 0, varianceMisses = 0
         for seed in 0..<UInt64(replicates) {
-            let samples = gaussianSamples(count: 500, mean: 0.25, standardDeviation: 3, seed: 1000 + seed)
+            let samples = SyntheticSamples.gaussian(count: 500, mean: 0.25, standardDeviation: 3, seed: 1000 + seed)
             if !(try meanConfidenceInterval(of: samples)).contains(0.25) { meanMisses += 1 }
             if !(try varianceConfidenceInterval(of: samples)).contains(9) { varianceMisses += 1 }
         }
@@ -60,7 +61,7 @@ struct ConfidenceIntervalTests {
     /// must be called a disagreement, the true variance an agreement.
     @Test func verdictSeparatesRightFromWrongPrediction() throws {
         let sigma = 3.0e-6
-        let samples = gaussianSamples(count: 100_000, standardDeviation: sigma, seed: 42)
+        let samples = SyntheticSamples.gaussian(count: 100_000, standardDeviation: sigma, seed: 42)
         let right = try NoiseCheck(step: "synthetic", samples: samples, predictedVariance: sigma * sigma)
         #expect(right.verdict == .agrees)
         #expect(right.meanVerdict == .agrees)
@@ -88,7 +89,7 @@ struct ConfidenceIntervalTests {
 struct NormalityTests {
     @Test(arguments: [UInt64(11), 12, 13, 14, 15])
     func acceptsGaussianSamples(seed: UInt64) throws {
-        let result = try ShapiroFranciaTest.run(gaussianSamples(count: 2000, mean: -1, standardDeviation: 1e-5, seed: seed),
+        let result = try ShapiroFranciaTest.run(SyntheticSamples.gaussian(count: 2000, mean: -1, standardDeviation: 1e-5, seed: seed),
                                                 significanceLevel: 0.01)
         #expect(result.isConsistentWithNormal, "p = \(result.pValue), W' = \(result.statistic)")
         #expect(result.statistic > 0.99)
@@ -96,7 +97,7 @@ struct NormalityTests {
 
     @Test(arguments: [UInt64(21), 22, 23])
     func rejectsUniformSamples(seed: UInt64) throws {
-        let result = try ShapiroFranciaTest.run(uniformSamples(count: 1000, seed: seed), significanceLevel: 0.01)
+        let result = try ShapiroFranciaTest.run(SyntheticSamples.uniform(count: 1000, seed: seed), significanceLevel: 0.01)
         #expect(!result.isConsistentWithNormal)
         #expect(result.pValue < 1e-6, "p = \(result.pValue)")
     }
@@ -114,7 +115,7 @@ struct NormalityTests {
     /// W′ is the squared Pearson correlation of the ordered sample with the Blom scores;
     /// recompute it from that definition.
     @Test func statisticIsSquaredCorrelationWithBlomScores() throws {
-        let samples = gaussianSamples(count: 50, seed: 99).map { $0 * $0 }
+        let samples = SyntheticSamples.gaussian(count: 50, seed: 99).map { $0 * $0 }
         let ordered = samples.sorted()
         let n = Double(samples.count)
         let scores = try (1...samples.count).map { i in try StandardNormal.quantile((Double(i) - 0.375) / (n + 0.25)) }
@@ -134,7 +135,7 @@ struct NormalityTests {
         let replicates = 300
         var rejections = 0
         for seed in 0..<UInt64(replicates) {
-            let result = try ShapiroFranciaTest.run(gaussianSamples(count: 500, seed: 5000 + seed), significanceLevel: 0.05)
+            let result = try ShapiroFranciaTest.run(SyntheticSamples.gaussian(count: 500, seed: 5000 + seed), significanceLevel: 0.05)
             if !result.isConsistentWithNormal { rejections += 1 }
         }
         let limit = try improbablyManyMisses(replicates: replicates, rate: 0.05)
@@ -144,7 +145,7 @@ struct NormalityTests {
 
     @Test func sampleSizeOutsideRoystonRangeThrows() {
         #expect(throws: NoiseAnalysisError.self) { try ShapiroFranciaTest.run([1, 2, 3, 4]) }
-        #expect(throws: NoiseAnalysisError.self) { try ShapiroFranciaTest.run(uniformSamples(count: 5001, seed: 1)) }
+        #expect(throws: NoiseAnalysisError.self) { try ShapiroFranciaTest.run(SyntheticSamples.uniform(count: 5001, seed: 1)) }
     }
 }
 

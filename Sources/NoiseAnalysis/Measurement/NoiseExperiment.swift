@@ -1,3 +1,4 @@
+import SeededRandom
 import Dispatch
 import GSLStatistics
 import TFHE
@@ -338,19 +339,6 @@ func parallelChunks(count: Int, threads: Int, seed: UInt64,
         let start = count * worker / workers, end = count * (worker + 1) / workers
         var generator = SplitMix64(seed: seed &+ UInt64(worker) &* 0x9E37_79B9_7F4A_7C15)
         body(start..<end, &generator)
-    }
-}
-
-/// Messages only (public values): SplitMix64 (Steele, Lea & Flood 2014).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

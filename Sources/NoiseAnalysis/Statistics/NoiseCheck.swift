@@ -1,3 +1,4 @@
+import SeededRandom
 import GSLStatistics
 
 /// Measured noise of one pipeline step compared with its prediction, in the manner of tfhe-rs's
