@@ -335,23 +335,11 @@ public enum ResultsReport {
 
     public static let benchFolderName = "bench"
 
-    /// One line of `lockstep bench … --format json`, as far as the report uses it.
-    struct BenchmarkLine: Decodable {
-        var params: String
-        var precision: Int
-        var operation: String
-        var threads: Int
-        var median_ms: Double
-        var floor_ms: Double?
-        var build: String
-        var insecure_test_set: Bool
-    }
-
     /// Every line of `bench/*.jsonl`, files by name and lines in order; unreadable lines are problems.
-    static func readBenchmarks(in directory: URL) -> (lines: [BenchmarkLine], problems: [ResultsReportError]) {
+    static func readBenchmarks(in directory: URL) -> (lines: [BenchmarkRecord], problems: [ResultsReportError]) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
             .filter { $0.hasSuffix(".jsonl") }.sorted()
-        var lines: [BenchmarkLine] = []
+        var lines: [BenchmarkRecord] = []
         var problems: [ResultsReportError] = []
         for name in names {
             let url = directory.appendingPathComponent(name)
@@ -361,11 +349,11 @@ public enum ResultsReport {
             }
             for (number, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 do {
-                    lines.append(try JSONDecoder().decode(BenchmarkLine.self, from: Data(line.utf8)))
+                    lines.append(try JSONDecoder().decode(BenchmarkRecord.self, from: Data(line.utf8)))
                 } catch {
                     problems.append(ResultsReportError(
                         path: url.path,
-                        detail: "line \(number + 1) is not a `lockstep bench --format json` record with params, precision, operation, threads, median_ms, build, insecure_test_set (\(error))"))
+                        detail: "line \(number + 1) is not a `lockstep bench --format json` record (\(error))"))
                 }
             }
         }
@@ -375,7 +363,7 @@ public enum ResultsReport {
     /// KS+PBS median latency (and the FFTW floor of one blind rotation) against the parameter
     /// set's precision, one line per thread count, from release builds on secure sets. A set
     /// measured more than once counts with its last line.
-    static func latencyVersusPrecisionChart(_ lines: [BenchmarkLine]) -> SVGLineChart {
+    static func latencyVersusPrecisionChart(_ lines: [BenchmarkRecord]) -> SVGLineChart {
         var median: [Int: [Int: Double]] = [:], floor: [Int: [Int: Double]] = [:]
         for line in lines where line.operation == "pbs" && line.build == "release" && !line.insecure_test_set {
             median[line.threads, default: [:]][line.precision] = line.median_ms

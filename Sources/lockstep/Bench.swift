@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import GSLStatistics
+import Reporting
 import TFHE
 
 /// `lockstep bench pbs|ks|fft|keygen --params NAME`: release-build timings of the TFHE core,
@@ -150,66 +151,13 @@ final class SampleBuffer: @unchecked Sendable {
 }
 
 
-/// One benchmark result; the JSON line and the table are rendered from the same record.
-struct BenchmarkRecord: Codable {
-    let params: String
-    /// Message bits of the parameter set: the x axis of `lockstep report`'s latency-vs-precision figure.
-    let precision: Int
-    let operation: String
-    let runs: Int
-    let threads: Int
-    let median_ms: Double
-    let min_ms: Double
-    let max_ms: Double
-    let floor_ms: Double?
-    /// Median thread CPU time per operation (excludes waiting for a core on a busy machine).
-    let median_cpu_ms: Double?
-    /// Median thread CPU time of the floor.
-    let floor_cpu_ms: Double?
-    /// Operations per second over all threads (wall clock, warm-up included).
-    let throughput_per_s: Double?
-    let build: String
-    let insecure_test_set: Bool
-
+extension BenchmarkRecord {
     init(parameters: ParameterSet, operation: Bench.Operation, runs: Int, threads: Int, samples: [Double], cpuSamples: [Double]?, floor: Double?, floorCPU: Double?, throughput: Double?) {
-        params = parameters.name
-        precision = parameters.precision
-        self.operation = operation.rawValue
-        self.runs = runs
-        self.threads = threads
-        median_ms = SampleQuantile.median(samples) ?? .nan
-        min_ms = samples.min() ?? .nan
-        max_ms = samples.max() ?? .nan
-        floor_ms = floor
-        median_cpu_ms = cpuSamples.flatMap { SampleQuantile.median($0) }
-        floor_cpu_ms = floorCPU
-        throughput_per_s = throughput
-        build = BuildConfiguration.name
-        insecure_test_set = parameters.isInsecureTestSet
-    }
-
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-
-    func tableText() -> String {
-        func ms(_ value: Double) -> String { String(format: "%.3f", value) }
-        var lines = [
-            "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
-            "operation  \(operation)   runs \(runs) × threads \(threads)   build \(build)",
-            "median_ms  \(ms(median_ms))",
-            "min_ms     \(ms(min_ms))",
-            "max_ms     \(ms(max_ms))",
-        ]
-        if let cpu = median_cpu_ms { lines.append("median_cpu_ms \(ms(cpu))   (thread CPU time)") }
-        if let throughput = throughput_per_s { lines.append("throughput \(String(format: "%.1f", throughput)) ops/s over \(threads) thread(s)") }
-        if let floor = floor_ms {
-            lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
-            if let floorCPU = floor_cpu_ms { lines.append("floor_cpu_ms \(ms(floorCPU))   (thread CPU time)") }
-        }
-        return lines.joined(separator: "\n")
+        self.init(
+            params: parameters.name, precision: parameters.precision, operation: operation.rawValue, runs: runs, threads: threads,
+            median_ms: SampleQuantile.median(samples) ?? .nan, min_ms: samples.min() ?? .nan, max_ms: samples.max() ?? .nan,
+            floor_ms: floor, median_cpu_ms: cpuSamples.flatMap { SampleQuantile.median($0) }, floor_cpu_ms: floorCPU,
+            throughput_per_s: throughput, build: BuildConfiguration.name, insecure_test_set: parameters.isInsecureTestSet)
     }
 }
 

@@ -58,9 +58,12 @@ import Testing
         _ = try runner(results).run(try irisConfig("iris-clear"))
         let bench = results.appendingPathComponent("bench")
         try FileManager.default.createDirectory(at: bench, withIntermediateDirectories: true)
-        func benchLine(_ bits: Int, _ median: Double, build: String = "release") -> String {
-            #"{"build":"\#(build)","floor_ms":\#(median / 2),"insecure_test_set":false,"max_ms":1,"median_ms":\#(median),"min_ms":1,"#
-                + #""operation":"pbs","params":"concrete-p40-b\#(bits)","precision":\#(bits),"runs":20,"threads":1}"#
+        // Lines as `lockstep bench --format json` writes them: the report reads the same record type.
+        func benchLine(_ bits: Int, _ median: Double, build: String = "release") throws -> String {
+            try BenchmarkRecord(
+                params: "concrete-p40-b\(bits)", precision: bits, operation: "pbs", runs: 20, threads: 1, median_ms: median,
+                min_ms: 1, max_ms: 1, floor_ms: median / 2, median_cpu_ms: nil, floor_cpu_ms: nil, throughput_per_s: nil,
+                build: build, insecure_test_set: false).jsonLine()
         }
         // The second b3 line replaces the first; the debug line is left out.
         try [benchLine(3, 99), benchLine(2, 10), benchLine(3, 20), benchLine(4, 5000, build: "debug")]

@@ -1,0 +1,70 @@
+import Foundation
+
+/// One `lockstep bench` result: the JSON line it prints (`--format json`, one per line in
+/// `results/bench/*.jsonl`), the table it prints, and what `lockstep report` reads back for the
+/// latency-vs-precision figure — one type, so writer and reader cannot drift apart.
+public struct BenchmarkRecord: Codable, Sendable, Equatable {
+    public let params: String
+    /// Message bits of the parameter set: the x axis of `lockstep report`'s latency-vs-precision figure.
+    public let precision: Int
+    public let operation: String
+    public let runs: Int
+    public let threads: Int
+    public let median_ms: Double
+    public let min_ms: Double
+    public let max_ms: Double
+    public let floor_ms: Double?
+    /// Median thread CPU time per operation (excludes waiting for a core on a busy machine).
+    public let median_cpu_ms: Double?
+    /// Median thread CPU time of the floor.
+    public let floor_cpu_ms: Double?
+    /// Operations per second over all threads (wall clock, warm-up included).
+    public let throughput_per_s: Double?
+    public let build: String
+    public let insecure_test_set: Bool
+
+    public init(
+        params: String, precision: Int, operation: String, runs: Int, threads: Int, median_ms: Double, min_ms: Double,
+        max_ms: Double, floor_ms: Double?, median_cpu_ms: Double?, floor_cpu_ms: Double?, throughput_per_s: Double?,
+        build: String, insecure_test_set: Bool
+    ) {
+        self.params = params
+        self.precision = precision
+        self.operation = operation
+        self.runs = runs
+        self.threads = threads
+        self.median_ms = median_ms
+        self.min_ms = min_ms
+        self.max_ms = max_ms
+        self.floor_ms = floor_ms
+        self.median_cpu_ms = median_cpu_ms
+        self.floor_cpu_ms = floor_cpu_ms
+        self.throughput_per_s = throughput_per_s
+        self.build = build
+        self.insecure_test_set = insecure_test_set
+    }
+
+    public func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    public func tableText() -> String {
+        func ms(_ value: Double) -> String { String(format: "%.3f", value) }
+        var lines = [
+            "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
+            "operation  \(operation)   runs \(runs) × threads \(threads)   build \(build)",
+            "median_ms  \(ms(median_ms))",
+            "min_ms     \(ms(min_ms))",
+            "max_ms     \(ms(max_ms))",
+        ]
+        if let cpu = median_cpu_ms { lines.append("median_cpu_ms \(ms(cpu))   (thread CPU time)") }
+        if let throughput = throughput_per_s { lines.append("throughput \(String(format: "%.1f", throughput)) ops/s over \(threads) thread(s)") }
+        if let floor = floor_ms {
+            lines.append("floor_ms   \(ms(floor))   (ratio median/floor \(String(format: "%.2f", median_ms / floor)))")
+            if let floorCPU = floor_cpu_ms { lines.append("floor_cpu_ms \(ms(floorCPU))   (thread CPU time)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
