@@ -7,7 +7,8 @@ import Foundation
 /// `results/<experiment>/manifest.json`: what ran, with which inputs, where, and when.
 /// It is written last, so its presence (with a matching fingerprint) marks a finished experiment.
 public struct ExperimentManifest: Codable, Sendable {
-    public static let currentSchemaVersion = 1
+    /// 2: FHE plan layers carry exact-rounding groups; summary PBS counts split into table and rounding.
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     public var experiment: String

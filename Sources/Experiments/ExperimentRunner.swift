@@ -237,6 +237,11 @@ public struct ExperimentRunner: Sendable {
                 parameterSetName: config.fhe.parameters, threads: config.fhe.threads, progress: progress)
             : nil
 
+        // The PBS count of the plan, also for clear-only runs (planning needs no keys): the
+        // rounding PBSs depend on the parameter set. nil when no set fits.
+        let fhePlan = encrypted?.plan
+            ?? (try? FHEPlanner.plan(circuit, log2PErrorTarget: log2(config.fhe.pError), parameterSetName: config.fhe.parameters))
+
         // Records.
         let labels = split.test.labels
         let testCount = Double(labels.count)
@@ -255,11 +260,14 @@ public struct ExperimentRunner: Sendable {
             }
             for (position, layer) in encrypted.layers.enumerated() {
                 layerRecords[position].fhe = FHELayerFigures(
-                    precisionBits: layer.messageBits, pbsPerSample: layer.pbsPerSample,
+                    precisionBits: layer.precisionBits, pbsPerSample: layer.pbsPerSample,
+                    tablePBSPerSample: layer.tablePBSPerSample, roundingPBSPerSample: layer.roundingPBSPerSample,
+                    roundingExtractedBits: layer.roundingExtractedBits,
+                    roundingGroups: layer.roundingGroups.isEmpty ? "none" : layer.roundingGroups.map(String.init).joined(separator: "+"),
                     log2PredictedPError: layer.log2PredictedPError, predictedSigma: layer.predictedOutputSigma,
                     measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
                     measuredSigmaHigh: layer.measuredSigmaHigh, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas,
-                    ciphertexts: layer.ciphertexts, mismatches: layer.mismatches)
+                    ciphertexts: layer.ciphertexts, mismatches: layer.mismatches, roundingMismatches: layer.roundingMismatches)
             }
         }
         let fheCorrect = encrypted.map { e in zip(e.sampleIndices, e.fhePredictions).filter { labels[$0] == $1 }.count }
@@ -272,7 +280,7 @@ public struct ExperimentRunner: Sendable {
             quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
             maxTLUBits: circuit.tluPrecision,
             maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
-            pbsPerSample: circuit.pbsCount, fheSamples: encrypted?.samples,
+            tablePBSPerSample: circuit.pbsCount, roundingPBSPerSample: fhePlan?.roundingPBSCount, fheSamples: encrypted?.samples,
             fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
             quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
             fheMismatches: encrypted?.mismatchedSamples,
@@ -325,7 +333,7 @@ public struct ExperimentRunner: Sendable {
                 classCount: split.classCount, classNames: split.classNames),
             model: .init(source: prepared.modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
             circuit: .init(
-                maxTLUBits: circuit.maxTLUBits, tluPrecision: circuit.tluPrecision, pbsPerSample: circuit.pbsCount,
+                maxTLUBits: circuit.maxTLUBits, tluPrecision: circuit.tluPrecision, pbsPerSample: summary.pbsPerSample,
                 layers: circuit.layers.map(\.statistics)),
             timings: .init(
                 loadDataSeconds: prepared.timings.loadDataSeconds, trainSeconds: prepared.timings.trainSeconds,
@@ -346,7 +354,7 @@ public struct ExperimentRunner: Sendable {
     static func noiseRecord(_ layer: EncryptedEvaluation.LayerResult) -> LayerNoiseRecord {
         LayerNoiseRecord(
             layerIndex: layer.layer, ciphertexts: layer.ciphertexts, zeroTableCiphertexts: layer.zeroTableCiphertexts,
-            precisionBits: layer.messageBits,
+            precisionBits: layer.precisionBits,
             pbsPerSample: layer.pbsPerSample, predictedFrom: layer.predictedFrom,
             predictedSigma: layer.predictedOutputSigma, predictedSigmaThisKey: layer.keyPredictedOutputSigma,
             log2PredictedPError: layer.log2PredictedPError, measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,

@@ -17,7 +17,12 @@ public struct SummaryRecord: ReportRecord, Equatable {
     public var floatQuantizedAgreement: Double
     public var maxTLUBits: Int
     public var maxAccumulatorBits: Int
+    /// Every KS→PBS of one encrypted inference: table lookups plus exact-rounding PBSs (the
+    /// latter from the FHE plan; table lookups alone when no plan exists).
     public var pbsPerSample: Int
+    public var tablePBSPerSample: Int
+    /// nil when no parameter set fits the circuit (printed `no plan`).
+    public var roundingPBSPerSample: Int?
     public var fheSamples: Int?
     public var fheAccuracy: Double?
     public var quantizedAccuracyOnFHESamples: Double?
@@ -37,8 +42,8 @@ public struct SummaryRecord: ReportRecord, Equatable {
     public init(
         experiment: String, dataset: String, trainSamples: Int, testSamples: Int, quantizationMethod: String,
         inputBits: Int, weightBits: Int, activationBits: Int, floatAccuracy: Double, quantizedAccuracy: Double,
-        floatQuantizedAgreement: Double, maxTLUBits: Int, maxAccumulatorBits: Int, pbsPerSample: Int,
-        fheSamples: Int? = nil, fheAccuracy: Double? = nil, quantizedAccuracyOnFHESamples: Double? = nil,
+        floatQuantizedAgreement: Double, maxTLUBits: Int, maxAccumulatorBits: Int, tablePBSPerSample: Int,
+        roundingPBSPerSample: Int?, fheSamples: Int? = nil, fheAccuracy: Double? = nil, quantizedAccuracyOnFHESamples: Double? = nil,
         fheMismatches: Int? = nil, fheLatencyMillisecondsMedian: Double? = nil,
         fheLatencyMillisecondsP90: Double? = nil, keygenSeconds: Double? = nil, epochs: Int, trainSeconds: Double?,
         trainSecondsPerEpoch: Double?, quantizeSeconds: Double, floatEvaluationSeconds: Double,
@@ -57,7 +62,9 @@ public struct SummaryRecord: ReportRecord, Equatable {
         self.floatQuantizedAgreement = floatQuantizedAgreement
         self.maxTLUBits = maxTLUBits
         self.maxAccumulatorBits = maxAccumulatorBits
-        self.pbsPerSample = pbsPerSample
+        self.pbsPerSample = tablePBSPerSample + (roundingPBSPerSample ?? 0)
+        self.tablePBSPerSample = tablePBSPerSample
+        self.roundingPBSPerSample = roundingPBSPerSample
         self.fheSamples = fheSamples
         self.fheAccuracy = fheAccuracy
         self.quantizedAccuracyOnFHESamples = quantizedAccuracyOnFHESamples
@@ -77,11 +84,15 @@ public struct SummaryRecord: ReportRecord, Equatable {
     public static let columns = [
         "experiment", "dataset", "train_samples", "test_samples", "quantization_method", "input_bits", "weight_bits",
         "activation_bits", "float_accuracy", "quantized_accuracy", "float_quantized_agreement",
-        "accuracy_drop_points", "max_tlu_bits", "max_accumulator_bits", "pbs_per_sample", "fhe_samples",
+        "accuracy_drop_points", "max_tlu_bits", "max_accumulator_bits", "pbs_per_sample", "table_pbs_per_sample",
+        "rounding_pbs_per_sample", "fhe_samples",
         "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches", "fhe_latency_ms_median",
         "fhe_latency_ms_p90", "keygen_s", "epochs", "train_s", "train_s_per_epoch", "quantize_s", "float_eval_s",
         "quantized_eval_s", "build_configuration",
     ]
+
+    /// What `rounding_pbs_per_sample` says when no parameter set fits the circuit.
+    public static let noPlanText = "no plan"
 
     public var values: [ReportValue] {
         func fraction(_ value: Double?) -> ReportValue { value.map(ReportValue.fraction) ?? .notRun }
@@ -94,7 +105,8 @@ public struct SummaryRecord: ReportRecord, Equatable {
             .fraction(floatAccuracy), .fraction(quantizedAccuracy), .fraction(floatQuantizedAgreement),
             // Percentage points lost by quantization (negative when quantization helped).
             .decimal((floatAccuracy - quantizedAccuracy) * 100, decimals: 2),
-            .integer(maxTLUBits), .integer(maxAccumulatorBits), .integer(pbsPerSample), fheSamples.reportValue,
+            .integer(maxTLUBits), .integer(maxAccumulatorBits), .integer(pbsPerSample), .integer(tablePBSPerSample),
+            roundingPBSPerSample.map(ReportValue.integer) ?? .text(Self.noPlanText), fheSamples.reportValue,
             fraction(fheAccuracy), fraction(quantizedAccuracyOnFHESamples), fheMismatches.reportValue,
             decimal(fheLatencyMillisecondsMedian, 3), decimal(fheLatencyMillisecondsP90, 3), decimal(keygenSeconds, 3),
             .integer(epochs), trainSeconds.map { .decimal($0, decimals: 3) } ?? .text("loaded"),
@@ -157,8 +169,8 @@ public struct LayerRecord: ReportRecord, Equatable {
     /// Precision of the table lookup; nil for the last layer, which is decrypted without a table.
     public var tluBits: Int?
     public var maxWeightL2Norm: Double
-    /// PBSs the encrypted executor performs for the layer per sample: one per neuron with a
-    /// table (rounding is folded into the table), 0 for the output layer.
+    /// Table lookups per sample: one per neuron with a table, 0 for the output layer. The
+    /// rounding PBSs depend on the parameter set; they are in the `fhe_` columns.
     public var pbsCount: Int
     public var seenAccumulatorLow: Int64
     public var seenAccumulatorHigh: Int64
@@ -215,9 +227,17 @@ public struct LayerRecord: ReportRecord, Equatable {
 /// One layer of an encrypted run: the PBS work, the predicted failure probability and noise,
 /// and what the client key measured (noise of every output ciphertext, mismatches).
 public struct FHELayerFigures: Sendable, Equatable {
-    /// Bits of the message space the layer's PBS (or, for the output layer, the decryption) works at.
+    /// Bits of the message space the layer's table PBS (or, for the output layer, the decryption) reads.
     public var precisionBits: Int
+    /// Every KS→PBS of the layer per sample: table lookups plus exact-rounding PBSs.
     public var pbsPerSample: Int
+    public var tablePBSPerSample: Int
+    public var roundingPBSPerSample: Int
+    /// Low bits removed by digit extraction before the table, and the group sizes from the
+    /// least significant up (e.g. "5+3"; "none").
+    public var roundingExtractedBits: Int
+    public var roundingGroups: String
+    /// log2 p_error of one output value: every PBS of its chain (or its decryption).
     public var log2PredictedPError: Double
     /// σ of the output ciphertexts' noise on the torus: predicted, measured, and the 99 % χ² interval.
     public var predictedSigma: Double
@@ -228,12 +248,20 @@ public struct FHELayerFigures: Sendable, Equatable {
     public var maxNoiseHalfDeltas: Double
     public var ciphertexts: Int
     public var mismatches: Int
+    /// Rounded values (v >> e) that differ from the clear model's.
+    public var roundingMismatches: Int
 
-    public init(precisionBits: Int, pbsPerSample: Int, log2PredictedPError: Double, predictedSigma: Double,
+    public init(precisionBits: Int, pbsPerSample: Int, tablePBSPerSample: Int, roundingPBSPerSample: Int,
+                roundingExtractedBits: Int, roundingGroups: String, log2PredictedPError: Double, predictedSigma: Double,
                 measuredSigma: Double, measuredSigmaLow: Double, measuredSigmaHigh: Double,
-                maxNoiseHalfDeltas: Double, ciphertexts: Int, mismatches: Int) {
+                maxNoiseHalfDeltas: Double, ciphertexts: Int, mismatches: Int, roundingMismatches: Int) {
         self.precisionBits = precisionBits
         self.pbsPerSample = pbsPerSample
+        self.tablePBSPerSample = tablePBSPerSample
+        self.roundingPBSPerSample = roundingPBSPerSample
+        self.roundingExtractedBits = roundingExtractedBits
+        self.roundingGroups = roundingGroups
+        self.roundingMismatches = roundingMismatches
         self.log2PredictedPError = log2PredictedPError
         self.predictedSigma = predictedSigma
         self.measuredSigma = measuredSigma
@@ -245,17 +273,20 @@ public struct FHELayerFigures: Sendable, Equatable {
     }
 
     public static let columns = [
-        "fhe_precision_bits", "fhe_pbs_per_sample", "fhe_log2_p_error_predicted", "fhe_sigma_predicted",
+        "fhe_precision_bits", "fhe_pbs_per_sample", "fhe_table_pbs_per_sample", "fhe_rounding_pbs_per_sample",
+        "fhe_rounding_extracted_bits", "fhe_rounding_groups", "fhe_log2_p_error_predicted", "fhe_sigma_predicted",
         "fhe_sigma_measured", "fhe_sigma_ci99_low", "fhe_sigma_ci99_high", "fhe_max_noise_half_deltas",
-        "fhe_ciphertexts", "fhe_mismatches",
+        "fhe_ciphertexts", "fhe_mismatches", "fhe_rounding_mismatches",
     ]
 
     var values: [ReportValue] {
         [
-            .integer(precisionBits), .integer(pbsPerSample), .decimal(log2PredictedPError, decimals: 2),
+            .integer(precisionBits), .integer(pbsPerSample), .integer(tablePBSPerSample), .integer(roundingPBSPerSample),
+            .integer(roundingExtractedBits), .text(roundingGroups), .decimal(log2PredictedPError, decimals: 2),
             .scientific(predictedSigma, digits: 4), .scientific(measuredSigma, digits: 4),
             .scientific(measuredSigmaLow, digits: 4), .scientific(measuredSigmaHigh, digits: 4),
             .decimal(maxNoiseHalfDeltas, decimals: 4), .integer(ciphertexts), .integer(mismatches),
+            .integer(roundingMismatches),
         ]
     }
 }

@@ -8,10 +8,19 @@ import Circuit
 import NeuralNet
 import TFHE
 
+/// Which value of a layer a divergence concerns.
+public enum CheckedValue: String, Sendable, Codable, Equatable {
+    /// The exactly rounded value v >> e after digit extraction, before the table.
+    case rounded
+    /// The layer's output: the table value (hidden layers) or the accumulator (output layer).
+    case output
+}
+
 /// One decrypted value that differs from the clear model.
 public struct Divergence: Sendable, Codable, Equatable {
     public let sample: Int
     public let layer: Int
+    public let value: CheckedValue
     public let neuron: Int
     public let expected: Int64
     public let got: Int64
@@ -21,7 +30,7 @@ public struct Divergence: Sendable, Codable, Equatable {
     public let log2PredictedPError: Double
 
     public var description: String {
-        "sample \(sample), layer \(layer), neuron \(neuron): expected \(expected), got \(got); "
+        "sample \(sample), layer \(layer) \(value.rawValue), neuron \(neuron): expected \(expected), got \(got); "
             + "noise \(String(format: "%+.3f", noiseInHalfDeltas))·Δ/2, predicted p_error 2^\(String(format: "%.1f", log2PredictedPError))"
     }
 }
@@ -33,7 +42,10 @@ public struct SampleCheck: Sendable {
     /// Decrypted outputs of every layer (hidden: table values; last: accumulators).
     public let decrypted: [[Int64]]
     public let fhePrediction: Int
+    /// Output values that differ, per layer.
     public let mismatchesPerLayer: [Int]
+    /// Rounded values that differ, per layer (0 where the plan extracts no bits).
+    public let roundingMismatchesPerLayer: [Int]
     public let divergences: [Divergence]
     /// Noise of every layer's output ciphertexts in units of Δ/2 (for noise statistics).
     public let noiseInHalfDeltas: [[Double]]
@@ -65,7 +77,8 @@ public final class DifferentialChecker: @unchecked Sendable {
         let start = clock.now
         let inputs = client.encrypt(codes)
         let encrypted = clock.now
-        let layerOutputs = executor.run(inputs)
+        let layerCiphertexts = executor.run(inputs)
+        let layerOutputs = layerCiphertexts.map(\.outputs)
         let evaluated = clock.now
         let last = circuit.layers.count - 1
         let outputs = client.decrypt(layer: last, layerOutputs[last])
@@ -74,6 +87,7 @@ public final class DifferentialChecker: @unchecked Sendable {
 
         var decryptedLayers = [[Int64]]()
         var mismatches = [Int]()
+        var roundingMismatches = [Int]()
         var divergences = [Divergence]()
         var noise = [[Double]]()
         for position in circuit.layers.indices {
@@ -81,6 +95,25 @@ public final class DifferentialChecker: @unchecked Sendable {
             let expected = clear.layers[position].outputs
             let encoding = client.outputEncoding(ofLayer: position)
             let layer = circuit.layers[position]
+            var roundingCount = 0
+            if let rounded = layerCiphertexts[position].rounded, let indices = clear.layers[position].tableIndices {
+                // The clear side's v >> e: v >> t is its table index; the plan may extract fewer bits.
+                let planLayer = client.plan.layers[position]
+                let e = planLayer.extractedBits
+                let half: Int64 = layer.roundingShift > 0 ? Int64(1) << (layer.roundingShift - 1) : 0
+                let got = client.decryptRounded(layer: position, rounded)
+                for j in rounded.indices {
+                    let held = (clear.layers[position].accumulators[j] - layer.accumulatorLow[j] + half) >> e
+                    assert(held >> (layer.roundingShift - e) == indices[j])
+                    guard got[j] != held else { continue }
+                    roundingCount += 1
+                    divergences.append(Divergence(
+                        sample: sample, layer: layer.index, value: .rounded, neuron: j, expected: held, got: got[j],
+                        noiseInHalfDeltas: client.noiseInHalfDeltas(rounded[j], expected: held, encoding: planLayer.tableInputEncoding),
+                        log2PredictedPError: planLayer.roundingLog2PError))
+                }
+            }
+            roundingMismatches.append(roundingCount)
             var layerNoise = [Double]()
             layerNoise.reserveCapacity(values.count)
             var count = 0
@@ -92,7 +125,7 @@ public final class DifferentialChecker: @unchecked Sendable {
                 if values[j] != expected[j] {
                     count += 1
                     divergences.append(Divergence(
-                        sample: sample, layer: layer.index, neuron: j, expected: expected[j], got: values[j],
+                        sample: sample, layer: layer.index, value: .output, neuron: j, expected: expected[j], got: values[j],
                         noiseInHalfDeltas: margin, log2PredictedPError: client.plan.layers[position].log2PError))
                 }
             }
@@ -102,7 +135,7 @@ public final class DifferentialChecker: @unchecked Sendable {
         }
         return SampleCheck(
             sample: sample, clear: clear, decrypted: decryptedLayers, fhePrediction: fhePrediction,
-            mismatchesPerLayer: mismatches, divergences: divergences, noiseInHalfDeltas: noise,
+            mismatchesPerLayer: mismatches, roundingMismatchesPerLayer: roundingMismatches, divergences: divergences, noiseInHalfDeltas: noise,
             encryptSeconds: seconds(encrypted - start), evaluateSeconds: seconds(evaluated - encrypted),
             decryptSeconds: seconds(decrypted - evaluated))
     }

@@ -3,12 +3,32 @@ import Foundation
 import TFHE
 
 /// `lockstep selftest`: for each named set, fresh keys from the OS and a PBS with a random
-/// table must return table[m] for every m in [0, 2^p).
+/// table must return table[m] for every m in [0, 2^p). With `--rounding-bits`, exact rounding
+/// instead: every w-bit value through digit extraction must come back as v >> t.
 struct Selftest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check KS→PBS exactness for named parameter sets with fresh keys and random tables.",
-        discussion: "Prints one line per set and `N passed, M failed`; exits non-zero on any failure."
+        abstract: "Check KS→PBS exactness (or exact rounding) for named parameter sets with fresh keys.",
+        discussion: """
+            Prints one line per case and `N passed, M failed`; exits non-zero on any failure.
+            With --rounding-bits W…, each set instead rounds every W-bit value v exactly (digit
+            extraction, groups of --group-bits, default the set's precision + 1) for each shift
+            --shifts T… (default 1, W/2 and W − precision) and checks v >> T. The circuit holds
+            acc − lo + 2^(T−1), so all of [0, 2^W) covers round-half-up at every accumulator of a
+            W-bit range, ties and both edges included. Time: 2^W × (2 PBS per group) KS→PBSs.
+            """
     )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Exact-rounding mode: value widths W to check exhaustively (1...20).")
+    var roundingBits: [Int] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Exact-rounding mode: bits T to remove (each < W).")
+    var shifts: [Int] = []
+
+    @Option(name: .long, help: "Exact-rounding mode: bits per extraction group (1 = one bit per PBS).")
+    var groupBits: Int?
+
+    @Option(name: .long, help: "Worker threads (exact-rounding mode).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, parsing: .upToNextOption,
             help: "Parameter set names (default: every catalog set up to --precision-max).")
@@ -26,6 +46,18 @@ struct Selftest: AsyncParsableCommand {
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions).") }
         for name in params { _ = try ParameterLookup.named(name) }
+        for w in roundingBits where !(1...20).contains(w) {
+            throw ValidationError("--rounding-bits must be in 1...20, got \(w).")
+        }
+        if let maxWidth = roundingBits.max() {
+            for t in shifts where !(1..<maxWidth).contains(t) {
+                throw ValidationError("--shifts must be in 1...\(maxWidth - 1) (below the widest --rounding-bits), got \(t).")
+            }
+        }
+        if let groupBits, !(1...11).contains(groupBits) {
+            throw ValidationError("--group-bits must be in 1...11, got \(groupBits).")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
     }
 
     func run() async throws {
@@ -34,6 +66,10 @@ struct Selftest: AsyncParsableCommand {
             .filter { $0.precision <= precisionMax }
         guard !sets.isEmpty else {
             throw ValidationError("No parameter set has precision ≤ \(precisionMax).")
+        }
+        if !roundingBits.isEmpty {
+            try checkRounding(sets)
+            return
         }
         var passed = 0, failed = 0
         for parameters in sets {
@@ -66,6 +102,44 @@ struct Selftest: AsyncParsableCommand {
             for line in wrong.prefix(8) { print("      \(line)") }
             fflush(nil)   // one line per set as it finishes, even into a file
             if wrong.isEmpty { passed += 1 } else { failed += 1 }
+        }
+        print("\(passed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// Exhaustive exact-rounding check: every w-bit value, each shift, fresh OS keys per set.
+    func checkRounding(_ sets: [ParameterSet]) throws {
+        var passed = 0, failed = 0
+        for parameters in sets {
+            let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
+            let label = parameters.isInsecureTestSet ? " (INSECURE TEST SET)" : ""
+            for w in roundingBits {
+                let shiftList = shifts.isEmpty ? Array(Set([1, w / 2, w - parameters.precision]).filter { $0 >= 1 && $0 < w }).sorted()
+                                               : shifts.filter { $0 < w }
+                let encoding = Encoding(precision: w)
+                let inputs = (0..<(1 << w)).map { clientKey.encrypt($0, encoding: encoding) }
+                for t in shiftList {
+                    let size = min(groupBits ?? (parameters.precision + 1), t)
+                    var groups = Array(repeating: size, count: t / size)
+                    if t % size > 0 { groups.append(t % size) }
+                    let rounding = ExactRounding(heldBits: w, groupBits: groups)
+                    let start = ContinuousClock.now
+                    let outputs = serverKey.removeLowBits(rounding, values: inputs, threads: threads)
+                    let seconds = start.duration(to: .now).milliseconds / 1000
+                    var wrong = [String]()
+                    for v in 0..<(1 << w) {
+                        let got = clientKey.decrypt(outputs[v], encoding: rounding.outputEncoding)
+                        if got != v >> t { wrong.append("v=\(v): got \(got), expected \(v >> t)") }
+                    }
+                    let status = wrong.isEmpty ? "PASS" : "FAIL"
+                    print("\(status)  \(parameters.name)\(label)  w=\(w) t=\(t) groups \(groups.map(String.init).joined(separator: "+"))"
+                          + " (\(rounding.pbsCount) PBS/value)  \((1 << w) - wrong.count)/\(1 << w) correct"
+                          + "  \(String(format: "%.1f", seconds)) s on \(threads) threads")
+                    for line in wrong.prefix(8) { print("      \(line)") }
+                    fflush(nil)
+                    if wrong.isEmpty { passed += 1 } else { failed += 1 }
+                }
+            }
         }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode.failure }

@@ -82,29 +82,31 @@ func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt
             #expect(first.layer == 0 || first.layer == 1)
             #expect(first.neuron >= 0 && first.neuron < 8)
             #expect(first.expected != first.got)
-            #expect(first.description.contains("layer \(first.layer), neuron \(first.neuron)"))
+            #expect(first.description.contains("layer \(first.layer) output, neuron \(first.neuron)"))
         }
     }
 
     @Test func plannerRefusesTablesWiderThanAnyPBS() throws {
         let model = try randomQuantizedModel(seed: 31, sizes: [40, 6, 3], activation: .relu, bits: (8, 8, 8), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 12))
-        #expect(circuit.layers[0].statistics.messageBits > FHEPlanner.maximumPBSBits)
+        // Even with every rounding bit extracted, the table would read more bits than any PBS.
+        let narrowest = circuit.layers[0].statistics.messageBits - circuit.layers[0].roundingShift
+        #expect(narrowest > FHEPlanner.maximumPBSBits)
         do {
             _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
-            Issue.record("a \(circuit.layers[0].statistics.messageBits)-bit table was accepted")
+            Issue.record("a \(narrowest)-bit table was accepted")
         } catch let error as FHEPlanError {
             #expect(error.description.contains("layer 0"))
-            #expect(error.description.contains("\(circuit.layers[0].statistics.messageBits)-bit"))
+            #expect(error.description.contains("\(narrowest)-bit"))
         }
     }
 
     @Test func plannerRefusesUnreachableTargetsNamingTheLayer() throws {
         let model = try randomQuantizedModel(seed: 32, sizes: [6, 5, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 5))
-        #expect(throws: FHEPlanError.self) { try FHEPlanner.plan(circuit, log2PErrorTarget: -4000) }
+        #expect(throws: FHEPlanError.self) { try FHEPlanner.plan(circuit, log2PErrorTarget: -1e7) }
         do {
-            _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -4000)
+            _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -1e7)
         } catch {
             #expect("\(error)".contains("layer"))
         }
@@ -112,5 +114,98 @@ func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt
         #expect(plan.layers.allSatisfy { $0.log2PError <= -40 })
         #expect(!plan.parameters.isInsecureTestSet)
         #expect(SecurityCheck(parameters: plan.parameters).passes)
+    }
+}
+
+/// Exact rounding in the encrypted executor: plans that extract every rounding bit (narrow
+/// tables), in one-bit and multi-bit groups, on random circuits whose accumulators need it.
+@Suite struct EncryptedRoundingTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let seed: UInt64, sizes: [Int], bits: (Int, Int, Int), maxTLUBits: Int, maxGroupBits: Int?
+        var testDescription: String { "seed \(seed) \(sizes) bits \(bits) tlu≤\(maxTLUBits) groups≤\(maxGroupBits.map(String.init) ?? "any")" }
+    }
+
+    static let cases: [Case] = [
+        Case(seed: 41, sizes: [6, 5, 3], bits: (3, 3, 3), maxTLUBits: 3, maxGroupBits: nil),
+        Case(seed: 42, sizes: [5, 4, 4, 3], bits: (3, 2, 3), maxTLUBits: 2, maxGroupBits: 1),
+        Case(seed: 43, sizes: [8, 4, 2], bits: (2, 3, 3), maxTLUBits: 4, maxGroupBits: 2),
+    ]
+
+    @Test(arguments: cases)
+    func roundedValuesAndOutputsMatchTheClearModel(testCase: Case) throws {
+        let model = try randomQuantizedModel(seed: testCase.seed, sizes: testCase.sizes, activation: .relu,
+                                             bits: testCase.bits, perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: testCase.maxTLUBits))
+        #expect(circuit.layers.dropLast().contains { $0.roundingShift > 0 }, "the case must need rounding")
+        let parameters = insecureCircuitTestSet()
+        let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
+                                       options: FHEPlanOptions(extraction: .all, maxRoundingGroupBits: testCase.maxGroupBits))
+        for (layer, planLayer) in zip(circuit.layers, plan.layers) where !layer.isOutputLayer {
+            #expect(planLayer.extractedBits == min(layer.roundingShift, layer.statistics.messageBits - 1))
+            #expect(planLayer.roundingGroups.allSatisfy { $0.bits <= (testCase.maxGroupBits ?? 99) })
+            #expect(planLayer.pbsCount == layer.neuronCount * (1 + planLayer.roundingGroups.reduce(0) { $0 + $1.pbsCount }))
+        }
+        let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .fixed(Array(repeating: 9, count: 32)))
+        let checker = DifferentialChecker(
+            client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
+            executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: 2))
+        var generator = SeededGenerator(seed: testCase.seed)
+        for sample in 0..<5 {
+            let codes: [Int64]
+            switch sample {
+            case 0: codes = Array(repeating: circuit.inputLow, count: circuit.inputCount)
+            case 1: codes = Array(repeating: circuit.inputHigh, count: circuit.inputCount)
+            default: codes = (0..<circuit.inputCount).map { _ in
+                circuit.inputLow + Int64(generator.next() % UInt64(circuit.inputHigh - circuit.inputLow + 1)) }
+            }
+            let result = checker.check(sample: sample, codes: codes)
+            #expect(result.divergences.isEmpty, "\(result.divergences.map(\.description))")
+            #expect(result.fhePrediction == result.clear.predictedClass)
+        }
+    }
+
+    /// The rounded values are checked too: with noise far above the margin, divergences name
+    /// the rounded value of a layer.
+    @Test func brokenParametersReportRoundedDivergences() throws {
+        let model = try randomQuantizedModel(seed: 44, sizes: [8, 6, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 3))
+        let broken = insecureCircuitTestSet(name: "insecure-broken-noise", lweNoise: 0x1p-7)
+        let plan = FHEPlanner.makePlan(circuit, parameters: broken, selection: "test", target: -40,
+                                       options: FHEPlanOptions(extraction: .all))
+        #expect(plan.layers[0].roundingLog2PError > -4)
+        let (clientKey, serverKey) = ClientKey.generate(parameters: broken, seed: .fixed(Array(repeating: 3, count: 32)))
+        let checker = DifferentialChecker(
+            client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
+            executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: 2))
+        var generator = SeededGenerator(seed: 5)
+        var divergences = [Divergence]()
+        for sample in 0..<3 {
+            let codes = (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(circuit.inputHigh + 1)) }
+            let result = checker.check(sample: sample, codes: codes)
+            #expect(result.roundingMismatchesPerLayer.reduce(0, +) == result.divergences.filter { $0.value == .rounded }.count)
+            divergences += result.divergences
+        }
+        #expect(divergences.contains { $0.value == .rounded && $0.description.contains("rounded") })
+    }
+
+    /// The planner's choice: wide tables when they are cheaper for the set, extraction when a
+    /// layer's accumulator is wider than any PBS (the MNIST case), and 1-bit groups cost one
+    /// PBS per bit while wider groups cost two per group.
+    @Test func plannerExtractsWhatNoTableCanHold() throws {
+        let model = try randomQuantizedModel(seed: 45, sizes: [60, 6, 3], activation: .relu, bits: (6, 6, 6), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 5))
+        let hidden = circuit.layers[0]
+        #expect(hidden.statistics.messageBits > FHEPlanner.maximumPBSBits, "\(hidden.statistics.messageBits)")
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
+        #expect(plan.layers[0].extractedBits >= hidden.statistics.messageBits - FHEPlanner.maximumPBSBits)
+        #expect(plan.layers.allSatisfy { $0.log2PError <= -40 })
+        #expect(SecurityCheck(parameters: plan.parameters).passes && !plan.parameters.isInsecureTestSet)
+        let bitByBit = try FHEPlanner.plan(circuit, log2PErrorTarget: -40, options: FHEPlanOptions(maxRoundingGroupBits: 1))
+        #expect(bitByBit.layers[0].roundingGroups.allSatisfy { $0.bits == 1 })
+        #expect(bitByBit.layers[0].roundingPBSCount == hidden.neuronCount * bitByBit.layers[0].extractedBits)
+        #expect(plan.pbsCount <= bitByBit.pbsCount)
+        print("random 60→6→3 6-bit circuit, \(hidden.statistics.messageBits)-bit accumulators: \(plan.parameters.name) "
+              + "groups \(plan.layers[0].roundingGroups.map(\.bits)) \(plan.pbsCount) PBS; bit by bit "
+              + "\(bitByBit.parameters.name) \(bitByBit.pbsCount) PBS")
     }
 }

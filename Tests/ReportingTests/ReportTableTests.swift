@@ -59,7 +59,7 @@ import Testing
         let summary = SummaryRecord(
             experiment: "e", dataset: "digits", trainSamples: 10, testSamples: 5, quantizationMethod: "ptq",
             inputBits: 4, weightBits: 3, activationBits: 3, floatAccuracy: 0.9, quantizedAccuracy: 0.8,
-            floatQuantizedAgreement: 0.85, maxTLUBits: 6, maxAccumulatorBits: 9, pbsPerSample: 32, epochs: 2,
+            floatQuantizedAgreement: 0.85, maxTLUBits: 6, maxAccumulatorBits: 9, tablePBSPerSample: 32, roundingPBSPerSample: 64, epochs: 2,
             trainSeconds: 1, trainSecondsPerEpoch: 0.5, quantizeSeconds: 0.1, floatEvaluationSeconds: 0.2,
             quantizedEvaluationSeconds: 0.3, buildConfiguration: "debug")
         #expect(summary.values.count == SummaryRecord.columns.count)
@@ -70,6 +70,7 @@ import Testing
         #expect(row["keygen_s"] == "not run")
         #expect(row["accuracy_drop_points"] == "10.00")
         #expect(row["float_accuracy"] == "0.900000")
+        #expect(row["pbs_per_sample"] == "96" && row["table_pbs_per_sample"] == "32" && row["rounding_pbs_per_sample"] == "64")
 
         let sample = SampleRecord(testIndex: 3, label: 1, floatPrediction: 1, quantizedPrediction: 2)
         #expect(sample.values.count == SampleRecord.columns.count)

@@ -1,15 +1,27 @@
 import Foundation
 import TFHE
 
+/// Every layer's ciphertexts of one encrypted run, for the differential checker.
+public struct EncryptedLayerOutputs: Sendable {
+    /// Hidden layers whose plan extracts rounding bits: v >> e per neuron at the table's
+    /// input encoding (the value the clear side computes as (acc − lo + 2^(t−1)) >> e).
+    public var rounded: [LWECiphertext]?
+    /// Hidden layers: the table outputs at the next layer's encoding; output layer: acc − lo
+    /// at its own encoding.
+    public var outputs: [LWECiphertext]
+}
+
 /// Server side of an encrypted inference: holds the circuit, the `ServerKey` and the
 /// lookup tables, never a secret key. Each dense layer is a clear-integer-weighted sum of
-/// ciphertexts followed by one KS→PBS per neuron that applies the neuron's table and
-/// re-encodes the result at the next layer's Δ (see `FHEPlan` for the encodings).
+/// ciphertexts plus a clear constant, then per neuron the plan's exact rounding
+/// (`ServerKey.removeLowBits`, its PBSs batched across neurons) and one KS→PBS that applies the
+/// neuron's table and re-encodes the result at the next layer's Δ (see `FHEPlan`).
 ///
-/// It owns `ServerKey.batchSize` PBS workspaces per worker thread and spreads the neurons of a layer
-/// over the workers; worker w only touches its own workspaces. `run` itself must not be called from two threads at
-/// once (that would share workspaces): use one executor per concurrent caller. Hence
-/// `@unchecked Sendable`: everything else is immutable after init.
+/// It owns `ServerKey.batchSize` PBS workspaces and scratch ciphertexts per worker thread and
+/// spreads the neurons of a layer over the workers; worker w only touches its own. `run`
+/// itself must not be called from two threads at once (that would share workspaces): use one
+/// executor per concurrent caller. Hence `@unchecked Sendable`: everything else is immutable
+/// after init.
 public final class EncryptedExecutor: @unchecked Sendable {
     public let circuit: IntegerCircuit
     public let plan: FHEPlan
@@ -17,7 +29,10 @@ public final class EncryptedExecutor: @unchecked Sendable {
     public let threads: Int
     /// tables[l][j]: layer l, neuron j (hidden layers only).
     let tables: [[LookupTable]]
+    /// roundings[l]: the digit extraction of hidden layer l (nil: none, or the output layer).
+    let roundings: [ExactRounding?]
     private let workspaces: [PBSWorkspace]
+    private let scratch: RoundingScratch
 
     public init(circuit: IntegerCircuit, plan: FHEPlan, serverKey: ServerKey, threads: Int) {
         precondition(serverKey.parameters == plan.parameters,
@@ -28,53 +43,66 @@ public final class EncryptedExecutor: @unchecked Sendable {
         self.plan = plan
         self.serverKey = serverKey
         self.threads = max(1, threads)
+        roundings = plan.layers.map { layer in
+            layer.roundingGroups.isEmpty ? nil
+                : ExactRounding(heldBits: layer.messageBits, groupBits: layer.roundingGroups.map(\.bits))
+        }
         tables = circuit.layers.enumerated().map { position, layer in
             guard let layerTables = layer.tables else { return [] }
-            let input = plan.inputEncoding(ofLayer: position)
+            let planLayer = plan.layers[position]
+            let input = planLayer.tableInputEncoding
             let output = plan.inputEncoding(ofLayer: position + 1)
             return layerTables.indices.map { j in
-                LookupTable(values: Self.expandedTable(layer: layer, neuron: j, messageCount: input.messageCount),
+                LookupTable(values: Self.expandedTable(layer: layer, neuron: j, extractedBits: planLayer.extractedBits,
+                                                       messageCount: input.messageCount),
                             inputEncoding: input, outputEncoding: output)
             }
         }
-        workspaces = (0..<(self.threads * ServerKey.batchSize)).map { _ in serverKey.makeWorkspace() }
+        let slots = self.threads * ServerKey.batchSize
+        workspaces = (0..<slots).map { _ in serverKey.makeWorkspace() }
+        scratch = RoundingScratch(count: slots, dimension: serverKey.parameters.bigLWEDimension)
     }
 
-    /// Entry v of the PBS table is the circuit's table at the rounded index of v = acc − lo;
-    /// values v above the sound bound cannot occur and repeat the last entry.
-    static func expandedTable(layer: CircuitLayer, neuron j: Int, messageCount: Int) -> [Int] {
+    /// Entry u of the PBS table, u = v >> e with v = acc − lo + 2^(t−1), is the circuit's
+    /// table at index u >> (t − e) = v >> t; values above the sound bound cannot occur and
+    /// repeat the last entry.
+    static func expandedTable(layer: CircuitLayer, neuron j: Int, extractedBits e: Int, messageCount: Int) -> [Int] {
         let table = layer.tables![j]
-        let low = layer.accumulatorLow[j]
-        return (0..<messageCount).map { v in
-            let index = layer.tableIndex(neuron: j, accumulator: low + Int64(v))
-            return Int(table[min(Int(index), table.count - 1)])
+        let remaining = layer.roundingShift - e
+        return (0..<messageCount).map { u in
+            Int(table[min(u >> remaining, table.count - 1)])
         }
     }
 
-    /// Runs every layer; returns each layer's output ciphertexts (hidden layers: the table
-    /// outputs at the next layer's encoding; output layer: acc − lo at its own encoding).
-    public func run(_ inputs: [LWECiphertext]) -> [[LWECiphertext]] {
+    /// Runs every layer; returns each layer's ciphertexts (see `EncryptedLayerOutputs`).
+    public func run(_ inputs: [LWECiphertext]) -> [EncryptedLayerOutputs] {
         precondition(inputs.count == circuit.inputCount, "Circuit expects \(circuit.inputCount) ciphertexts, got \(inputs.count)")
         var current = inputs
-        var outputs = [[LWECiphertext]]()
+        var outputs = [EncryptedLayerOutputs]()
         outputs.reserveCapacity(circuit.layers.count)
         for (position, layer) in circuit.layers.enumerated() {
-            current = evaluate(layer: layer, position: position, inputs: current)
-            outputs.append(current)
+            let result = evaluate(layer: layer, position: position, inputs: current)
+            current = result.outputs
+            outputs.append(result)
         }
         return outputs
     }
 
-    private func evaluate(layer: CircuitLayer, position: Int, inputs: [LWECiphertext]) -> [LWECiphertext] {
+    private func evaluate(layer: CircuitLayer, position: Int, inputs: [LWECiphertext]) -> EncryptedLayerOutputs {
         let encoding = plan.inputEncoding(ofLayer: position)
         let dimension = serverKey.parameters.bigLWEDimension
+        let rounding = roundings[position]
         let results = LWECiphertextSlots(count: layer.neuronCount, dimension: dimension)
+        let rounded = rounding.map { _ in LWECiphertextSlots(count: layer.neuronCount, dimension: dimension) }
         let workers = min(threads, layer.neuronCount)
         let batchSize = ServerKey.batchSize
+        // v = acc − lo + 2^(t−1): the half of round-half-up enters as a clear constant.
+        let half: Int64 = layer.roundingShift > 0 ? Int64(1) << (layer.roundingShift - 1) : 0
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let neurons = Array(stride(from: worker, to: layer.neuronCount, by: workers))
             var accumulators = [LWECiphertext](repeating: LWECiphertext(dimension: dimension), count: batchSize)
             var outputs = accumulators
+            let mine = worker * batchSize..<(worker + 1) * batchSize
             for chunkStart in stride(from: 0, to: neurons.count, by: batchSize) {
                 let chunk = neurons[chunkStart..<min(chunkStart + batchSize, neurons.count)]
                 for (b, j) in chunk.enumerated() {
@@ -83,21 +111,28 @@ public final class EncryptedExecutor: @unchecked Sendable {
                         let w = layer.weights[j, i]
                         if w != 0 { accumulators[b].addScaled(inputs[i], by: w) }
                     }
-                    accumulators[b].addPlaintext(encoding.encode(Int(-layer.accumulatorLow[j])))
+                    accumulators[b].addPlaintext(encoding.encode(Int(half - layer.accumulatorLow[j])))
                 }
                 if layer.isOutputLayer {
                     for (b, j) in chunk.enumerated() { results.set(j, accumulators[b]) }
                     continue
                 }
-                let chunkTables = chunk.map { tables[position][$0] }
-                accumulators.withUnsafeBufferPointer { inputBuffer in
-                    outputs.withUnsafeMutableBufferPointer { outputBuffer in
-                        chunkTables.withUnsafeBufferPointer { tableBuffer in
-                            workspaces.withUnsafeBufferPointer { all in
+                workspaces.withUnsafeBufferPointer { all in
+                    let chunkWorkspaces = UnsafeBufferPointer(rebasing: all[mine])
+                    accumulators.withUnsafeMutableBufferPointer { values in
+                        let batch = UnsafeMutableBufferPointer(rebasing: values[0..<chunk.count])
+                        if let rounding {
+                            serverKey.removeLowBits(rounding, values: batch, scaled: scratch.scaled(mine),
+                                                    extracted: scratch.extracted(mine), workspaces: chunkWorkspaces)
+                            for (b, j) in chunk.enumerated() { rounded?.set(j, batch[b]) }
+                        }
+                        let chunkTables = chunk.map { tables[position][$0] }
+                        outputs.withUnsafeMutableBufferPointer { outputBuffer in
+                            chunkTables.withUnsafeBufferPointer { tableBuffer in
                                 serverKey.programmableBootstrap(
-                                    batch: UnsafeBufferPointer(rebasing: inputBuffer[0..<chunk.count]), tables: tableBuffer,
+                                    batch: UnsafeBufferPointer(batch), tables: tableBuffer,
                                     into: UnsafeMutableBufferPointer(rebasing: outputBuffer[0..<chunk.count]),
-                                    workspaces: UnsafeBufferPointer(rebasing: all[(worker * batchSize)..<((worker + 1) * batchSize)]))
+                                    workspaces: chunkWorkspaces)
                             }
                         }
                     }
@@ -109,7 +144,38 @@ public final class EncryptedExecutor: @unchecked Sendable {
                 }
             }
         }
-        return results.values
+        return EncryptedLayerOutputs(rounded: rounded?.values, outputs: results.values)
+    }
+}
+
+/// Scratch ciphertexts of the exact rounding, `ServerKey.batchSize` per worker; worker w only
+/// touches its own range, so the disjoint writes need no lock.
+final class RoundingScratch: @unchecked Sendable {
+    private let scaledStorage: UnsafeMutableBufferPointer<LWECiphertext>
+    private let extractedStorage: UnsafeMutableBufferPointer<LWECiphertext>
+
+    init(count: Int, dimension: LWEDimension) {
+        scaledStorage = .allocate(capacity: count)
+        extractedStorage = .allocate(capacity: count)
+        for i in 0..<count {
+            (scaledStorage.baseAddress! + i).initialize(to: LWECiphertext(dimension: dimension))
+            (extractedStorage.baseAddress! + i).initialize(to: LWECiphertext(dimension: dimension))
+        }
+    }
+
+    deinit {
+        scaledStorage.baseAddress!.deinitialize(count: scaledStorage.count)
+        extractedStorage.baseAddress!.deinitialize(count: extractedStorage.count)
+        scaledStorage.deallocate()
+        extractedStorage.deallocate()
+    }
+
+    func scaled(_ range: Range<Int>) -> UnsafeMutableBufferPointer<LWECiphertext> {
+        UnsafeMutableBufferPointer(rebasing: scaledStorage[range])
+    }
+
+    func extracted(_ range: Range<Int>) -> UnsafeMutableBufferPointer<LWECiphertext> {
+        UnsafeMutableBufferPointer(rebasing: extractedStorage[range])
     }
 }
 
@@ -145,6 +211,12 @@ public struct EncryptedCircuitClient: Sendable {
             let value = Int64(clientKey.decrypt(ciphertexts[j], encoding: encoding))
             return layer.isOutputLayer ? value + layer.accumulatorLow[j] : value
         }
+    }
+
+    /// Decrypts a layer's rounded values (`EncryptedLayerOutputs.rounded`): v >> e per neuron.
+    public func decryptRounded(layer position: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
+        let encoding = plan.layers[position].tableInputEncoding
+        return ciphertexts.map { Int64(clientKey.decrypt($0, encoding: encoding)) }
     }
 
     /// Signed distance from the phase to the encoding of `expected`, in units of Δ/2: a
