@@ -37,22 +37,22 @@ public enum CircuitCompiler {
         var layers = [CircuitLayer]()
         for (index, layer) in model.layers.enumerated() {
             let isOutput = index == model.layers.count - 1
-            let (low, high) = accumulatorBounds(layer.weights, inputLow: inputLow, inputHigh: inputHigh)
-            let exactBits = bits(forCount: zip(low, high).map { $1 - $0 + 1 }.max() ?? 1)
+            let (low, high) = AccumulatorRounding.soundBounds(layer.weights, inputLow: inputLow, inputHigh: inputHigh)
+            let exactBits = AccumulatorRounding.bits(forCount: zip(low, high).map { $1 - $0 + 1 }.max() ?? 1)
             var shift = 0
             var alignedLow = low
             var tables: [[Int64]]? = nil
             var tluPrecision: Int? = nil
             if !isOutput {
                 shift = try roundingShift(low: low, high: high, layer: index, options: options)
-                alignedLow = low.map { alignDown($0, shift: shift) }
-                let sizes = zip(alignedLow, high).map { tableSize(low: $0, high: $1, shift: shift) }
+                alignedLow = low.map { AccumulatorRounding.alignDown($0, shift: shift) }
+                let sizes = zip(alignedLow, high).map { AccumulatorRounding.tableSize(low: $0, high: $1, shift: shift) }
                 tables = (0..<layer.outputCount).map { j in
                     (0..<sizes[j]).map { k in
                         layer.outputCode(neuron: j, accumulator: Int64(k) << shift + alignedLow[j])
                     }
                 }
-                tluPrecision = bits(forCount: Int64(sizes.max() ?? 1))
+                tluPrecision = AccumulatorRounding.bits(forCount: Int64(sizes.max() ?? 1))
             }
             let norms = (0..<layer.outputCount).map { j in
                 layer.weights.row(j).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
@@ -61,7 +61,7 @@ public enum CircuitCompiler {
                 inputCount: layer.inputCount, neuronCount: layer.outputCount,
                 inputBits: layer.inputQuantizer.bitWidth,
                 accumulatorBits: exactBits, roundingShift: shift,
-                messageBits: bits(forCount: zip(alignedLow, high).map { $1 - $0 + (shift > 0 ? Int64(1) << (shift - 1) : 0) + 1 }.max() ?? 1),
+                messageBits: AccumulatorRounding.bits(forCount: zip(alignedLow, high).map { $1 - $0 + (shift > 0 ? Int64(1) << (shift - 1) : 0) + 1 }.max() ?? 1),
                 tluPrecision: tluPrecision,
                 maxWeightNorm: norms.max() ?? 0,
                 tablePBSCount: isOutput ? 0 : layer.outputCount,
@@ -85,51 +85,10 @@ public enum CircuitCompiler {
                               layers: layers, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)
     }
 
-    /// lo_j = Σ_i min(W·inLow_i, W·inHigh_i), hi_j = Σ_i max(…): the extremes over the input box.
-    static func accumulatorBounds(_ weights: IntegerMatrix, inputLow: [Int64], inputHigh: [Int64]) -> ([Int64], [Int64]) {
-        precondition(inputLow.count == weights.columns && inputHigh.count == weights.columns,
-                     "Bounds for \(inputLow.count) inputs, weights have \(weights.columns) columns")
-        var low = [Int64](repeating: 0, count: weights.rows)
-        var high = [Int64](repeating: 0, count: weights.rows)
-        for j in 0..<weights.rows {
-            for i in 0..<weights.columns {
-                let w = weights[j, i]
-                let a = w * inputLow[i], b = w * inputHigh[i]
-                low[j] += min(a, b)
-                high[j] += max(a, b)
-            }
-        }
-        return (low, high)
-    }
-
-    @inline(__always)
-    static func alignDown(_ value: Int64, shift: Int) -> Int64 { (value >> shift) << shift }
-
-    static func tableSize(low alignedLow: Int64, high: Int64, shift: Int) -> Int {
-        let span = high - alignedLow
-        let lastIndex = shift == 0 ? span : (span + (Int64(1) << (shift - 1))) >> shift
-        return Int(lastIndex) + 1
-    }
-
     static func roundingShift(low: [Int64], high: [Int64], layer: Int, options: CircuitOptions) throws -> Int {
-        let limit = 1 << options.maxTLUBits
-        func largestTable(_ shift: Int) -> Int {
-            zip(low, high).map { tableSize(low: alignDown($0, shift: shift), high: $1, shift: shift) }.max() ?? 1
-        }
-        if largestTable(0) <= limit { return 0 }
-        guard options.rounding == .automatic else {
-            throw CircuitLoweringError(description: "layer \(layer) needs \(bits(forCount: Int64(largestTable(0))))-bit tables but max_tlu_bits is \(options.maxTLUBits) and rounding is disabled; enable rounding, lower the bit widths or set an accumulator budget")
-        }
-        var shift = 1
-        while largestTable(shift) > limit { shift += 1 }
-        return shift
-    }
-
-    /// ceil(log2(count)), at least 1: the bits needed to index `count` values.
-    static func bits(forCount count: Int64) -> Int {
-        precondition(count >= 1, "A range holds at least one value, got \(count)")
-        var bits = 1
-        while (Int64(1) << bits) < count { bits += 1 }
-        return bits
+        let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: options.maxTLUBits)
+        guard shift > 0, options.rounding == .disabled else { return shift }
+        let exactSize = zip(low, high).map { AccumulatorRounding.tableSize(low: $0, high: $1, shift: 0) }.max() ?? 1
+        throw CircuitLoweringError(description: "layer \(layer) needs \(AccumulatorRounding.bits(forCount: Int64(exactSize)))-bit tables but max_tlu_bits is \(options.maxTLUBits) and rounding is disabled; enable rounding, lower the bit widths or set an accumulator budget")
     }
 }

@@ -77,7 +77,7 @@ extension IntegerCircuit {
                 }
             }
             guard (0..<62).contains(layer.roundingShift) else { try fail("layer \(l) rounding shift \(layer.roundingShift) outside 0..<62") }
-            let (low, high) = CircuitCompiler.accumulatorBounds(w, inputLow: layer.inputLow, inputHigh: layer.inputHigh)
+            let (low, high) = AccumulatorRounding.soundBounds(w, inputLow: layer.inputLow, inputHigh: layer.inputHigh)
             for j in 0..<w.rows {
                 guard layer.accumulatorLow[j] <= low[j], layer.accumulatorHigh[j] >= high[j] else {
                     try fail("layer \(l) neuron \(j) bounds \(layer.accumulatorLow[j])...\(layer.accumulatorHigh[j]) are not sound; the weights reach \(low[j])...\(high[j])")
@@ -95,7 +95,7 @@ extension IntegerCircuit {
                     try fail("hidden layer \(l) needs one table per neuron (\(w.rows))")
                 }
                 for j in 0..<w.rows {
-                    let size = CircuitCompiler.tableSize(low: layer.accumulatorLow[j], high: layer.accumulatorHigh[j], shift: layer.roundingShift)
+                    let size = AccumulatorRounding.tableSize(low: layer.accumulatorLow[j], high: layer.accumulatorHigh[j], shift: layer.roundingShift)
                     guard tables[j].count == size else {
                         try fail("layer \(l) neuron \(j) table has \(tables[j].count) entries, its bounds need \(size)")
                     }

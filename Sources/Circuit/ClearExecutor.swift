@@ -55,7 +55,7 @@ public enum ClearExecutor {
 
     /// Runs many inputs on all cores; traces come back in input order.
     public static func runBatch(_ circuit: IntegerCircuit, inputs: [[Int64]]) -> [ClearTrace] {
-        let results = TraceSlots(count: inputs.count)
+        let results = ConcurrentSlots<ClearTrace>(count: inputs.count)
         let chunks = max(1, min(inputs.count, ProcessInfo.processInfo.activeProcessorCount * 4))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             for index in (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks) {
@@ -104,19 +104,6 @@ public struct ObservedAccumulatorRanges: Sendable, Equatable {
     /// ceil(log2(observed high − observed low + 1)) of a layer (nil before any record).
     public func observedBits(layer: Int) -> Int? {
         guard let lo = low[layer], let hi = high[layer] else { return nil }
-        return CircuitCompiler.bits(forCount: hi - lo + 1)
+        return AccumulatorRounding.bits(forCount: hi - lo + 1)
     }
-}
-
-/// Traces written by worker threads at distinct indices.
-final class TraceSlots: @unchecked Sendable {
-    private var storage: [ClearTrace?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ trace: ClearTrace) {
-        lock.lock()
-        storage[index] = trace
-        lock.unlock()
-    }
-    var values: [ClearTrace] { lock.lock(); defer { lock.unlock() }; return storage.map { $0! } }
 }

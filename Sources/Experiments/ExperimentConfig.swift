@@ -89,7 +89,8 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
                 method: method, inputBits: inputBits, weightBits: weightBits, activationBits: activationBits,
                 perChannel: perChannel, symmetricWeights: symmetricWeights,
                 activationCalibration: calibrationPercentile >= 100 ? .minMax : .percentile(calibrationPercentile),
-                accumulatorBitsBudget: accumulatorBitsBudget, outputWeightBits: outputWeightBits)
+                accumulatorBitsBudget: accumulatorBitsBudget, outputWeightBits: outputWeightBits,
+                roundedTableBits: rounding == .automatic ? maxTLUBits : nil)
         }
     }
 

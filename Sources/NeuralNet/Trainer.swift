@@ -64,10 +64,50 @@ public struct EpochReport: Sendable, Equatable {
 /// treats them as the identity (straight-through estimator): gradients computed with the
 /// transformed weights update the float weights.
 public protocol TrainingTransform: Sendable {
-    /// The weights layer `layer` uses in this step's forward and backward pass.
-    func forwardWeights(layer: Int, weights: Matrix) -> Matrix
+    /// The weights layer `layer` uses in this step's forward and backward pass, and the
+    /// rounding of its pre-activations, if any.
+    func forwardLayer(layer: Int, weights: Matrix) -> TransformedLayer
     /// Applied in place to the output (after the activation) of every layer except the last.
     func transformActivations(layer: Int, _ activations: inout Matrix)
+}
+
+public struct TransformedLayer: Sendable {
+    public var weights: Matrix
+    public var preActivationRounding: PreActivationRounding?
+
+    public init(weights: Matrix, preActivationRounding: PreActivationRounding? = nil) {
+        self.weights = weights
+        self.preActivationRounding = preActivationRounding
+    }
+}
+
+/// Fake rounding of pre-activations onto an integer grid, as an integer circuit rounds its
+/// accumulators: with u = z − bias, per neuron j the integer a = u/scale_j + offset_j is
+/// rounded half up to a multiple of 2^shift, and u becomes scale_j·(round(a) − offset_j).
+public struct PreActivationRounding: Sendable {
+    public let scales: [Double]
+    public let offsets: [Double]
+    public let shift: Int
+
+    public init(scales: [Double], offsets: [Double], shift: Int) {
+        precondition(scales.count == offsets.count, "\(scales.count) scales, \(offsets.count) offsets")
+        self.scales = scales
+        self.offsets = offsets
+        self.shift = shift
+    }
+
+    func apply(_ z: inout Matrix, bias: [Float]) {
+        precondition(z.columns == scales.count, "Rounding for \(scales.count) neurons, layer has \(z.columns)")
+        let step = Double(1 << shift)
+        for row in 0..<z.rows {
+            for j in 0..<z.columns {
+                let k = row * z.columns + j
+                let integer = (Double(z.values[k] - bias[j])) / scales[j] + offsets[j]
+                let rounded = step * (integer / step + 0.5).rounded(.down)
+                z.values[k] = Float(scales[j] * (rounded - offsets[j])) + bias[j]
+            }
+        }
+    }
 }
 
 public enum Trainer {
@@ -137,8 +177,10 @@ public enum Trainer {
         var usedWeights = [Matrix]()
         var current = inputs
         for (index, layer) in model.layers.enumerated() {
-            let weights = transform?.forwardWeights(layer: index, weights: layer.weights) ?? layer.weights
-            let z = layer.preActivations(current, weights: weights)
+            let transformed = transform?.forwardLayer(layer: index, weights: layer.weights)
+            let weights = transformed?.weights ?? layer.weights
+            var z = layer.preActivations(current, weights: weights)
+            transformed?.preActivationRounding?.apply(&z, bias: layer.bias)
             let activation = layer.activation
             var a = z.map { activation.apply($0) }
             layerInputs.append(current)

@@ -71,3 +71,4 @@ enum BudgetFit {
         return best
     }
 }
+

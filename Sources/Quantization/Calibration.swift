@@ -87,10 +87,15 @@ enum Calibration {
         if let budget = configuration.accumulatorBitsBudget, !isOutputLayer {
             let limit = ((Int64(1) << budget) - 1) / max(inputCodeSpan, 1)
             if configuration.perChannel && configuration.symmetricWeights {
-                var fitted = quantizers
-                for j in 0..<rows {
+                // Neurons fit independently; QAT refits every step, so use every core.
+                let fits = ConcurrentSlots<BudgetFit.Result>(count: rows)
+                DispatchQueue.concurrentPerform(iterations: rows) { j in
                     let base = j * columns
-                    let fit = BudgetFit.fit(weights.values[base..<(base + columns)], maxCode: quantizers[j].maxCode, l1Limit: limit)
+                    fits.set(j, BudgetFit.fit(weights.values[base..<(base + columns)], maxCode: quantizers[j].maxCode, l1Limit: limit))
+                }
+                var fitted = quantizers
+                for (j, fit) in fits.values.enumerated() {
+                    let base = j * columns
                     for i in 0..<columns { integers[base + i] = fit.codes[i] }
                     fitted[j] = Quantizer(bitWidth: bitWidth, signed: true, symmetric: true,
                                           scale: fit.scale, zeroPoint: 0)

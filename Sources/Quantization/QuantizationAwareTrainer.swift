@@ -3,24 +3,41 @@ import NeuralNet
 
 /// Fake quantization as NeuralNet training hooks: weights are re-quantized every step from
 /// the current float weights (the same function that builds the final model); hidden
-/// activations go through fixed, calibrated quantizers. Gradients pass straight through.
+/// activations go through fixed, calibrated quantizers. With `roundedTableBits`, hidden
+/// pre-activations are rounded as the circuit rounds the accumulators (the shift computed from
+/// this step's integer weights and sound bounds, `AccumulatorRounding`), so training sees
+/// the coarse table inputs the encrypted model will. Gradients pass straight through.
 struct FakeQuantizationTransform: TrainingTransform {
     let configuration: QuantizationConfiguration
     /// The input quantizer of each layer (input, then every hidden activation quantizer).
     let layerInputQuantizers: [Quantizer]
     let activationQuantizers: [Quantizer]
 
-    func forwardWeights(layer: Int, weights: Matrix) -> Matrix {
+    func forwardLayer(layer: Int, weights: Matrix) -> TransformedLayer {
         let input = layerInputQuantizers[layer]
+        let isOutputLayer = layer == layerInputQuantizers.count - 1
         let (integers, quantizers) = Calibration.quantizeWeights(weights, configuration: configuration,
                                                                  inputCodeSpan: input.maxCode - input.minCode,
-                                                                 isOutputLayer: layer == layerInputQuantizers.count - 1)
+                                                                 isOutputLayer: isOutputLayer)
         var result = Matrix(rows: weights.rows, columns: weights.columns)
         for j in 0..<weights.rows {
             let scale = quantizers[j].scale
             for i in 0..<weights.columns { result[j, i] = Float(scale * Double(integers[j, i])) }
         }
-        return result
+        guard let tableBits = configuration.roundedTableBits, !isOutputLayer else { return TransformedLayer(weights: result) }
+        // The circuit bounds layer inputs by the codes the previous tables can produce, which
+        // lie inside the quantizer's code range: this shift is the circuit's or one above it.
+        let (low, high) = AccumulatorRounding.soundBounds(
+            integers, inputLow: Array(repeating: input.minCode, count: weights.columns),
+            inputHigh: Array(repeating: input.maxCode, count: weights.columns))
+        let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: tableBits)
+        guard shift > 0 else { return TransformedLayer(weights: result) }
+        // u = s_w·s_in·(acc − zp_in·Σ_i W_ji), so acc = u/(s_w·s_in) + zp_in·Σ_i W_ji.
+        let offsets = (0..<weights.rows).map { j in
+            Double(input.zeroPoint) * Double((0..<weights.columns).reduce(Int64(0)) { $0 + integers[j, $1] })
+        }
+        return TransformedLayer(weights: result, preActivationRounding: PreActivationRounding(
+            scales: quantizers.map { $0.scale * input.scale }, offsets: offsets, shift: shift))
     }
 
     func transformActivations(layer: Int, _ activations: inout Matrix) {

@@ -41,11 +41,16 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
     /// neuron's integer weights are chosen so that its sound accumulator range
     /// `Σ|W|·(input code span)` fits in this many bits (see `Calibration.quantizeWeights`).
     public var accumulatorBitsBudget: Int?
+    /// Hidden accumulators are rounded to tables of at most this many bits (the circuit's
+    /// max_tlu_bits with automatic rounding); QAT simulates that rounding in its forward pass.
+    /// nil: no rounding to simulate.
+    public var roundedTableBits: Int?
 
     public init(method: QuantizationMethod, inputBits: Int, weightBits: Int, activationBits: Int,
                 perChannel: Bool = true, symmetricWeights: Bool = true,
                 activationCalibration: ActivationCalibration = .minMax, accumulatorBitsBudget: Int? = nil,
-                outputWeightBits: Int? = nil) {
+                outputWeightBits: Int? = nil, roundedTableBits: Int? = nil) {
+        self.roundedTableBits = roundedTableBits
         self.method = method
         self.inputBits = inputBits
         self.weightBits = weightBits
@@ -69,6 +74,7 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
         if let bits = outputWeightBits { try check("output_weight_bits", bits, 2...16) }
         try check("activation_bits", activationBits, 1...16)
         if let budget = accumulatorBitsBudget { try check("accumulator_bits_budget", budget, 2...40) }
+        if let bits = roundedTableBits { try check("max_tlu_bits", bits, 1...16) }
         if case .percentile(let p) = activationCalibration, !(p > 50 && p <= 100) {
             throw QuantizationConfigurationError(description: "activation calibration percentile is \(p); allowed values are in (50, 100]")
         }

@@ -68,7 +68,12 @@ struct Verify: AsyncParsableCommand {
                 let plan = evaluation.plan
                 printLine("  parameters \(plan.parameters.name) (\(plan.selection)): n=\(plan.parameters.lweDimension) "
                     + "k=\(plan.parameters.glweDimension) N=\(plan.parameters.polynomialSize); "
-                    + "PBS/sample \(plan.pbsCount), precision per layer \(plan.layers.map(\.messageBits)); "
+                    + "PBS/sample \(plan.pbsCount) (\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); "
+                    + "per layer held bits → table bits [rounding groups]: "
+                    + plan.layers.map { layer in
+                        layer.tablePrecision.map { "\(layer.messageBits)→\($0) \(layer.roundingGroups.map(\.bits))" }
+                            ?? "\(layer.messageBits) decrypted"
+                    }.joined(separator: ", ") + "; "
                     + "predicted global p_error 2^\(String(format: "%.1f", plan.log2GlobalPError)); keys: \(evaluation.keySeedDescription)")
                 for index in evaluation.sampleIndices {
                     let mine = evaluation.divergences.filter { $0.sample == index }

@@ -85,7 +85,7 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
             #expect(ClearExecutor.run(circuit, input: minimizing).layers[0].accumulators[j] == layer.accumulatorLow[j])
         }
         let width = zip(layer.accumulatorLow, layer.accumulatorHigh).map { $1 - $0 + 1 }.max()!
-        #expect(layer.statistics.accumulatorBits == CircuitCompiler.bits(forCount: width))
+        #expect(layer.statistics.accumulatorBits == AccumulatorRounding.bits(forCount: width))
         #expect(1 << (layer.statistics.accumulatorBits - 1) < width && width <= 1 << layer.statistics.accumulatorBits)
         #expect(layer.statistics.tluPrecision == layer.statistics.accumulatorBits)
     }
@@ -100,13 +100,13 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         #expect(layer.statistics.roundingPBSCount == 12 * t && layer.statistics.tablePBSCount == 12)
         // Without the last shift the tables would not fit: t is the smallest that works.
         let tooSmall = zip(layer.accumulatorLow, layer.accumulatorHigh).map {
-            CircuitCompiler.tableSize(low: CircuitCompiler.alignDown($0, shift: t - 1), high: $1, shift: t - 1)
+            AccumulatorRounding.tableSize(low: AccumulatorRounding.alignDown($0, shift: t - 1), high: $1, shift: t - 1)
         }.max()!
         #expect(tooSmall > 64)
         var generator = SeededGenerator(seed: 12)
         for j in 0..<layer.neuronCount {
             #expect(layer.accumulatorLow[j] % (1 << t) == 0)
-            #expect(layer.tables![j].count == CircuitCompiler.tableSize(low: layer.accumulatorLow[j], high: layer.accumulatorHigh[j], shift: t))
+            #expect(layer.tables![j].count == AccumulatorRounding.tableSize(low: layer.accumulatorLow[j], high: layer.accumulatorHigh[j], shift: t))
             for _ in 0..<200 {
                 let span = UInt64(layer.accumulatorHigh[j] - layer.accumulatorLow[j] + 1)
                 let acc = layer.accumulatorLow[j] + Int64(generator.next() % span)

@@ -109,11 +109,7 @@ public enum FHEPlanner {
         for levels in 1...6 {
             for baseLog in 4...30 where baseLog * levels <= 60
                 && (levels != set.pbsLevels.rawValue || baseLog != set.pbsBaseLog.rawValue) {
-                var variant = set
-                variant.pbsLevels = DecompositionLevelCount(levels)
-                variant.pbsBaseLog = DecompositionBaseLog(baseLog)
-                variant.name = "\(set.name)-pbs\(baseLog)x\(levels)"
-                variants.append(variant)
+                variants.append(set.withPBSDecomposition(baseLog: baseLog, levels: levels))
             }
         }
         return variants

@@ -3,8 +3,20 @@
 public enum ParameterCatalog {
     public static var all: [ParameterSet] { entries.map(\.parameters) }
 
+    /// A catalog set, or a catalog set with another PBS decomposition written
+    /// `<set>-pbs<baseLog>x<levels>` (the names `withPBSDecomposition` gives, which plans and
+    /// manifests record).
     public static func named(_ name: String) -> ParameterSet? {
-        entries.first { $0.parameters.name == name }?.parameters
+        if let exact = entries.first(where: { $0.parameters.name == name }) { return exact.parameters }
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let last = parts.last, last.hasPrefix("pbs") else { return nil }
+        let suffix = last.dropFirst(3).split(separator: "x")
+        let baseName = parts.dropLast().joined(separator: "-")
+        guard suffix.count == 2, let baseLog = Int(suffix[0]), let levels = Int(suffix[1]),
+              (1...60).contains(baseLog), (1...60).contains(levels), baseLog * levels <= 64,
+              let base = entries.first(where: { $0.parameters.name == baseName })
+        else { return nil }
+        return base.parameters.withPBSDecomposition(baseLog: baseLog, levels: levels)
     }
 
     /// The published p_fail, ν and cost of a set that comes from tfhe-rs; nil for Concrete's

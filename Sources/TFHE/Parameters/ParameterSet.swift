@@ -53,3 +53,15 @@ public struct ParameterSet: Hashable, Sendable, Codable {
         LWEDimension(glweDimension.rawValue * polynomialSize.rawValue)
     }
 }
+
+extension ParameterSet {
+    /// The same keys' dimensions and noise with another bootstrapping-key decomposition, named
+    /// `<name>-pbs<baseLog>x<levels>` (`ParameterCatalog.named` reads such names back).
+    public func withPBSDecomposition(baseLog: Int, levels: Int) -> ParameterSet {
+        var variant = self
+        variant.pbsBaseLog = DecompositionBaseLog(baseLog)
+        variant.pbsLevels = DecompositionLevelCount(levels)
+        variant.name = "\(name)-pbs\(baseLog)x\(levels)"
+        return variant
+    }
+}
