@@ -40,11 +40,11 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
     public let maxWeightNorm: Double
     /// One table lookup (KS→PBS) per neuron; 0 for the output layer.
     public let tablePBSCount: Int
-    /// What exact bit-extraction rounding would add (one PBS per removed bit, TFHE_FACTS §5):
-    /// neurons × roundingShift. Not performed: the encrypted executor folds the rounding into
-    /// one wider table, so this is not part of `pbsCount`.
+    /// What Concrete's bit-by-bit exact rounding would cost (one PBS per removed bit,
+    /// TFHE_FACTS §5): neurons × roundingShift, for comparison. What Lockstep performs depends
+    /// on the parameter set and is the plan's (`FHEPlan.Layer.roundingPBSCount`).
     public let roundingPBSCount: Int
-    /// The PBSs the encrypted executor performs per sample: one per neuron with a table.
+    /// The table lookups per sample: one per neuron with a table (rounding PBSs are the plan's).
     public var pbsCount: Int { tablePBSCount }
 }
 
@@ -126,7 +126,7 @@ public struct IntegerCircuit: Codable, Sendable, Equatable {
     public var tluPrecision: Int { layers.compactMap(\.statistics.tluPrecision).max() ?? 0 }
     /// Each layer's rounding shift, as `QuantizedModel.forward(codes:accumulatorShifts:)` takes them.
     public var roundingShifts: [Int] { layers.map(\.roundingShift) }
-    /// The PBSs the encrypted executor performs per sample (see `LayerStatistics.pbsCount`).
+    /// The table lookups per sample (see `LayerStatistics.pbsCount`).
     public var pbsCount: Int { layers.reduce(0) { $0 + $1.statistics.pbsCount } }
     public var outputCount: Int { layers.last!.neuronCount }
 }

@@ -197,15 +197,17 @@ public enum ResultsReport {
         return table
     }
 
-    /// Experiments whose FHE stage ran: latency per sample, keygen, mismatches, and per layer
-    /// the PBS precision, predicted log2 p_error and the predicted vs measured noise σ.
+    /// Experiments whose FHE stage ran: latency per sample, keygen, mismatches, PBS by kind, and
+    /// per layer the table precision, the exact-rounding groups, predicted log2 p_error, the
+    /// predicted vs measured noise σ and the mismatched rounded values.
     static func encryptedTable(_ experiments: [Experiment]) -> ReportTable {
         let copied = [
             "experiment", "dataset", "fhe_samples", "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches",
-            "pbs_per_sample", "fhe_latency_ms_median", "fhe_latency_ms_p90", "keygen_s",
+            "pbs_per_sample", "table_pbs_per_sample", "rounding_pbs_per_sample", "fhe_latency_ms_median",
+            "fhe_latency_ms_p90", "keygen_s",
         ]
-        let perLayer = ["fhe_precision_bits", "fhe_log2_p_error_predicted", "fhe_sigma_predicted", "fhe_sigma_measured",
-                        "fhe_max_noise_half_deltas"]
+        let perLayer = ["fhe_precision_bits", "fhe_rounding_groups", "fhe_log2_p_error_predicted", "fhe_sigma_predicted",
+                        "fhe_sigma_measured", "fhe_max_noise_half_deltas", "fhe_rounding_mismatches"]
         var table = ReportTable(columns: copied + perLayer.map { "\($0)_by_layer" } + runColumns)
         for experiment in experiments where experiment.summary["fhe_samples"] != ReportValue.notRunText {
             let layerValues = perLayer.map { column -> ReportValue in
@@ -263,7 +265,7 @@ public enum ResultsReport {
     static func circuitTable(_ experiments: [Experiment]) -> ReportTable {
         let copied = [
             "experiment", "quantization_method", "input_bits", "weight_bits", "activation_bits", "quantized_accuracy",
-            "max_tlu_bits", "max_accumulator_bits", "pbs_per_sample",
+            "max_tlu_bits", "max_accumulator_bits", "pbs_per_sample", "table_pbs_per_sample", "rounding_pbs_per_sample",
         ]
         let perLayer = ["accumulator_bound_bits", "rounding_shift", "message_bits", "tlu_bits", "seen_accumulator_bits"]
         var table = ReportTable(columns: copied + perLayer.map { "\($0)_by_layer" } + runColumns)

@@ -22,6 +22,22 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
     public let throughput_per_s: Double?
     public let build: String
     public let insecure_test_set: Bool
+    /// `round` lines only: the exact rounding timed (held bits, removed bits, groups from the
+    /// least significant up, KS→PBS per value); absent from other lines.
+    public var rounding: RoundingShape? = nil
+
+    public struct RoundingShape: Codable, Sendable, Equatable {
+        public let held_bits: Int
+        public let removed_bits: Int
+        public let groups: [Int]
+        public let pbs_per_value: Int
+        public init(held_bits: Int, removed_bits: Int, groups: [Int], pbs_per_value: Int) {
+            self.held_bits = held_bits
+            self.removed_bits = removed_bits
+            self.groups = groups
+            self.pbs_per_value = pbs_per_value
+        }
+    }
 
     public init(
         params: String, precision: Int, operation: String, runs: Int, threads: Int, median_ms: Double, min_ms: Double,
@@ -55,6 +71,9 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
         var lines = [
             "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
             "operation  \(operation)   runs \(runs) × threads \(threads)   build \(build)",
+        ] + (rounding.map { [
+            "rounding   \($0.held_bits)-bit value, \($0.removed_bits) bits removed in groups \($0.groups.map(String.init).joined(separator: "+")) = \($0.pbs_per_value) KS→PBS per value",
+        ] } ?? []) + [
             "median_ms  \(ms(median_ms))",
             "min_ms     \(ms(min_ms))",
             "max_ms     \(ms(max_ms))",

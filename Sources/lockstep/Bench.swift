@@ -9,22 +9,24 @@ import TFHE
 /// with the FFTW floor of a blind rotation for the same sizes next to them.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time KS+PBS, keyswitch, FFT or key generation for a named parameter set.",
+        abstract: "Time KS+PBS, keyswitch, FFT, exact rounding or key generation for a named parameter set.",
         discussion: "Median, min and max per operation after 3 warm-up runs per thread, plus median_cpu_ms "
             + "(thread CPU time, which excludes waiting for a core on a busy machine). floor_ms is the FFTW work "
             + "of one blind rotation alone: n·(k+1)·l forward FFTs, the Fourier multiply-accumulates and "
-            + "(k+1)·n inverse FFTs. Build with `swift build -c release`; debug timings are meaningless."
+            + "(k+1)·n inverse FFTs. `round` times the exact rounding of one --held-bits value by --shift bits in "
+            + "groups of --group-bits (1 = one bit per KS→PBS, Concrete's scheme). Build with `swift build -c release`; "
+            + "debug timings are meaningless."
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable, Codable {
-        case pbs, ks, fft, keygen
+        case pbs, ks, fft, keygen, round
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, json
     }
 
-    @Argument(help: "What to time: pbs (KS+PBS), ks, fft (forward+inverse N/2-point transform) or keygen.")
+    @Argument(help: "What to time: pbs (KS+PBS), ks, fft (forward+inverse N/2-point transform), round (exact rounding) or keygen.")
     var operation: Operation
 
     @Option(name: .long, help: "Parameter set name (see `lockstep params`), e.g. concrete-p40-b4.")
@@ -39,10 +41,34 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table or json (one object per line).")
     var format: Format = .table
 
+    @Option(name: .long, help: "round: bits of the value (1...30).")
+    var heldBits: Int = 10
+
+    @Option(name: .long, help: "round: low bits removed (1...held bits − 1).")
+    var shift: Int = 6
+
+    @Option(name: .long, help: "round: bits per extraction group (default: the set's precision + 1).")
+    var groupBits: Int?
+
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs).") }
         guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1...64, got \(threads).") }
         _ = try ParameterLookup.named(params)
+        guard (1...30).contains(heldBits) else { throw ValidationError("--held-bits must be in 1...30, got \(heldBits).") }
+        guard (1..<heldBits).contains(shift) else {
+            throw ValidationError("--shift must be in 1...\(heldBits - 1) (below --held-bits), got \(shift).")
+        }
+        if let groupBits, !(1...11).contains(groupBits) {
+            throw ValidationError("--group-bits must be in 1...11, got \(groupBits).")
+        }
+    }
+
+    /// The groups `round` times: `groupBits` each (the remainder last), default precision + 1.
+    func roundingGroups(_ parameters: ParameterSet) -> [Int] {
+        let size = min(groupBits ?? (parameters.precision + 1), shift)
+        var groups = Array(repeating: size, count: shift / size)
+        if shift % size > 0 { groups.append(shift % size) }
+        return groups
     }
 
     func run() async throws {
@@ -64,11 +90,17 @@ struct Bench: AsyncParsableCommand {
         } else {
             let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
+            let rounding = ExactRounding(heldBits: heldBits, groupBits: roundingGroups(parameters))
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
-                                       runs: runs, threads: threads)
-            record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
-                                     samples: samples.wall, cpuSamples: samples.cpu, floor: floor.wall, floorCPU: floor.cpu,
-                                     throughput: samples.throughput)
+                                       runs: runs, threads: threads, rounding: rounding)
+            var timed = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
+                                        samples: samples.wall, cpuSamples: samples.cpu, floor: floor.wall, floorCPU: floor.cpu,
+                                        throughput: samples.throughput)
+            if operation == .round {
+                timed.rounding = .init(held_bits: heldBits, removed_bits: shift, groups: rounding.groups.map(\.bits),
+                                       pbs_per_value: rounding.pbsCount)
+            }
+            record = timed
         }
         switch format {
         case .json: print(try record.jsonLine())
@@ -92,12 +124,14 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// Per-operation latencies from every thread (each thread: 3 warm-up runs, then `runs`).
-    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int) -> (wall: [Double], cpu: [Double], throughput: Double) {
+    static func measure(operation: Operation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int,
+                        rounding: ExactRounding) -> (wall: [Double], cpu: [Double], throughput: Double) {
         let parameters = serverKey.parameters
         let encoding = Encoding(precision: parameters.precision)
         let table = LookupTable(values: (0..<encoding.messageCount).map { ($0 * 5 + 3) % encoding.messageCount },
                                 inputEncoding: encoding, outputEncoding: encoding)
         let input = clientKey.encrypt(1, encoding: encoding)
+        let roundingInput = clientKey.encrypt((1 << rounding.heldBits) / 3, encoding: Encoding(precision: rounding.heldBits))
         let samples = SampleBuffer(count: runs * threads)
         let cpuSamples = SampleBuffer(count: runs * threads)
         let sectionStart = ContinuousClock.now
@@ -105,11 +139,27 @@ struct Bench: AsyncParsableCommand {
             let workspace = serverKey.makeWorkspace()
             var output = LWECiphertext(dimension: parameters.bigLWEDimension)
             let transform = NegacyclicTransformKernel(polynomialSize: parameters.polynomialSize)
+            var value = [roundingInput]
+            var scaled = [LWECiphertext(dimension: parameters.bigLWEDimension)]
+            var extracted = scaled
+            let workspaces = [workspace]
             let body: () -> Void
             switch operation {
             case .pbs: body = { serverKey.programmableBootstrap(input, table: table, into: &output, workspace: workspace) }
             case .ks: body = { output = serverKey.keyswitch(input) }
             case .fft: body = { transform.runForwardAndInverse() }
+            case .round: body = {
+                value[0] = roundingInput
+                value.withUnsafeMutableBufferPointer { v in
+                    scaled.withUnsafeMutableBufferPointer { s in
+                        extracted.withUnsafeMutableBufferPointer { e in
+                            workspaces.withUnsafeBufferPointer { w in
+                                serverKey.removeLowBits(rounding, values: v, scaled: s, extracted: e, workspaces: w)
+                            }
+                        }
+                    }
+                }
+            }
             case .keygen: preconditionFailure("keygen is timed separately")
             }
             for _ in 0..<3 { body() }
