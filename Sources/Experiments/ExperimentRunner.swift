@@ -239,8 +239,9 @@ public struct ExperimentRunner: Sendable {
 
         // The PBS count of the plan, also for clear-only runs (planning needs no keys): the
         // rounding PBSs depend on the parameter set. nil when no set fits.
-        let fhePlan = encrypted?.plan
-            ?? (try? FHEPlanner.plan(circuit, log2PErrorTarget: log2(config.fhe.pError), parameterSetName: config.fhe.parameters))
+        let planning = encrypted.map { Result<FHEPlan, any Error>.success($0.plan) }
+            ?? Result { try FHEPlanner.plan(circuit, log2PErrorTarget: log2(config.fhe.pError), parameterSetName: config.fhe.parameters) }
+        let fhePlan = try? planning.get()
 
         // Records.
         let labels = split.test.labels
@@ -317,9 +318,9 @@ public struct ExperimentRunner: Sendable {
                 config: config, prepared: prepared, summary: summary, summaryTable: summaryTable, layers: layersTable),
             to: files.summaryMarkdown)
 
-        let fheReason =
-            config.fhe.samples > 0
-            ? nil : "fhe.samples is 0"
+        // A clear-only run still says whether the circuit could run encrypted, and why not.
+        var fheReason: String? = config.fhe.samples > 0 ? nil : "fhe.samples is 0"
+        if case .failure(let error) = planning { fheReason = (fheReason.map { $0 + "; " } ?? "") + "no FHE plan: \(error)" }
         let manifest = ExperimentManifest(
             schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
             configFingerprint: config.fingerprint, floatModelFingerprint: prepared.floatModelFingerprint, config: config,

@@ -17,12 +17,24 @@ func insecureCircuitTestSet(name: String = "insecure-circuit-test", lweNoise: Do
         modulusSwitch: .standard, isInsecureTestSet: true)
 }
 
-func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7) -> DifferentialChecker {
-    let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40)
+func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7,
+                 options: FHEPlanOptions = FHEPlanOptions()) -> DifferentialChecker {
+    let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
     let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .fixed(Array(repeating: seed, count: 32)))
     return DifferentialChecker(
         client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
         executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: 2))
+}
+
+/// Sample 0 puts every input at its lowest code, sample 1 at its highest (the inputs that reach
+/// the sound bounds), later samples are random codes.
+func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout SeededGenerator) -> [Int64] {
+    switch sample {
+    case 0: return Array(repeating: circuit.inputLow, count: circuit.inputCount)
+    case 1: return Array(repeating: circuit.inputHigh, count: circuit.inputCount)
+    default: return (0..<circuit.inputCount).map { _ in
+        circuit.inputLow + Int64(generator.next() % UInt64(circuit.inputHigh - circuit.inputLow + 1)) }
+    }
 }
 
 @Suite struct EncryptedExecutorTests {
@@ -48,13 +60,7 @@ func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt
         #expect(checker.client.plan.maxPBSPrecision <= 6, "\(circuit.layers.map(\.statistics.messageBits))")
         var generator = SeededGenerator(seed: testCase.seed)
         for sample in 0..<6 {
-            let codes: [Int64]
-            switch sample {
-            case 0: codes = Array(repeating: circuit.inputLow, count: circuit.inputCount)
-            case 1: codes = Array(repeating: circuit.inputHigh, count: circuit.inputCount)
-            default: codes = (0..<circuit.inputCount).map { _ in
-                circuit.inputLow + Int64(generator.next() % UInt64(circuit.inputHigh - circuit.inputLow + 1)) }
-            }
+            let codes = sampleCodes(circuit, sample: sample, generator: &generator)
             let result = checker.check(sample: sample, codes: codes)
             #expect(result.divergences.isEmpty, "\(result.divergences.map(\.description))")
             #expect(result.fhePrediction == result.clear.predictedClass)
@@ -138,29 +144,20 @@ func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: testCase.maxTLUBits))
         #expect(circuit.layers.dropLast().contains { $0.roundingShift > 0 }, "the case must need rounding")
         let parameters = insecureCircuitTestSet()
-        let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
-                                       options: FHEPlanOptions(extraction: .all, maxRoundingGroupBits: testCase.maxGroupBits))
+        let options = FHEPlanOptions(extraction: .all, maxRoundingGroupBits: testCase.maxGroupBits)
+        let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
         for (layer, planLayer) in zip(circuit.layers, plan.layers) where !layer.isOutputLayer {
             #expect(planLayer.extractedBits == min(layer.roundingShift, layer.statistics.messageBits - 1))
             #expect(planLayer.roundingGroups.allSatisfy { $0.bits <= (testCase.maxGroupBits ?? 99) })
             #expect(planLayer.pbsCount == layer.neuronCount * (1 + planLayer.roundingGroups.reduce(0) { $0 + $1.pbsCount }))
         }
-        let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .fixed(Array(repeating: 9, count: 32)))
-        let checker = DifferentialChecker(
-            client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: 2))
+        let checker = makeChecker(circuit, parameters: parameters, seed: 9, options: options)
+        #expect(checker.client.plan == plan)
         var generator = SeededGenerator(seed: testCase.seed)
         for sample in 0..<5 {
-            let codes: [Int64]
-            switch sample {
-            case 0: codes = Array(repeating: circuit.inputLow, count: circuit.inputCount)
-            case 1: codes = Array(repeating: circuit.inputHigh, count: circuit.inputCount)
-            default: codes = (0..<circuit.inputCount).map { _ in
-                circuit.inputLow + Int64(generator.next() % UInt64(circuit.inputHigh - circuit.inputLow + 1)) }
-            }
-            let result = checker.check(sample: sample, codes: codes)
-            #expect(result.divergences.isEmpty, "\(result.divergences.map(\.description))")
-            #expect(result.fhePrediction == result.clear.predictedClass)
+            let result = checker.check(sample: sample, codes: sampleCodes(circuit, sample: sample, generator: &generator))
+            #expect(result.divergences.isEmpty && result.fhePrediction == result.clear.predictedClass,
+                    "\(result.divergences.map(\.description))")
         }
     }
 
@@ -170,13 +167,8 @@ func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt
         let model = try randomQuantizedModel(seed: 44, sizes: [8, 6, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 3))
         let broken = insecureCircuitTestSet(name: "insecure-broken-noise", lweNoise: 0x1p-7)
-        let plan = FHEPlanner.makePlan(circuit, parameters: broken, selection: "test", target: -40,
-                                       options: FHEPlanOptions(extraction: .all))
-        #expect(plan.layers[0].roundingLog2PError > -4)
-        let (clientKey, serverKey) = ClientKey.generate(parameters: broken, seed: .fixed(Array(repeating: 3, count: 32)))
-        let checker = DifferentialChecker(
-            client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: 2))
+        let checker = makeChecker(circuit, parameters: broken, seed: 3, options: FHEPlanOptions(extraction: .all))
+        #expect(checker.client.plan.layers[0].roundingLog2PError > -4)
         var generator = SeededGenerator(seed: 5)
         var divergences = [Divergence]()
         for sample in 0..<3 {

@@ -82,24 +82,40 @@ public enum FHEPlanner {
         }
         let minimalPBSCount = Double(max(1, tableLayers.reduce(0) { $0 + $1.neuronCount }))
         var best: (plan: FHEPlan, cost: Double)?
+        // Without a fitting set, the plan whose worst layer misses the target by the least
+        // names the layer that rules every set out.
+        var closest: (plan: FHEPlan, layer: FHEPlan.Layer)?
         for base in secure {
             for set in pbsDecompositionVariants(of: base) {
                 let costPerPBS = CostModel.millions(set)
                 if let current = best, current.cost <= costPerPBS * minimalPBSCount { continue }
                 let plan = makePlan(circuit, parameters: set, selection: base.name.hasPrefix("opt-") ? "optimizer" : "named",
                                     target: target, options: options)
-                guard plan.layers.allSatisfy({ $0.log2PError <= target }) else { continue }
+                let worst = plan.layers.max { $0.log2PError < $1.log2PError }!
+                guard worst.log2PError <= target else {
+                    if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (plan, worst) }
+                    continue
+                }
                 let cost = costPerPBS * Double(max(1, plan.pbsCount))
                 if best == nil || cost < best!.cost { best = (plan, cost) }
             }
         }
         if let best { return best.plan }
-        let worstPosition = narrowest.indices.max(by: { narrowest[$0] < narrowest[$1] })
-        let worst = worstPosition.map { tableLayers[$0] } ?? circuit.layers[circuit.layers.count - 1]
+        guard let (plan, layer) = closest else {
+            let worstPosition = narrowest.indices.max(by: { narrowest[$0] < narrowest[$1] })
+            let worst = worstPosition.map { tableLayers[$0] } ?? circuit.layers[circuit.layers.count - 1]
+            throw FHEPlanError.noParameterSetFits(
+                layer: worst.index, bits: worstPosition.map { narrowest[$0] } ?? worst.statistics.messageBits,
+                weightTwoNorm: worst.statistics.maxWeightNorm, log2Target: target,
+                reason: "no secure candidate set has a polynomial large enough for \(minBits)-bit tables")
+        }
+        let what = layer.isOutputLayer
+            ? "decrypting its \(layer.messageBits)-bit accumulators, a sum of PBS outputs"
+            : "its \(layer.tablePrecision ?? layer.messageBits)-bit tables after \(layer.extractedBits) rounding bits"
         throw FHEPlanError.noParameterSetFits(
-            layer: worst.index, bits: worstPosition.map { narrowest[$0] } ?? worst.statistics.messageBits,
-            weightTwoNorm: worst.statistics.maxWeightNorm, log2Target: target,
-            reason: "none of the \(secure.count) secure candidate sets, with any PBS decomposition and any rounding split, meets the target on every layer")
+            layer: layer.index, bits: layer.tablePrecision ?? layer.messageBits, weightTwoNorm: layer.weightTwoNorm,
+            log2Target: target,
+            reason: "none of the \(secure.count) secure candidate sets, with any PBS decomposition and any rounding split, meets the target on every layer; the closest, \(plan.parameters.name), still gives layer \(layer.index) (\(what)) p_error 2^\(String(format: "%.1f", layer.log2PError))")
     }
 
     /// The set itself, then the same set with every other PBS decomposition (base 2^4…2^30,

@@ -155,26 +155,23 @@ extension ServerKey {
         precondition(threads >= 1, "threads must be at least 1, got \(threads)")
         guard !values.isEmpty else { return [] }
         let results = LWECiphertextSlots(count: values.count, dimension: parameters.bigLWEDimension)
-        let workers = min(threads, values.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let workspaces = (0..<Self.batchSize).map { _ in makeWorkspace() }
-            var scaled = (0..<Self.batchSize).map { _ in LWECiphertext(dimension: parameters.bigLWEDimension) }
-            var extracted = scaled.map { _ in LWECiphertext(dimension: parameters.bigLWEDimension) }
-            let mine = Array(stride(from: worker, to: values.count, by: workers))
-            for chunkStart in stride(from: 0, to: mine.count, by: Self.batchSize) {
-                let chunk = Array(mine[chunkStart..<min(chunkStart + Self.batchSize, mine.count)])
-                var batch = chunk.map { values[$0] }
-                batch.withUnsafeMutableBufferPointer { v in
-                    scaled.withUnsafeMutableBufferPointer { s in
-                        extracted.withUnsafeMutableBufferPointer { e in
-                            workspaces.withUnsafeBufferPointer { w in
-                                removeLowBits(rounding, values: v, scaled: s, extracted: e, workspaces: w)
-                            }
+        let dimension = parameters.bigLWEDimension
+        Self.forEachBatch(count: values.count, threads: threads, makeWorker: {
+            (workspaces: (0..<Self.batchSize).map { _ in makeWorkspace() },
+             scaled: (0..<Self.batchSize).map { _ in LWECiphertext(dimension: dimension) },
+             extracted: (0..<Self.batchSize).map { _ in LWECiphertext(dimension: dimension) })
+        }) { worker, chunk in
+            var batch = chunk.map { values[$0] }
+            batch.withUnsafeMutableBufferPointer { v in
+                worker.scaled.withUnsafeMutableBufferPointer { s in
+                    worker.extracted.withUnsafeMutableBufferPointer { e in
+                        worker.workspaces.withUnsafeBufferPointer { w in
+                            removeLowBits(rounding, values: v, scaled: s, extracted: e, workspaces: w)
                         }
                     }
                 }
-                for (b, index) in chunk.enumerated() { results.set(index, batch[b]) }
             }
+            for (b, index) in chunk.enumerated() { results.set(index, batch[b]) }
         }
         return results.values
     }

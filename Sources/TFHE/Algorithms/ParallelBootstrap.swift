@@ -15,28 +15,39 @@ extension ServerKey {
         precondition(threads >= 1, "threads must be at least 1, got \(threads)")
         guard !inputs.isEmpty else { return [] }
         let results = LWECiphertextSlots(count: inputs.count, dimension: parameters.bigLWEDimension)
-        let workers = min(threads, inputs.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let workspaces = (0..<Self.batchSize).map { _ in makeWorkspace() }
-            let mine = Array(stride(from: worker, to: inputs.count, by: workers))
-            for chunkStart in stride(from: 0, to: mine.count, by: Self.batchSize) {
-                let chunk = Array(mine[chunkStart..<min(chunkStart + Self.batchSize, mine.count)])
-                let chunkInputs = chunk.map { inputs[$0] }
-                let chunkTables = chunk.map { tables.count == 1 ? tables[0] : tables[$0] }
-                var outputs = chunk.map { _ in LWECiphertext(dimension: parameters.bigLWEDimension) }
-                chunkInputs.withUnsafeBufferPointer { i in
-                    chunkTables.withUnsafeBufferPointer { t in
-                        outputs.withUnsafeMutableBufferPointer { o in
-                            workspaces.withUnsafeBufferPointer { w in
-                                programmableBootstrap(batch: i, tables: t, into: o, workspaces: w)
-                            }
+        Self.forEachBatch(count: inputs.count, threads: threads, makeWorker: { (0..<Self.batchSize).map { _ in makeWorkspace() } }) { workspaces, chunk in
+            let chunkInputs = chunk.map { inputs[$0] }
+            let chunkTables = chunk.map { tables.count == 1 ? tables[0] : tables[$0] }
+            var outputs = chunk.map { _ in LWECiphertext(dimension: parameters.bigLWEDimension) }
+            chunkInputs.withUnsafeBufferPointer { i in
+                chunkTables.withUnsafeBufferPointer { t in
+                    outputs.withUnsafeMutableBufferPointer { o in
+                        workspaces.withUnsafeBufferPointer { w in
+                            programmableBootstrap(batch: i, tables: t, into: o, workspaces: w)
                         }
                     }
                 }
-                for (b, index) in chunk.enumerated() { results.set(index, outputs[b]) }
             }
+            for (b, index) in chunk.enumerated() { results.set(index, outputs[b]) }
         }
         return results.values
+    }
+}
+
+extension ServerKey {
+    /// Indices 0..<count over `threads` workers (worker w takes w, w + threads, …) in chunks of
+    /// `batchSize`; each worker builds its state (workspaces, scratch) once with `makeWorker`.
+    static func forEachBatch<Worker>(
+        count: Int, threads: Int, makeWorker: @Sendable () -> Worker, _ body: @Sendable (inout Worker, [Int]) -> Void
+    ) {
+        let workers = min(threads, count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var state = makeWorker()
+            let mine = Array(stride(from: worker, to: count, by: workers))
+            for chunkStart in stride(from: 0, to: mine.count, by: batchSize) {
+                body(&state, Array(mine[chunkStart..<min(chunkStart + batchSize, mine.count)]))
+            }
+        }
     }
 }
 
