@@ -23,5 +23,6 @@ for case in "concrete-p40-b3 8 4" "concrete-p40-b4 10 6" "concrete-p40-b6-pbs14x
         done
     done
 done
+chmod 644 "$temporary"
 mv "$temporary" results/bench/rounding.jsonl
 trap - EXIT
