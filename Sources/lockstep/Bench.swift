@@ -236,7 +236,7 @@ enum ParameterLookup {
     static func named(_ name: String) throws -> ParameterSet {
         guard let parameters = ParameterCatalog.named(name) else {
             let known = ParameterCatalog.all.map(\.name).joined(separator: ", ")
-            throw ValidationError("Unknown parameter set '\(name)'. Known sets: \(known).")
+            throw ValidationError("Unknown parameter set '\(name)'. Known sets: \(known), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs14x2).")
         }
         return parameters
     }

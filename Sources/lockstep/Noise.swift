@@ -51,10 +51,7 @@ struct Noise: AsyncParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     func validate() throws {
-        for name in parameterSetNames where ParameterCatalog.named(name) == nil {
-            let known = ParameterCatalog.all.map(\.name).joined(separator: ", ")
-            throw ValidationError("--params \(name): no parameter set of that name; known sets: \(known).")
-        }
+        for name in parameterSetNames { _ = try ParameterLookup.named(name) }
         guard confidence > 0, confidence < 1 else {
             throw ValidationError("--confidence \(confidence): must lie strictly between 0 and 1 (e.g. 0.99).")
         }

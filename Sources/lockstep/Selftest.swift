@@ -119,10 +119,8 @@ struct Selftest: AsyncParsableCommand {
                 let encoding = Encoding(precision: w)
                 let inputs = (0..<(1 << w)).map { clientKey.encrypt($0, encoding: encoding) }
                 for t in shiftList {
-                    let size = min(groupBits ?? (parameters.precision + 1), t)
-                    var groups = Array(repeating: size, count: t / size)
-                    if t % size > 0 { groups.append(t % size) }
-                    let rounding = ExactRounding(heldBits: w, groupBits: groups)
+                    let (rounding, log2P) = Self.rounding(heldBits: w, shift: t, groupBits: groupBits, parameters: parameters)
+                    let groups = rounding.groups.map(\.bits)
                     let start = ContinuousClock.now
                     let outputs = serverKey.removeLowBits(rounding, values: inputs, threads: threads)
                     let seconds = start.duration(to: .now).milliseconds / 1000
@@ -133,7 +131,8 @@ struct Selftest: AsyncParsableCommand {
                     }
                     let status = wrong.isEmpty ? "PASS" : "FAIL"
                     print("\(status)  \(parameters.name)\(label)  w=\(w) t=\(t) groups \(groups.map(String.init).joined(separator: "+"))"
-                          + " (\(rounding.pbsCount) PBS/value)  \((1 << w) - wrong.count)/\(1 << w) correct"
+                          + " (\(rounding.pbsCount) PBS/value, predicted p_error 2^\(String(format: "%.1f", log2P)) per value)"
+                          + "  \((1 << w) - wrong.count)/\(1 << w) correct"
                           + "  \(String(format: "%.1f", seconds)) s on \(threads) threads")
                     for line in wrong.prefix(8) { print("      \(line)") }
                     fflush(nil)
@@ -143,5 +142,25 @@ struct Selftest: AsyncParsableCommand {
         }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// Groups of `groupBits` (the remainder last), or by default the widest uniform groups of at
+    /// most precision + 1 bits whose predicted p_error per value stays ≤ 2^-40 for a fresh
+    /// encryption (the planner's noise model; narrower when the held width amplifies the PBS
+    /// noise too much), with the predicted log2 p_error per value.
+    static func rounding(heldBits w: Int, shift t: Int, groupBits: Int?, parameters: ParameterSet) -> (ExactRounding, Double) {
+        let noise = NoiseModel(parameters: parameters)
+        func make(_ size: Int) -> (ExactRounding, Double) {
+            var groups = Array(repeating: size, count: t / size)
+            if t % size > 0 { groups.append(t % size) }
+            let rounding = ExactRounding(heldBits: w, groupBits: groups)
+            let predicted = rounding.predictedNoise(
+                inputVariance: noise.freshEncryption, pbsOutput: noise.pbsOutput,
+                keyswitchAndModulusSwitch: noise.keyswitch + noise.modulusSwitch, polynomialSize: parameters.polynomialSize)
+            return (rounding, NoiseFormulas.log2Union(predicted.groups.map(\.log2PError)))
+        }
+        if let groupBits { return make(min(groupBits, t)) }
+        let candidates = (1...min(parameters.precision + 1, t)).reversed().map(make)
+        return candidates.first { $0.1 <= -40 } ?? candidates.min { $0.1 < $1.1 }!
     }
 }

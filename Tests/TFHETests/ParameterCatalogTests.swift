@@ -41,3 +41,17 @@ import Testing
     #expect(Int((Double(KeySizes.bootstrapKeyBytes(set)) / 1048576).rounded()) == 54)
     #expect(Int((Double(KeySizes.keyswitchKeyBytes(set)) / 1048576).rounded()) == 68)
 }
+
+/// Plans and manifests name sets with another PBS decomposition `<set>-pbs<B>x<l>`; the
+/// catalog reads those names back, and only those.
+@Test func decompositionVariantsResolveByName() throws {
+    let variant = try #require(ParameterCatalog.named("concrete-p40-b4-pbs14x2"))
+    let base = try #require(ParameterCatalog.named("concrete-p40-b4"))
+    #expect(variant.pbsBaseLog == DecompositionBaseLog(14) && variant.pbsLevels == DecompositionLevelCount(2))
+    #expect(variant.lweDimension == base.lweDimension && variant.polynomialSize == base.polynomialSize)
+    #expect(variant == base.withPBSDecomposition(baseLog: 14, levels: 2))
+    for bad in ["concrete-p40-b4-pbs14", "concrete-p40-b4-pbsx2", "concrete-p40-b4-pbs0x2", "concrete-p40-b4-pbs40x2",
+                "nope-pbs14x2", "concrete-p40-b4-pbs14x2-pbs10x3", "-pbs14x2"] {
+        #expect(ParameterCatalog.named(bad) == nil, "\(bad)")
+    }
+}

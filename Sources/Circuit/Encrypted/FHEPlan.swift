@@ -60,10 +60,10 @@ public struct FHEPlan: Sendable, Codable, Equatable {
         /// log2 of the probability that one output value of this layer is wrong: any PBS of its
         /// chain (rounding groups, table) or, for the output layer, its decryption.
         public var log2PError: Double {
-            FHEPlan.log2Union(roundingGroups.map(\.log2PError) + [tableLog2PError])
+            NoiseFormulas.log2Union(roundingGroups.map(\.log2PError) + [tableLog2PError])
         }
         /// log2 of the probability that the rounded value v >> e is wrong (−∞ without rounding).
-        public var roundingLog2PError: Double { FHEPlan.log2Union(roundingGroups.map(\.log2PError)) }
+        public var roundingLog2PError: Double { NoiseFormulas.log2Union(roundingGroups.map(\.log2PError)) }
         public var tablePBSCount: Int { isOutputLayer ? 0 : neuronCount }
         public var roundingPBSCount: Int { neuronCount * roundingGroups.reduce(0) { $0 + $1.pbsCount } }
         /// Every KS→PBS of this layer per sample.
@@ -90,27 +90,13 @@ public struct FHEPlan: Sendable, Codable, Equatable {
             terms += layer.roundingGroups.map { $0.log2PError + log2(Double(layer.neuronCount)) }
             terms.append(layer.tableLog2PError + log2(Double(layer.neuronCount)))
         }
-        return Self.log2Union(terms)
+        return NoiseFormulas.log2Union(terms)
     }
 
     public var maxPBSPrecision: Int { layers.map(\.maxPBSPrecision).max() ?? 0 }
     public var pbsCount: Int { layers.reduce(0) { $0 + $1.pbsCount } }
     public var tablePBSCount: Int { layers.reduce(0) { $0 + $1.tablePBSCount } }
     public var roundingPBSCount: Int { layers.reduce(0) { $0 + $1.roundingPBSCount } }
-
-    /// log2(1 − Π(1 − 2^xᵢ)) for log2 probabilities xᵢ (a term log2(count) + x stands for
-    /// `count` independent events): −expm1(Σ log1p(−p)), and the union bound in log space
-    /// when every p is below double resolution.
-    public static func log2Union(_ log2Probabilities: [Double]) -> Double {
-        var logSurvival = 0.0
-        for x in log2Probabilities { logSurvival += log1p(-min(1, exp2(x))) }
-        if logSurvival == 0 {
-            let top = log2Probabilities.max() ?? -.infinity
-            guard top.isFinite else { return top }
-            return top + log2(log2Probabilities.reduce(0) { $0 + exp2($1 - top) })
-        }
-        return log2(-expm1(logSurvival))
-    }
 }
 
 public enum FHEPlanError: Error, CustomStringConvertible, Equatable {
@@ -126,7 +112,7 @@ public enum FHEPlanError: Error, CustomStringConvertible, Equatable {
         case let .noParameterSetFits(layer, bits, nu, target, reason):
             return "no 128-bit parameter set fits layer \(layer): it needs \(bits) bits with weight 2-norm \(String(format: "%.2f", nu)) at p_error 2^\(String(format: "%.1f", target)) (\(reason))."
         case let .unknownParameterSet(name, known):
-            return "unknown parameter set '\(name)'; known sets: auto, \(known.joined(separator: ", "))."
+            return "unknown parameter set '\(name)'; known sets: auto, \(known.joined(separator: ", ")), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs14x2)."
         case let .namedSetTooWeak(name, layer, bits, p, target):
             return "parameter set '\(name)' gives layer \(layer) (\(bits) bits) p_error 2^\(String(format: "%.1f", p)), above the target 2^\(String(format: "%.1f", target)). Use 'auto' or a larger set."
         }

@@ -192,26 +192,18 @@ public enum FHEPlanner {
     /// 2^(w+1−d) before its PBSs and adds one PBS output per PBS to the running value.
     static func planHiddenLayer(_ layer: CircuitLayer, messageBits m: Int, groups: [Int], accumulator: Variance,
                                 weightTwoNorm nu: Double, noise: NoiseSteps, polynomialSize: Int) -> FHEPlan.Layer {
-        var variance = accumulator
-        var held = m
-        var planned = [FHEPlan.RoundingGroup]()
-        for d in groups {
-            let amplification = exp2(2 * Double(held + 1 - d))
-            let top = noise.beforeBlindRotation(variance * amplification)
-            variance = variance + noise.pbsOutput
-            var low: Variance? = nil
-            if d >= 2 {
-                low = noise.beforeBlindRotation(variance * amplification)
-                variance = variance + noise.pbsOutput
-            }
-            let fits = polynomialSize >= 1 << (d - 1)
-            let log2P = fits
-                ? FHEPlan.log2Union([top, low].compactMap { $0 }.map { NoiseFormulas.log2PError(variance: $0.value, precision: d - 1) })
-                : 0
-            planned.append(.init(heldBits: held, bits: d, topBitBeforeBlindRotationVariance: top,
-                                 lowBitsBeforeBlindRotationVariance: low, log2PError: log2P))
-            held -= d
+        let rounding = ExactRounding(heldBits: m, groupBits: groups)
+        let predicted = rounding.predictedNoise(
+            inputVariance: accumulator, pbsOutput: noise.pbsOutput, keyswitchAndModulusSwitch: noise.keyswitchAndModulusSwitch,
+            polynomialSize: PolynomialSize(polynomialSize))
+        let planned = zip(rounding.groups, predicted.groups).map { group, prediction in
+            FHEPlan.RoundingGroup(heldBits: group.heldBits, bits: group.bits,
+                                  topBitBeforeBlindRotationVariance: prediction.topBitBeforeBlindRotation,
+                                  lowBitsBeforeBlindRotationVariance: prediction.lowBitsBeforeBlindRotation,
+                                  log2PError: prediction.log2PError)
         }
+        let variance = predicted.output
+        let held = m - rounding.removedBits
         let before = noise.beforeBlindRotation(variance)
         // A PBS of p bits needs at least 2^p boxes in the test polynomial.
         let fits = polynomialSize >= 1 << held

@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // Exact removal of the low bits of an encrypted integer (DESIGN §3, TFHE_FACTS §5), by digit
 // extraction: r = v >> e for a w-bit value v held at Δ_w = 2^(63−w) with one padding bit,
@@ -86,6 +91,48 @@ public struct ExactRounding: Hashable, Sendable {
     public var pbsCount: Int { groups.reduce(0) { $0 + $1.pbsCount } }
     /// The encoding of the result v >> removedBits.
     public var outputEncoding: Encoding { Encoding(precision: heldBits - removedBits) }
+}
+
+/// The predicted noise of one group's PBSs (TFHE_FACTS §3.7 per PBS, with the amplification).
+public struct RoundingGroupNoise: Hashable, Sendable {
+    /// Variance the top-bit PBS's blind rotation sees: incoming ×4^(w+1−d) + KS + MS.
+    public let topBitBeforeBlindRotation: Variance
+    /// The same for the low-bits PBS (nil for one-bit groups): it also carries the top-bit
+    /// PBS output, amplified the same way.
+    public let lowBitsBeforeBlindRotation: Variance?
+    /// log2 p_error of the group (either PBS landing in a neighbouring box).
+    public let log2PError: Double
+}
+
+extension ExactRounding {
+    /// Predicted noise of every group for a value of variance `inputVariance`, and the variance
+    /// of the result. Each group multiplies the running noise by 2^(w+1−d) before its PBSs and
+    /// adds one PBS output per PBS to the running value, so after the first PBS the held width
+    /// w, not d, decides: the next step needs 2^(w+2)·σ_PBS well below 1 whatever d is.
+    public func predictedNoise(
+        inputVariance: Variance, pbsOutput: Variance, keyswitchAndModulusSwitch: Variance, polynomialSize: PolynomialSize
+    ) -> (groups: [RoundingGroupNoise], output: Variance) {
+        var variance = inputVariance
+        var predictions = [RoundingGroupNoise]()
+        for group in groups {
+            let amplification = exp2(2 * Double(group.heldBits + 1 - group.bits))
+            let top = variance * amplification + keyswitchAndModulusSwitch
+            variance = variance + pbsOutput
+            var low: Variance? = nil
+            if group.lowBitsTable != nil {
+                low = variance * amplification + keyswitchAndModulusSwitch
+                variance = variance + pbsOutput
+            }
+            let fits = polynomialSize.rawValue >= 1 << group.equivalentPrecision
+            let log2P = fits
+                ? NoiseFormulas.log2Union([top, low].compactMap { $0 }.map {
+                    NoiseFormulas.log2PError(variance: $0.value, precision: group.equivalentPrecision)
+                })
+                : 0
+            predictions.append(RoundingGroupNoise(topBitBeforeBlindRotation: top, lowBitsBeforeBlindRotation: low, log2PError: log2P))
+        }
+        return (predictions, variance)
+    }
 }
 
 extension LWECiphertext {

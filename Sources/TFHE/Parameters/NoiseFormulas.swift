@@ -157,6 +157,20 @@ public enum NoiseFormulas {
         return -expm1(logSurvival)
     }
 
+    /// log2(1 − Π(1 − 2^xᵢ)) for log2 probabilities xᵢ (a term log2(count) + x stands for
+    /// `count` independent events): −expm1(Σ log1p(−p)), and the union bound in log space
+    /// when every p is below double resolution (−∞ for no events).
+    public static func log2Union(_ log2Probabilities: [Double]) -> Double {
+        var logSurvival = 0.0
+        for x in log2Probabilities { logSurvival += log1p(-min(1, exp2(x))) }
+        if logSurvival == 0 {
+            let top = log2Probabilities.max() ?? -.infinity
+            guard top.isFinite else { return top }
+            return top + log2(log2Probabilities.reduce(0) { $0 + exp2($1 - top) })
+        }
+        return log2(-expm1(logSurvival))
+    }
+
     /// 1 − (1 − p)^count: the chance that at least one of `count` independent PBS fails.
     public static func repeatedPError(_ p: Double, count: Int) -> Double {
         -expm1(Double(count) * log1p(-p))
