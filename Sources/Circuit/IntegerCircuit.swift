@@ -85,12 +85,21 @@ public struct CircuitLayer: Codable, Sendable, Equatable {
     public var neuronCount: Int { weights.rows }
     public var isOutputLayer: Bool { tables == nil }
 
+    /// The half of round-half-up, 2^(t−1) (0 without rounding): the clear constant every
+    /// evaluator adds to acc − lo.
+    public var roundingOffset: Int64 { roundingShift > 0 ? Int64(1) << (roundingShift - 1) : 0 }
+
+    /// v = acc − lo + 2^(t−1) ∈ [0, 2^messageBits): the value the encrypted side holds before
+    /// rounding; v >> t is the table index, v >> e what exact rounding of e bits leaves.
+    @inline(__always)
+    public func heldValue(neuron: Int, accumulator: Int64) -> Int64 {
+        accumulator - accumulatorLow[neuron] + roundingOffset
+    }
+
     /// The table index of an accumulator (the rounding step of the contract).
     @inline(__always)
     public func tableIndex(neuron: Int, accumulator: Int64) -> Int64 {
-        let shifted = accumulator - accumulatorLow[neuron]
-        guard roundingShift > 0 else { return shifted }
-        return (shifted + (Int64(1) << (roundingShift - 1))) >> roundingShift
+        heldValue(neuron: neuron, accumulator: accumulator) >> roundingShift
     }
 }
 

@@ -12,17 +12,13 @@ import Verification
 public struct EncryptedEvaluation: Sendable {
     public struct LayerResult: Sendable {
         public let layer: Int
-        /// Bits the table PBS reads (m − e), or the output layer's decrypted bits.
-        public let precisionBits: Int
-        public let pbsPerSample: Int
-        public let tablePBSPerSample: Int
-        public let roundingPBSPerSample: Int
-        /// e and the group sizes of the exact rounding (least significant first).
-        public let roundingExtractedBits: Int
-        public let roundingGroups: [Int]
+        /// What the plan does with this layer: PBS counts by kind, rounding groups, precision
+        /// and predicted p_error.
+        public let plan: FHEPlan.Layer
         /// Rounded values v >> e that differ from the clear model's.
         public let roundingMismatches: Int
-        public let log2PredictedPError: Double
+        /// Bits the table PBS reads (m − e), or the output layer's decrypted bits.
+        public var precisionBits: Int { plan.tablePrecision ?? plan.messageBits }
         /// What the predicted σ is: the PBS output noise (hidden layers) or the weighted sum of
         /// PBS outputs with the layer's largest weight 2-norm, a bound (output layer).
         public let predictedFrom: String
@@ -150,12 +146,8 @@ public struct EncryptedEvaluation: Sendable {
                 observedFailures: checks.reduce(0) { $0 + $1.mismatchesPerLayer[position] }, trials: max(1, margins.count),
                 predictedRate: exp2(planLayer.log2PError))
             return LayerResult(
-                layer: circuit.layers[position].index, precisionBits: planLayer.tablePrecision ?? planLayer.messageBits,
-                pbsPerSample: planLayer.pbsCount, tablePBSPerSample: planLayer.tablePBSCount,
-                roundingPBSPerSample: planLayer.roundingPBSCount, roundingExtractedBits: planLayer.extractedBits,
-                roundingGroups: planLayer.roundingGroups.map(\.bits),
+                layer: circuit.layers[position].index, plan: planLayer,
                 roundingMismatches: checks.reduce(0) { $0 + $1.roundingMismatchesPerLayer[position] },
-                log2PredictedPError: planLayer.log2PError,
                 predictedFrom: planLayer.isOutputLayer
                     ? "weighted sum with the largest weight 2-norm (bound)"
                     : zeroTables.isEmpty ? "PBS output" : "PBS output (all-zero tables left out)",

@@ -261,11 +261,11 @@ public struct ExperimentRunner: Sendable {
             }
             for (position, layer) in encrypted.layers.enumerated() {
                 layerRecords[position].fhe = FHELayerFigures(
-                    precisionBits: layer.precisionBits, pbsPerSample: layer.pbsPerSample,
-                    tablePBSPerSample: layer.tablePBSPerSample, roundingPBSPerSample: layer.roundingPBSPerSample,
-                    roundingExtractedBits: layer.roundingExtractedBits,
-                    roundingGroups: layer.roundingGroups.isEmpty ? "none" : layer.roundingGroups.map(String.init).joined(separator: "+"),
-                    log2PredictedPError: layer.log2PredictedPError, predictedSigma: layer.predictedOutputSigma,
+                    precisionBits: layer.precisionBits, pbsPerSample: layer.plan.pbsCount,
+                    tablePBSPerSample: layer.plan.tablePBSCount, roundingPBSPerSample: layer.plan.roundingPBSCount,
+                    roundingExtractedBits: layer.plan.extractedBits,
+                    roundingGroups: layer.plan.roundingGroups.isEmpty ? "none" : layer.plan.roundingGroups.map { String($0.bits) }.joined(separator: "+"),
+                    log2PredictedPError: layer.plan.log2PError, predictedSigma: layer.predictedOutputSigma,
                     measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
                     measuredSigmaHigh: layer.measuredSigmaHigh, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas,
                     ciphertexts: layer.ciphertexts, mismatches: layer.mismatches, roundingMismatches: layer.roundingMismatches)
@@ -356,9 +356,9 @@ public struct ExperimentRunner: Sendable {
         LayerNoiseRecord(
             layerIndex: layer.layer, ciphertexts: layer.ciphertexts, zeroTableCiphertexts: layer.zeroTableCiphertexts,
             precisionBits: layer.precisionBits,
-            pbsPerSample: layer.pbsPerSample, predictedFrom: layer.predictedFrom,
+            pbsPerSample: layer.plan.pbsCount, predictedFrom: layer.predictedFrom,
             predictedSigma: layer.predictedOutputSigma, predictedSigmaThisKey: layer.keyPredictedOutputSigma,
-            log2PredictedPError: layer.log2PredictedPError, measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
+            log2PredictedPError: layer.plan.log2PError, measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
             measuredSigmaHigh: layer.measuredSigmaHigh, verdict: layer.noise?.verdict.rawValue ?? "too few",
             measuredMean: layer.noise?.measuredMean ?? .nan, meanLow: layer.noise?.meanInterval.lower ?? .nan,
             meanHigh: layer.noise?.meanInterval.upper ?? .nan, normalityPValue: layer.noise?.normality?.pValue,

@@ -30,8 +30,11 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
         public let held_bits: Int
         public let removed_bits: Int
         public let groups: [Int]
+        /// Predicted log2 p_error per value (every PBS of the rounding, fresh input noise).
+        public let log2_p_error_predicted: Double
         public let pbs_per_value: Int
-        public init(held_bits: Int, removed_bits: Int, groups: [Int], pbs_per_value: Int) {
+        public init(held_bits: Int, removed_bits: Int, groups: [Int], log2_p_error_predicted: Double, pbs_per_value: Int) {
+            self.log2_p_error_predicted = log2_p_error_predicted
             self.held_bits = held_bits
             self.removed_bits = removed_bits
             self.groups = groups
@@ -72,7 +75,7 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
             "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
             "operation  \(operation)   runs \(runs) × threads \(threads)   build \(build)",
         ] + (rounding.map { [
-            "rounding   \($0.held_bits)-bit value, \($0.removed_bits) bits removed in groups \($0.groups.map(String.init).joined(separator: "+")) = \($0.pbs_per_value) KS→PBS per value",
+            "rounding   \($0.held_bits)-bit value, \($0.removed_bits) bits removed in groups \($0.groups.map(String.init).joined(separator: "+")) = \($0.pbs_per_value) KS→PBS per value, predicted p_error 2^\(String(format: "%.1f", $0.log2_p_error_predicted))",
         ] } ?? []) + [
             "median_ms  \(ms(median_ms))",
             "min_ms     \(ms(min_ms))",

@@ -96,15 +96,13 @@ public final class DifferentialChecker: @unchecked Sendable {
             let encoding = client.outputEncoding(ofLayer: position)
             let layer = circuit.layers[position]
             var roundingCount = 0
-            if let rounded = layerCiphertexts[position].rounded, let indices = clear.layers[position].tableIndices {
-                // The clear side's v >> e: v >> t is its table index; the plan may extract fewer bits.
+            if let rounded = layerCiphertexts[position].rounded {
+                // The clear side's v >> e (v >> t is its table index; the plan may extract fewer bits).
                 let planLayer = client.plan.layers[position]
                 let e = planLayer.extractedBits
-                let half: Int64 = layer.roundingShift > 0 ? Int64(1) << (layer.roundingShift - 1) : 0
                 let got = client.decryptRounded(layer: position, rounded)
                 for j in rounded.indices {
-                    let held = (clear.layers[position].accumulators[j] - layer.accumulatorLow[j] + half) >> e
-                    assert(held >> (layer.roundingShift - e) == indices[j])
+                    let held = layer.heldValue(neuron: j, accumulator: clear.layers[position].accumulators[j]) >> e
                     guard got[j] != held else { continue }
                     roundingCount += 1
                     divergences.append(Divergence(

@@ -47,7 +47,7 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "round: low bits removed (1...held bits − 1).")
     var shift: Int = 6
 
-    @Option(name: .long, help: "round: bits per extraction group (default: the set's precision + 1).")
+    @Option(name: .long, help: "round: bits per extraction group (default: the widest, up to the set's precision + 1, predicted at ≤ 2^-40 per value).")
     var groupBits: Int?
 
     func validate() throws {
@@ -63,13 +63,6 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
-    /// The groups `round` times: `groupBits` each (the remainder last), default precision + 1.
-    func roundingGroups(_ parameters: ParameterSet) -> [Int] {
-        let size = min(groupBits ?? (parameters.precision + 1), shift)
-        var groups = Array(repeating: size, count: shift / size)
-        if shift % size > 0 { groups.append(shift % size) }
-        return groups
-    }
 
     func run() async throws {
         BuildConfiguration.warnIfDebug()
@@ -90,7 +83,8 @@ struct Bench: AsyncParsableCommand {
         } else {
             let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
             let floor = Self.measureFloor(serverKey)
-            let rounding = ExactRounding(heldBits: heldBits, groupBits: roundingGroups(parameters))
+            let (rounding, log2PError) = ExactRounding.forFreshValue(heldBits: heldBits, removing: shift, groupBits: groupBits,
+                                                                     parameters: parameters)
             let samples = Self.measure(operation: operation, clientKey: clientKey, serverKey: serverKey,
                                        runs: runs, threads: threads, rounding: rounding)
             var timed = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads,
@@ -98,6 +92,7 @@ struct Bench: AsyncParsableCommand {
                                         throughput: samples.throughput)
             if operation == .round {
                 timed.rounding = .init(held_bits: heldBits, removed_bits: shift, groups: rounding.groups.map(\.bits),
+                                       log2_p_error_predicted: log2PError,
                                        pbs_per_value: rounding.pbsCount)
             }
             record = timed
@@ -149,7 +144,8 @@ struct Bench: AsyncParsableCommand {
             case .ks: body = { output = serverKey.keyswitch(input) }
             case .fft: body = { transform.runForwardAndInverse() }
             case .round: body = {
-                value[0] = roundingInput
+                // Restore the input into the same storage: no allocation inside the timed call.
+                value[0].assignScaled(roundingInput, by: 1)
                 value.withUnsafeMutableBufferPointer { v in
                     scaled.withUnsafeMutableBufferPointer { s in
                         extracted.withUnsafeMutableBufferPointer { e in

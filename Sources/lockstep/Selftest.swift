@@ -11,20 +11,21 @@ struct Selftest: AsyncParsableCommand {
         discussion: """
             Prints one line per case and `N passed, M failed`; exits non-zero on any failure.
             With --rounding-bits W…, each set instead rounds every W-bit value v exactly (digit
-            extraction, groups of --group-bits, default the set's precision + 1) for each shift
+            extraction, groups of --group-bits, by default the widest up to the set's precision + 1
+            that the noise model predicts at ≤ 2^-40 per value; each line prints the prediction) for each shift
             --shifts T… (default 1, W/2 and W − precision) and checks v >> T. The circuit holds
             acc − lo + 2^(T−1), so all of [0, 2^W) covers round-half-up at every accumulator of a
             W-bit range, ties and both edges included. Time: 2^W × (2 PBS per group) KS→PBSs.
             """
     )
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Exact-rounding mode: value widths W to check exhaustively (1...20).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Exact-rounding mode: value widths W to check exhaustively (2...16).")
     var roundingBits: [Int] = []
 
     @Option(name: .long, parsing: .upToNextOption, help: "Exact-rounding mode: bits T to remove (each < W).")
     var shifts: [Int] = []
 
-    @Option(name: .long, help: "Exact-rounding mode: bits per extraction group (1 = one bit per PBS).")
+    @Option(name: .long, help: "Exact-rounding mode: bits per extraction group (1 = one bit per PBS; default: the widest predicted reliable).")
     var groupBits: Int?
 
     @Option(name: .long, help: "Worker threads (exact-rounding mode).")
@@ -46,8 +47,8 @@ struct Selftest: AsyncParsableCommand {
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions).") }
         for name in params { _ = try ParameterLookup.named(name) }
-        for w in roundingBits where !(1...20).contains(w) {
-            throw ValidationError("--rounding-bits must be in 1...20, got \(w).")
+        for w in roundingBits where !(2...16).contains(w) {
+            throw ValidationError("--rounding-bits must be in 2...16, got \(w).")
         }
         if let maxWidth = roundingBits.max() {
             for t in shifts where !(1..<maxWidth).contains(t) {
@@ -108,6 +109,8 @@ struct Selftest: AsyncParsableCommand {
     }
 
     /// Exhaustive exact-rounding check: every w-bit value, each shift, fresh OS keys per set.
+    static let valuesPerBlock = 1024
+
     func checkRounding(_ sets: [ParameterSet]) throws {
         var passed = 0, failed = 0
         for parameters in sets {
@@ -117,17 +120,23 @@ struct Selftest: AsyncParsableCommand {
                 let shiftList = shifts.isEmpty ? Array(Set([1, w / 2, w - parameters.precision]).filter { $0 >= 1 && $0 < w }).sorted()
                                                : shifts.filter { $0 < w }
                 let encoding = Encoding(precision: w)
-                let inputs = (0..<(1 << w)).map { clientKey.encrypt($0, encoding: encoding) }
                 for t in shiftList {
-                    let (rounding, log2P) = Self.rounding(heldBits: w, shift: t, groupBits: groupBits, parameters: parameters)
+                    let (rounding, log2P) = ExactRounding.forFreshValue(heldBits: w, removing: t, groupBits: groupBits, parameters: parameters)
                     let groups = rounding.groups.map(\.bits)
-                    let start = ContinuousClock.now
-                    let outputs = serverKey.removeLowBits(rounding, values: inputs, threads: threads)
-                    let seconds = start.duration(to: .now).milliseconds / 1000
+                    var seconds = 0.0
                     var wrong = [String]()
-                    for v in 0..<(1 << w) {
-                        let got = clientKey.decrypt(outputs[v], encoding: rounding.outputEncoding)
-                        if got != v >> t { wrong.append("v=\(v): got \(got), expected \(v >> t)") }
+                    // Values in blocks, fresh encryptions each: memory stays at one block of
+                    // big-key ciphertexts (16-bit values × 128 KiB each would not fit).
+                    for blockStart in stride(from: 0, to: 1 << w, by: Self.valuesPerBlock) {
+                        let values = blockStart..<min(blockStart + Self.valuesPerBlock, 1 << w)
+                        let inputs = values.map { clientKey.encrypt($0, encoding: encoding) }
+                        let start = ContinuousClock.now
+                        let outputs = serverKey.removeLowBits(rounding, values: inputs, threads: threads)
+                        seconds += start.duration(to: .now).milliseconds / 1000
+                        for (v, output) in zip(values, outputs) {
+                            let got = clientKey.decrypt(output, encoding: rounding.outputEncoding)
+                            if got != v >> t { wrong.append("v=\(v): got \(got), expected \(v >> t)") }
+                        }
                     }
                     let status = wrong.isEmpty ? "PASS" : "FAIL"
                     print("\(status)  \(parameters.name)\(label)  w=\(w) t=\(t) groups \(groups.map(String.init).joined(separator: "+"))"
@@ -142,25 +151,5 @@ struct Selftest: AsyncParsableCommand {
         }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode.failure }
-    }
-
-    /// Groups of `groupBits` (the remainder last), or by default the widest uniform groups of at
-    /// most precision + 1 bits whose predicted p_error per value stays ≤ 2^-40 for a fresh
-    /// encryption (the planner's noise model; narrower when the held width amplifies the PBS
-    /// noise too much), with the predicted log2 p_error per value.
-    static func rounding(heldBits w: Int, shift t: Int, groupBits: Int?, parameters: ParameterSet) -> (ExactRounding, Double) {
-        let noise = NoiseModel(parameters: parameters)
-        func make(_ size: Int) -> (ExactRounding, Double) {
-            var groups = Array(repeating: size, count: t / size)
-            if t % size > 0 { groups.append(t % size) }
-            let rounding = ExactRounding(heldBits: w, groupBits: groups)
-            let predicted = rounding.predictedNoise(
-                inputVariance: noise.freshEncryption, pbsOutput: noise.pbsOutput,
-                keyswitchAndModulusSwitch: noise.keyswitch + noise.modulusSwitch, polynomialSize: parameters.polynomialSize)
-            return (rounding, NoiseFormulas.log2Union(predicted.groups.map(\.log2PError)))
-        }
-        if let groupBits { return make(min(groupBits, t)) }
-        let candidates = (1...min(parameters.precision + 1, t)).reversed().map(make)
-        return candidates.first { $0.1 <= -40 } ?? candidates.min { $0.1 < $1.1 }!
     }
 }

@@ -96,8 +96,6 @@ public final class EncryptedExecutor: @unchecked Sendable {
         let rounded = rounding.map { _ in LWECiphertextSlots(count: layer.neuronCount, dimension: dimension) }
         let workers = min(threads, layer.neuronCount)
         let batchSize = ServerKey.batchSize
-        // v = acc − lo + 2^(t−1): the half of round-half-up enters as a clear constant.
-        let half: Int64 = layer.roundingShift > 0 ? Int64(1) << (layer.roundingShift - 1) : 0
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let neurons = Array(stride(from: worker, to: layer.neuronCount, by: workers))
             var accumulators = [LWECiphertext](repeating: LWECiphertext(dimension: dimension), count: batchSize)
@@ -111,7 +109,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
                         let w = layer.weights[j, i]
                         if w != 0 { accumulators[b].addScaled(inputs[i], by: w) }
                     }
-                    accumulators[b].addPlaintext(encoding.encode(Int(half - layer.accumulatorLow[j])))
+                    // v = acc − lo + 2^(t−1) (`CircuitLayer.heldValue`): one clear constant.
+                    accumulators[b].addPlaintext(encoding.encode(Int(layer.roundingOffset - layer.accumulatorLow[j])))
                 }
                 if layer.isOutputLayer {
                     for (b, j) in chunk.enumerated() { results.set(j, accumulators[b]) }

@@ -29,7 +29,7 @@ public struct FHEPlan: Sendable, Codable, Equatable {
         public let lowBitsBeforeBlindRotationVariance: Variance?
         /// log2 p_error of the group: either PBS landing in a neighbouring box.
         public let log2PError: Double
-        public var pbsCount: Int { bits >= 2 ? 2 : 1 }
+        public var pbsCount: Int { LowBitsRemoval.pbsCount(bits: bits) }
     }
 
     public struct Layer: Sendable, Codable, Equatable {

@@ -180,9 +180,7 @@ public enum FHEPlanner {
         let largestGroup = min(maximumPBSBits + 1, maxGroupBits ?? Int.max)
         for e in stride(from: 1, through: min(t, m - 1), by: 1) {
             for size in 1...min(e, largestGroup) {
-                var groups = Array(repeating: size, count: e / size)
-                if e % size > 0 { groups.append(e % size) }
-                splits.append(groups)
+                splits.append(ExactRounding.uniformGroups(removing: e, size: size))
             }
         }
         return splits

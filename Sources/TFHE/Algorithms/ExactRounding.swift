@@ -63,7 +63,9 @@ public struct LowBitsRemoval: Hashable, Sendable {
     }
 
     /// KS→PBS this group performs per ciphertext.
-    public var pbsCount: Int { lowBitsTable == nil ? 1 : 2 }
+    public var pbsCount: Int { Self.pbsCount(bits: bits) }
+    /// KS→PBS a group of `bits` bits performs: the top bit, and the rest when there is a rest.
+    public static func pbsCount(bits: Int) -> Int { bits >= 2 ? 2 : 1 }
     /// The precision whose half step (2^−(d+1)) both PBSs of the group must stay within.
     public var equivalentPrecision: Int { bits - 1 }
 }
@@ -85,6 +87,52 @@ public struct ExactRounding: Hashable, Sendable {
             w -= d
         }
         self.groups = groups
+    }
+
+    /// `removed` bits in groups of `size`, the remainder as the last (most significant) group.
+    public static func uniformGroups(removing removed: Int, size: Int) -> [Int] {
+        precondition(removed >= 1 && size >= 1, "Groups of \(size) bits for \(removed) removed bits")
+        let size = min(size, removed)
+        var groups = Array(repeating: size, count: removed / size)
+        if removed % size > 0 { groups.append(removed % size) }
+        return groups
+    }
+
+    /// Uniform groups (`uniformGroups`) of the widest size up to `maxGroupBits` whose predicted
+    /// p_error per value (`predictedNoise`, a value of `inputVariance`) stays ≤ 2^log2Target;
+    /// when none does, the most reliable size. Returns the rounding and its log2 p_error.
+    public static func widestReliable(
+        heldBits: Int, removing removed: Int, maxGroupBits: Int, inputVariance: Variance, noise: NoiseModel,
+        log2Target: Double
+    ) -> (rounding: ExactRounding, log2PError: Double) {
+        let candidates = (1...max(1, min(maxGroupBits, removed))).reversed().map { size in
+            let rounding = ExactRounding(heldBits: heldBits, groupBits: uniformGroups(removing: removed, size: size))
+            return (rounding: rounding, log2PError: rounding.log2PError(inputVariance: inputVariance, noise: noise))
+        }
+        return candidates.first { $0.log2PError <= log2Target } ?? candidates.min { $0.log2PError < $1.log2PError }!
+    }
+
+    /// The rounding of a freshly encrypted value that `lockstep selftest` checks and `lockstep
+    /// bench round` times: groups of `groupBits`, or by default the widest groups of at most
+    /// precision + 1 bits predicted at ≤ 2^-40 per value; with its predicted log2 p_error.
+    public static func forFreshValue(heldBits: Int, removing removed: Int, groupBits: Int?, parameters: ParameterSet)
+        -> (rounding: ExactRounding, log2PError: Double)
+    {
+        let noise = NoiseModel(parameters: parameters)
+        if let groupBits {
+            let rounding = ExactRounding(heldBits: heldBits, groupBits: uniformGroups(removing: removed, size: groupBits))
+            return (rounding, rounding.log2PError(inputVariance: noise.freshEncryption, noise: noise))
+        }
+        return widestReliable(heldBits: heldBits, removing: removed, maxGroupBits: parameters.precision + 1,
+                              inputVariance: noise.freshEncryption, noise: noise, log2Target: -40)
+    }
+
+    /// log2 p_error per value: any PBS of any group landing in a neighbouring box.
+    public func log2PError(inputVariance: Variance, noise: NoiseModel) -> Double {
+        let predicted = predictedNoise(inputVariance: inputVariance, pbsOutput: noise.pbsOutput,
+                                       keyswitchAndModulusSwitch: noise.keyswitch + noise.modulusSwitch,
+                                       polynomialSize: noise.parameters.polynomialSize)
+        return NoiseFormulas.log2Union(predicted.groups.map(\.log2PError))
     }
 
     public var removedBits: Int { groups.reduce(0) { $0 + $1.bits } }
