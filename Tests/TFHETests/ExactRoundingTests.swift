@@ -42,4 +42,23 @@ import Testing
         #expect(LowBitsRemoval(heldBits: 10, bits: 1).lowBitsTable == nil)
         #expect(LowBitsRemoval(heldBits: 10, bits: 1).topBitOffset == 0)
     }
+
+    /// Splits and the reliable choice, from the noise model alone (no keys): on the one-level
+    /// b4 set a 12-bit value cannot take groups (the low-bits step multiplies the top-bit PBS
+    /// output by 2^(w+1−d); `5+3` is predicted far above 2^-40 and failed 2 of 4096 values in
+    /// `lockstep selftest`), while the two-level set of encrypted-mnist takes one 5-bit group.
+    @Test func groupChoiceFollowsTheNoisePrediction() throws {
+        #expect(ExactRounding.uniformGroups(removing: 12, size: 5) == [5, 5, 2])
+        #expect(ExactRounding.uniformGroups(removing: 3, size: 5) == [3])
+        let b4 = try #require(ParameterCatalog.named("concrete-p40-b4"))
+        let noise = NoiseModel(parameters: b4)
+        let risky = ExactRounding(heldBits: 12, groupBits: [5, 3])
+        #expect(risky.log2PError(inputVariance: noise.freshEncryption, noise: noise) > -10)
+        let chosen = ExactRounding.forFreshValue(heldBits: 12, removing: 8, groupBits: nil, parameters: b4)
+        #expect(chosen.rounding.groups.allSatisfy { $0.bits == 1 })
+        #expect(chosen.log2PError < -15)
+        let mnist = try #require(ParameterCatalog.named("concrete-p40-b6-pbs14x2"))
+        let grouped = ExactRounding.forFreshValue(heldBits: 11, removing: 5, groupBits: nil, parameters: mnist)
+        #expect(grouped.rounding.groups.map(\.bits) == [5] && grouped.log2PError <= -40)
+    }
 }
