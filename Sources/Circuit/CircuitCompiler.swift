@@ -26,7 +26,9 @@ public struct CircuitLoweringError: Error, CustomStringConvertible, Equatable {
 }
 
 public enum CircuitCompiler {
-    /// Lowers a quantized model to the integer circuit of DESIGN §3.
+    /// Lowers a quantized model to the integer circuit of DESIGN §3: per layer a dense op, and
+    /// for hidden layers round(t, 2^(t−1)) when the accumulators need more than `maxTLUBits`,
+    /// then the table that applies bias, scales, activation and requantization.
     public static func lower(_ model: QuantizedModel, options: CircuitOptions = CircuitOptions()) throws -> IntegerCircuit {
         guard (1...16).contains(options.maxTLUBits) else {
             throw CircuitLoweringError(description: "max_tlu_bits is \(options.maxTLUBits); allowed values are 1...16")
@@ -34,46 +36,29 @@ public enum CircuitCompiler {
         let inputQuantizer = model.inputQuantizer
         var inputLow = [Int64](repeating: inputQuantizer.minCode, count: model.inputCount)
         var inputHigh = [Int64](repeating: inputQuantizer.maxCode, count: model.inputCount)
-        var layers = [CircuitLayer]()
+        var ops = [CircuitOp]()
         for (index, layer) in model.layers.enumerated() {
-            let isOutput = index == model.layers.count - 1
             let (low, high) = AccumulatorRounding.soundBounds(layer.weights, inputLow: inputLow, inputHigh: inputHigh)
-            let exactBits = AccumulatorRounding.bits(forCount: zip(low, high).map { $1 - $0 + 1 }.max() ?? 1)
-            var shift = 0
-            var alignedLow = low
-            var tables: [[Int64]]? = nil
-            var tluPrecision: Int? = nil
-            if !isOutput {
-                shift = try roundingShift(low: low, high: high, layer: index, options: options)
-                alignedLow = low.map { AccumulatorRounding.alignDown($0, shift: shift) }
-                let sizes = zip(alignedLow, high).map { AccumulatorRounding.tableSize(low: $0, high: $1, shift: shift) }
-                tables = (0..<layer.outputCount).map { j in
-                    (0..<sizes[j]).map { k in
-                        layer.outputCode(neuron: j, accumulator: Int64(k) << shift + alignedLow[j])
-                    }
-                }
-                tluPrecision = AccumulatorRounding.bits(forCount: Int64(sizes.max() ?? 1))
+            ops.append(CircuitOp(.dense(weights: layer.weights), layer: index, low: low, high: high))
+            guard index < model.layers.count - 1 else { break }
+            // The shift is chosen with the training side's table size (aligned low bounds), so
+            // QAT sees the rounding the circuit does; the tables built here are never larger.
+            let shift = try roundingShift(low: low, high: high, layer: index, options: options)
+            var indexLow = low, indexHigh = high
+            if shift > 0 {
+                let addend = Int64(1) << (shift - 1)
+                indexLow = low.map { ($0 + addend) >> shift }
+                indexHigh = high.map { ($0 + addend) >> shift }
+                ops.append(CircuitOp(.round(shift: shift, addend: addend), layer: index, low: indexLow, high: indexHigh))
             }
-            let norms = (0..<layer.outputCount).map { j in
-                layer.weights.row(j).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            // Entry k of neuron j's table is the output code of the (rounded) accumulator
+            // (indexLow_j + k)·2^t.
+            let tables = (0..<layer.outputCount).map { j in
+                (indexLow[j]...indexHigh[j]).map { layer.outputCode(neuron: j, accumulator: $0 << shift) }
             }
-            let statistics = LayerStatistics(
-                inputCount: layer.inputCount, neuronCount: layer.outputCount,
-                inputBits: layer.inputQuantizer.bitWidth,
-                accumulatorBits: exactBits, roundingShift: shift,
-                messageBits: AccumulatorRounding.bits(forCount: zip(alignedLow, high).map { $1 - $0 + (shift > 0 ? Int64(1) << (shift - 1) : 0) + 1 }.max() ?? 1),
-                tluPrecision: tluPrecision,
-                maxWeightNorm: norms.max() ?? 0,
-                tablePBSCount: isOutput ? 0 : layer.outputCount,
-                roundingPBSCount: isOutput ? 0 : layer.outputCount * shift)
-            layers.append(CircuitLayer(index: index, weights: layer.weights, inputLow: inputLow, inputHigh: inputHigh,
-                                       accumulatorLow: alignedLow, accumulatorHigh: high, roundingShift: shift,
-                                       tables: tables, statistics: statistics))
-            if let tables {
-                // The next layer's inputs can only be values its tables contain: a sound and tighter range.
-                inputLow = tables.map { $0.min()! }
-                inputHigh = tables.map { $0.max()! }
-            }
+            inputLow = tables.map { $0.min()! }
+            inputHigh = tables.map { $0.max()! }
+            ops.append(CircuitOp(.table(inputLow: indexLow, tables: tables), layer: index, low: inputLow, high: inputHigh))
         }
         let last = model.layers[model.layers.count - 1]
         let decoding = OutputDecoding(
@@ -82,7 +67,7 @@ public enum CircuitCompiler {
             biases: last.bias, activation: last.activation)
         return IntegerCircuit(inputCount: model.inputCount, inputBits: inputQuantizer.bitWidth,
                               inputLow: inputQuantizer.minCode, inputHigh: inputQuantizer.maxCode,
-                              layers: layers, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)
+                              ops: ops, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)
     }
 
     static func roundingShift(low: [Int64], high: [Int64], layer: Int, options: CircuitOptions) throws -> Int {

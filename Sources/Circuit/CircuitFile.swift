@@ -6,6 +6,82 @@ public struct CircuitFileError: Error, CustomStringConvertible, Equatable {
     public let description: String
 }
 
+// The JSON form of an op: {"op": "dense" | "round" | "table", "layer", "low", "high", and the
+// op's own fields}. A discriminated object rather than Swift's synthesized enum coding, so the
+// file reads as the contract does and other tools can write it.
+extension CircuitOp: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case op, layer, low, high, weights, shift, addend, inputLow, tables
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try c.decode(OpKind.self, forKey: .op)
+        let operation: CircuitOperation
+        switch kind {
+        case .dense: operation = .dense(weights: try c.decode(IntegerMatrix.self, forKey: .weights))
+        case .round: operation = .round(shift: try c.decode(Int.self, forKey: .shift), addend: try c.decode(Int64.self, forKey: .addend))
+        case .table:
+            operation = .table(inputLow: try c.decode([Int64].self, forKey: .inputLow), tables: try c.decode([[Int64]].self, forKey: .tables))
+        }
+        self.init(operation, layer: try c.decode(Int.self, forKey: .layer),
+                  low: try c.decode([Int64].self, forKey: .low), high: try c.decode([Int64].self, forKey: .high))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .op)
+        try c.encode(layer, forKey: .layer)
+        try c.encode(low, forKey: .low)
+        try c.encode(high, forKey: .high)
+        switch operation {
+        case .dense(let weights): try c.encode(weights, forKey: .weights)
+        case .round(let shift, let addend):
+            try c.encode(shift, forKey: .shift)
+            try c.encode(addend, forKey: .addend)
+        case .table(let inputLow, let tables):
+            try c.encode(inputLow, forKey: .inputLow)
+            try c.encode(tables, forKey: .tables)
+        }
+    }
+}
+
+extension IntegerCircuit: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, inputCount, inputBits, inputLow, inputHigh, ops, outputDecoding, maxTLUBits
+    }
+
+    /// Reads the version first, so a file of another version gets a message about versions
+    /// rather than about a missing key.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try c.decode(Int.self, forKey: .formatVersion)
+        guard version == Self.currentFormatVersion else {
+            let hint = version == 1
+                ? " (version 1 held fixed dense + table layers; version 2 is a sequence of dense, round and table ops). Regenerate it with `lockstep export`"
+                : ""
+            throw CircuitFileError(description: "formatVersion is \(version); this build reads version \(Self.currentFormatVersion)\(hint)")
+        }
+        self.init(inputCount: try c.decode(Int.self, forKey: .inputCount), inputBits: try c.decode(Int.self, forKey: .inputBits),
+                  inputLow: try c.decode(Int64.self, forKey: .inputLow), inputHigh: try c.decode(Int64.self, forKey: .inputHigh),
+                  ops: try c.decode([CircuitOp].self, forKey: .ops),
+                  outputDecoding: try c.decode(OutputDecoding.self, forKey: .outputDecoding),
+                  maxTLUBits: try c.decode(Int.self, forKey: .maxTLUBits))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(formatVersion, forKey: .formatVersion)
+        try c.encode(inputCount, forKey: .inputCount)
+        try c.encode(inputBits, forKey: .inputBits)
+        try c.encode(inputLow, forKey: .inputLow)
+        try c.encode(inputHigh, forKey: .inputHigh)
+        try c.encode(ops, forKey: .ops)
+        try c.encode(outputDecoding, forKey: .outputDecoding)
+        try c.encode(maxTLUBits, forKey: .maxTLUBits)
+    }
+}
+
 extension IntegerCircuit {
     /// Writes the circuit as JSON (sorted keys), atomically.
     public func save(to url: URL) throws {
@@ -30,6 +106,8 @@ extension IntegerCircuit {
         let circuit: IntegerCircuit
         do {
             circuit = try JSONDecoder().decode(IntegerCircuit.self, from: data)
+        } catch let error as CircuitFileError {
+            throw CircuitFileError(description: "Circuit file \(url.path): \(error.description)")
         } catch {
             throw CircuitFileError(description: "Circuit file \(url.path): not a valid circuit JSON file (\(error))")
         }
@@ -41,75 +119,98 @@ extension IntegerCircuit {
         return circuit
     }
 
-    /// Checks every structural invariant and the soundness of every bound: the accumulator
-    /// bounds are re-derived from the weights and input ranges and must be contained in the
-    /// stored ones; each table's values must lie in the next layer's input range.
+    /// Checks every structural invariant and the soundness of every bound: each op's bounds are
+    /// re-derived from its input's bounds and must be contained in the stored ones; every value
+    /// a table can be asked for has an entry; the last op is a dense op (decrypted, no table).
+    /// Arithmetic that a hostile file could overflow is checked, so a bad file is an error.
     public func validate() throws {
         func fail(_ message: String) throws -> Never { throw CircuitFileError(description: message) }
-        guard formatVersion == Self.currentFormatVersion else {
-            try fail("formatVersion is \(formatVersion); this build reads version \(Self.currentFormatVersion)")
-        }
-        guard !layers.isEmpty else { try fail("the circuit has no layers") }
+        guard !ops.isEmpty else { try fail("the circuit has no ops") }
+        guard inputCount > 0 else { try fail("inputCount is \(inputCount); a circuit reads at least one input") }
         guard inputLow <= inputHigh else { try fail("input range \(inputLow)...\(inputHigh) is empty") }
-        var expectedInputs = inputCount
-        var previousTables: [[Int64]]? = nil
-        for (l, layer) in layers.enumerated() {
-            let w = layer.weights
-            guard w.values.count == w.rows * w.columns, w.rows > 0 else {
-                try fail("layer \(l) declares \(w.rows)×\(w.columns) weights but holds \(w.values.count) values")
+        guard (1...16).contains(maxTLUBits) else { try fail("maxTLUBits is \(maxTLUBits); allowed values are 1...16") }
+        // Values stay far from Int64's ends so sums of bounded products cannot overflow.
+        let limit: Int64 = 1 << 52
+        func checkRange(_ low: Int64, _ high: Int64, _ what: @autoclosure () -> String) throws {
+            guard low <= high else { try fail("\(what()) has the empty range \(low)...\(high)") }
+            guard low > -limit, high < limit else { try fail("\(what()) range \(low)...\(high) exceeds ±2^52") }
+        }
+        try checkRange(inputLow, inputHigh, "the input")
+        for (i, op) in ops.enumerated() {
+            let name = "op \(i) (\(op.kind.rawValue), layer \(op.layer))"
+            let input = inputBounds(ofOp: i)
+            let inputs = input.low.count
+            guard op.low.count == op.high.count, op.low.count > 0 else {
+                try fail("\(name) has \(op.low.count) low and \(op.high.count) high bounds")
             }
-            guard w.columns == expectedInputs else {
-                try fail("layer \(l) has \(w.columns) inputs, the previous stage produces \(expectedInputs)")
-            }
-            guard layer.inputLow.count == w.columns, layer.inputHigh.count == w.columns,
-                  layer.accumulatorLow.count == w.rows, layer.accumulatorHigh.count == w.rows else {
-                try fail("layer \(l) has range vectors that do not match its \(w.rows)×\(w.columns) weights")
-            }
-            for i in 0..<w.columns {
-                let covering: ClosedRange<Int64>
-                if let previousTables {
-                    covering = previousTables[i].min()!...previousTables[i].max()!
-                } else {
-                    covering = inputLow...inputHigh
+            for j in op.low.indices { try checkRange(op.low[j], op.high[j], "\(name) value \(j)") }
+            let derived: (low: [Int64], high: [Int64])
+            switch op.operation {
+            case .dense(let w):
+                let (size, overflow) = w.rows.multipliedReportingOverflow(by: w.columns)
+                guard w.rows > 0, w.columns > 0, !overflow, w.values.count == size else {
+                    try fail("\(name) declares \(w.rows)×\(w.columns) weights but holds \(w.values.count) values")
                 }
-                guard layer.inputLow[i] <= covering.lowerBound, layer.inputHigh[i] >= covering.upperBound else {
-                    try fail("layer \(l) input \(i) range \(layer.inputLow[i])...\(layer.inputHigh[i]) does not cover the values \(covering) that can reach it")
+                guard w.columns == inputs else { try fail("\(name) has \(w.columns) inputs, the previous op produces \(inputs)") }
+                guard w.rows == op.count else { try fail("\(name) has \(w.rows) weight rows but \(op.count) bounds") }
+                guard let bounds = Self.checkedSoundBounds(w, inputLow: input.low, inputHigh: input.high, limit: limit) else {
+                    try fail("\(name) accumulators can exceed ±2^52 (weights times input ranges)")
                 }
-            }
-            guard (0..<62).contains(layer.roundingShift) else { try fail("layer \(l) rounding shift \(layer.roundingShift) outside 0..<62") }
-            let (low, high) = AccumulatorRounding.soundBounds(w, inputLow: layer.inputLow, inputHigh: layer.inputHigh)
-            for j in 0..<w.rows {
-                guard layer.accumulatorLow[j] <= low[j], layer.accumulatorHigh[j] >= high[j] else {
-                    try fail("layer \(l) neuron \(j) bounds \(layer.accumulatorLow[j])...\(layer.accumulatorHigh[j]) are not sound; the weights reach \(low[j])...\(high[j])")
+                derived = bounds
+            case .round(let shift, let addend):
+                guard (1...40).contains(shift) else { try fail("\(name) shift \(shift) outside 1...40") }
+                // A narrowed round (`narrowingRounding`) keeps the half of the original, wider shift.
+                guard (0..<limit).contains(addend) else { try fail("\(name) addend \(addend) outside 0..<2^52") }
+                guard op.count == inputs else { try fail("\(name) produces \(op.count) values from \(inputs)") }
+                derived = (input.low.map { ($0 + addend) >> shift }, input.high.map { ($0 + addend) >> shift })
+            case .table(let inputLow, let tables):
+                guard op.count == inputs, inputLow.count == inputs, tables.count == inputs else {
+                    try fail("\(name) has \(tables.count) tables and \(inputLow.count) input offsets for \(inputs) values")
                 }
-                guard layer.accumulatorLow[j] % (Int64(1) << layer.roundingShift) == 0 else {
-                    try fail("layer \(l) neuron \(j) low bound \(layer.accumulatorLow[j]) is not a multiple of 2^\(layer.roundingShift)")
-                }
-            }
-            let isLast = l == layers.count - 1
-            if isLast {
-                guard layer.tables == nil else { try fail("the output layer \(l) must not have tables") }
-                guard layer.roundingShift == 0 else { try fail("the output layer \(l) must not round") }
-            } else {
-                guard let tables = layer.tables, tables.count == w.rows else {
-                    try fail("hidden layer \(l) needs one table per neuron (\(w.rows))")
-                }
-                for j in 0..<w.rows {
-                    let size = AccumulatorRounding.tableSize(low: layer.accumulatorLow[j], high: layer.accumulatorHigh[j], shift: layer.roundingShift)
-                    guard tables[j].count == size else {
-                        try fail("layer \(l) neuron \(j) table has \(tables[j].count) entries, its bounds need \(size)")
+                for j in 0..<inputs {
+                    let first = inputLow[j]
+                    guard first <= input.low[j], input.high[j] - first < Int64(tables[j].count) else {
+                        try fail("\(name) table \(j) covers \(first)..<\(first)+\(tables[j].count), its input reaches \(input.low[j])...\(input.high[j])")
                     }
-                    guard size <= 1 << maxTLUBits else {
-                        try fail("layer \(l) neuron \(j) table has \(size) entries, more than max_tlu_bits \(maxTLUBits) allows")
+                    guard tables[j].count <= 1 << maxTLUBits else {
+                        try fail("\(name) table \(j) has \(tables[j].count) entries, more than maxTLUBits \(maxTLUBits) allows")
                     }
                 }
-                previousTables = tables
+                // Only the entries the input can reach matter.
+                derived = (low: (0..<inputs).map { j in
+                    tables[j][Int(input.low[j] - inputLow[j])...Int(input.high[j] - inputLow[j])].min()!
+                }, high: (0..<inputs).map { j in
+                    tables[j][Int(input.low[j] - inputLow[j])...Int(input.high[j] - inputLow[j])].max()!
+                })
             }
-            expectedInputs = w.rows
+            for j in op.low.indices where op.low[j] > derived.low[j] || op.high[j] < derived.high[j] {
+                try fail("\(name) value \(j) bounds \(op.low[j])...\(op.high[j]) are not sound; its inputs reach \(derived.low[j])...\(derived.high[j])")
+            }
+        }
+        guard ops.last!.kind == .dense else {
+            try fail("the last op is a \(ops.last!.kind.rawValue) op; the circuit's outputs must be a dense op's accumulators (decrypted without a table)")
         }
         let d = outputDecoding
-        guard d.scales.count == expectedInputs, d.zeroPointCorrections.count == expectedInputs, d.biases.count == expectedInputs else {
-            try fail("output decoding has \(d.scales.count) scales, \(d.zeroPointCorrections.count) corrections and \(d.biases.count) biases for \(expectedInputs) outputs")
+        let outputs = outputCount
+        guard d.scales.count == outputs, d.zeroPointCorrections.count == outputs, d.biases.count == outputs else {
+            try fail("output decoding has \(d.scales.count) scales, \(d.zeroPointCorrections.count) corrections and \(d.biases.count) biases for \(outputs) outputs")
         }
+    }
+
+    /// `AccumulatorRounding.soundBounds` with every product and sum checked; nil when a bound
+    /// leaves ±limit.
+    static func checkedSoundBounds(_ w: IntegerMatrix, inputLow: [Int64], inputHigh: [Int64], limit: Int64) -> ([Int64], [Int64])? {
+        var low = [Int64](repeating: 0, count: w.rows), high = low
+        for j in 0..<w.rows {
+            for i in 0..<w.columns {
+                let (a, o1) = w[j, i].multipliedReportingOverflow(by: inputLow[i])
+                let (b, o2) = w[j, i].multipliedReportingOverflow(by: inputHigh[i])
+                guard !o1, !o2, abs(a) < limit, abs(b) < limit else { return nil }
+                low[j] += min(a, b)
+                high[j] += max(a, b)
+                guard abs(low[j]) < limit, abs(high[j]) < limit else { return nil }
+            }
+        }
+        return (low, high)
     }
 }

@@ -2,100 +2,105 @@ import Foundation
 import NeuralNet
 import Quantization
 
-/// The integer vectors of one layer during a clear run.
-public struct ClearLayerTrace: Sendable, Equatable {
-    /// acc_j = Σ_i W[j,i]·x_i.
-    public var accumulators: [Int64]
-    /// The table indices after rounding; nil for the output layer.
-    public var tableIndices: [Int64]?
-    /// The layer's output vector: table values (next layer's input codes), or the
-    /// accumulators themselves for the output layer.
-    public var outputs: [Int64]
-}
-
-public struct ClearTrace: Sendable, Equatable {
+/// Every op's values for one input: what an evaluator yields and the differential checker
+/// compares, op by op.
+public struct CircuitTrace: Sendable, Equatable {
     public var input: [Int64]
-    public var layers: [ClearLayerTrace]
-    /// The output layer's accumulators (what the client decrypts).
-    public var outputs: [Int64] { layers[layers.count - 1].outputs }
-    public var logits: [Double]
-    public var predictedClass: Int
+    /// values[i]: op i's output vector.
+    public var values: [[Int64]]
+    /// The last op's accumulators (what the client decrypts).
+    public var outputs: [Int64] { values[values.count - 1] }
+
+    public init(input: [Int64], values: [[Int64]]) {
+        self.input = input
+        self.values = values
+    }
 }
 
-/// Runs an `IntegerCircuit` in plain Int64 arithmetic: the reference the FHE executor
+/// One way of running an `IntegerCircuit` (DESIGN §3): in clear, encrypted, or (later)
+/// simulated. Every evaluator yields every op's values, so any two can be compared op by op.
+public protocol CircuitEvaluator {
+    /// The circuit the values belong to.
+    var circuit: IntegerCircuit { get }
+    /// Every op's values for one input vector of codes in the circuit's input range.
+    func evaluate(_ input: [Int64]) throws -> CircuitTrace
+}
+
+/// An input vector does not fit the circuit; names the position and the allowed range.
+public struct CircuitInputError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// Runs an `IntegerCircuit` in plain Int64 arithmetic: the reference every other evaluator
 /// must reproduce exactly.
-public enum ClearExecutor {
-    public static func run(_ circuit: IntegerCircuit, input: [Int64]) -> ClearTrace {
-        precondition(input.count == circuit.inputCount, "Circuit expects \(circuit.inputCount) inputs, got \(input.count)")
-        for (i, value) in input.enumerated() {
-            precondition(value >= circuit.inputLow && value <= circuit.inputHigh,
-                         "Input \(i) is \(value), outside the circuit's input range \(circuit.inputLow)...\(circuit.inputHigh)")
-        }
-        var current = input
-        var layers = [ClearLayerTrace]()
-        layers.reserveCapacity(circuit.layers.count)
-        for layer in circuit.layers {
-            let accumulators = dotProducts(layer.weights, current)
-            for j in accumulators.indices {
-                precondition(accumulators[j] >= layer.accumulatorLow[j] && accumulators[j] <= layer.accumulatorHigh[j],
-                             "Sound bound violated (a compiler bug): layer \(layer.index) neuron \(j) accumulator \(accumulators[j]) outside \(layer.accumulatorLow[j])...\(layer.accumulatorHigh[j])")
-            }
-            if let tables = layer.tables {
-                let indices = accumulators.indices.map { layer.tableIndex(neuron: $0, accumulator: accumulators[$0]) }
-                let outputs = indices.indices.map { tables[$0][Int(indices[$0])] }
-                layers.append(ClearLayerTrace(accumulators: accumulators, tableIndices: indices, outputs: outputs))
-                current = outputs
-            } else {
-                layers.append(ClearLayerTrace(accumulators: accumulators, tableIndices: nil, outputs: accumulators))
-            }
-        }
-        let logits = circuit.outputDecoding.logits(layers[layers.count - 1].outputs)
-        return ClearTrace(input: input, layers: layers, logits: logits, predictedClass: argmax(logits))
+public struct ClearEvaluator: CircuitEvaluator, Sendable {
+    public let circuit: IntegerCircuit
+
+    public init(_ circuit: IntegerCircuit) { self.circuit = circuit }
+
+    public func evaluate(_ input: [Int64]) throws -> CircuitTrace {
+        try Self.checkInput(input, of: circuit)
+        return run(input)
     }
 
-    /// Runs many inputs on all cores; traces come back in input order.
-    public static func runBatch(_ circuit: IntegerCircuit, inputs: [[Int64]]) -> [ClearTrace] {
-        let results = ConcurrentSlots<ClearTrace>(count: inputs.count)
+    /// Throws unless `input` has the circuit's length and every code lies in its input range
+    /// (the sound bounds, and so the table indices, rest on that).
+    public static func checkInput(_ input: [Int64], of circuit: IntegerCircuit) throws {
+        guard input.count == circuit.inputCount else {
+            throw CircuitInputError(description: "the circuit reads \(circuit.inputCount) inputs, got \(input.count)")
+        }
+        if let i = input.firstIndex(where: { $0 < circuit.inputLow || $0 > circuit.inputHigh }) {
+            throw CircuitInputError(description: "input \(i) is \(input[i]), outside the circuit's input range \(circuit.inputLow)...\(circuit.inputHigh)")
+        }
+    }
+
+    /// `evaluate` for inputs already checked (the quantizer only produces codes in range).
+    public func run(_ input: [Int64]) -> CircuitTrace {
+        var values = [[Int64]]()
+        values.reserveCapacity(circuit.ops.count)
+        var current = input
+        for (i, op) in circuit.ops.enumerated() {
+            let next = current.withUnsafeBufferPointer { x in (0..<op.count).map { op.value($0, input: x) } }
+            for j in next.indices {
+                precondition(next[j] >= op.low[j] && next[j] <= op.high[j],
+                             "Sound bound violated (a compiler bug): op \(i) (\(op.kind.rawValue)) value \(j) is \(next[j]), outside \(op.low[j])...\(op.high[j])")
+            }
+            values.append(next)
+            current = next
+        }
+        return CircuitTrace(input: input, values: values)
+    }
+
+    /// Runs many checked inputs on all cores; traces come back in input order.
+    public func runBatch(_ inputs: [[Int64]]) -> [CircuitTrace] {
+        let results = ConcurrentSlots<CircuitTrace>(count: inputs.count)
         let chunks = max(1, min(inputs.count, ProcessInfo.processInfo.activeProcessorCount * 4))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             for index in (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks) {
-                results.set(index, run(circuit, input: inputs[index]))
+                results.set(index, run(inputs[index]))
             }
         }
         return results.values
-    }
-
-    static func dotProducts(_ weights: IntegerMatrix, _ x: [Int64]) -> [Int64] {
-        var result = [Int64](repeating: 0, count: weights.rows)
-        weights.values.withUnsafeBufferPointer { w in
-            x.withUnsafeBufferPointer { input in
-                for j in 0..<weights.rows {
-                    let row = w.baseAddress! + j * weights.columns
-                    var sum: Int64 = 0
-                    for i in 0..<weights.columns { sum += row[i] * input[i] }
-                    result[j] = sum
-                }
-            }
-        }
-        return result
     }
 }
 
 /// The smallest and largest accumulator actually seen per layer, to report beside the sound
 /// bound (DESIGN §3: "report the bound and the largest value actually seen side by side").
 public struct ObservedAccumulatorRanges: Sendable, Equatable {
+    /// The dense op of each layer.
+    private let denseOps: [Int]
     public private(set) var low: [Int64?]
     public private(set) var high: [Int64?]
 
-    public init(layerCount: Int) {
-        low = Array(repeating: nil, count: layerCount)
-        high = Array(repeating: nil, count: layerCount)
+    public init(circuit: IntegerCircuit) {
+        denseOps = circuit.stages.map(\.dense)
+        low = Array(repeating: nil, count: denseOps.count)
+        high = Array(repeating: nil, count: denseOps.count)
     }
 
-    public mutating func record(_ trace: ClearTrace) {
-        precondition(trace.layers.count == low.count, "Trace has \(trace.layers.count) layers, ranges track \(low.count)")
-        for (l, layer) in trace.layers.enumerated() {
-            guard let minimum = layer.accumulators.min(), let maximum = layer.accumulators.max() else { continue }
+    public mutating func record(_ trace: CircuitTrace) {
+        for (l, op) in denseOps.enumerated() {
+            guard let minimum = trace.values[op].min(), let maximum = trace.values[op].max() else { continue }
             low[l] = Swift.min(low[l] ?? minimum, minimum)
             high[l] = Swift.max(high[l] ?? maximum, maximum)
         }

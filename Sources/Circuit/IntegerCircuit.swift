@@ -1,54 +1,104 @@
 // How to use (module Circuit, clear side)
 //
 //   let circuit = try CircuitCompiler.lower(quantizedModel, options: CircuitOptions(maxTLUBits: 7))
-//   let trace = ClearExecutor.run(circuit, input: quantizedModel.quantizeInput(features))
-//   trace.predictedClass              // argmax of the decoded logits (lowest index wins ties)
-//   trace.layers[l].outputs           // every layer's integer vector, for the differential checker
-//   circuit.layers[l].statistics      // input bits, accumulator bits, shift, TLU precision, PBS count
-//   try JSONEncoder().encode(circuit) // the whole program (weights, bounds, tables) as JSON
+//   let trace = ClearEvaluator(circuit).evaluate(quantizedModel.quantizeInput(features))
+//   trace.values[i]                   // op i's integer values, for the differential checker
+//   circuit.decode(trace).predictedClass  // argmax of the decoded logits (lowest index wins ties)
+//   circuit.ops[i].kind               // .dense, .round or .table; circuit.ops[i].layer its model layer
+//   try circuit.save(to: url)         // the whole program (weights, bounds, tables) as JSON
 //
-// The contract (DESIGN §3), per layer l and neuron j, with x the layer's input codes:
-//   acc_j   = Σ_i W[j,i]·x_i                                  (clear signed Int64 weights)
-//   index_j = floor((acc_j − lo_j + 2^(t−1)) / 2^t)   (t = roundingShift; index_j = acc_j − lo_j if t = 0)
-//   y_j     = T_j[index_j]                                    (hidden layers)
-// lo_j is a multiple of 2^t, so index_j = floor((acc_j + 2^(t−1)) / 2^t) − lo_j / 2^t.
-// The last layer has no table: its accumulators are the circuit's outputs, and the client
-// decodes them to logits with `OutputDecoding` and takes the argmax in clear.
-// Bounds [lo_j, hi_j] are sound: derived from the weights and the input ranges only.
+// The contract (DESIGN §3). A circuit is a sequence of integer ops; op i reads the values of
+// op i − 1 (op 0 reads the input codes) and produces a vector of values, each with sound
+// bounds [low, high] derived from the weights and the input ranges only, never from data:
+//   dense(W)          acc_j = Σ_i W[j,i]·x_i                      (clear signed Int64 weights)
+//   round(t, c)       r_j   = floor((v_j + c) / 2^t)              (exact; the lowering uses c = 2^(t−1),
+//                                                                  round half up)
+//   table(lo, T)      y_j   = T_j[v_j − lo_j]                     (per neuron)
+// The last op is a dense op without a table: its accumulators are the circuit's outputs, which
+// the client decodes to logits with `OutputDecoding` and takes the argmax of in clear. A model
+// layer lowers to dense [→ round] → table (hidden) or dense (output); `op.layer` remembers which.
+// Room is left for conv2d / sumPool / flatten (linear ops, more cases of `CircuitOperation`).
 
 import Foundation
 import NeuralNet
 import Quantization
 
-/// Per-layer figures that decide FHE cost, reported in `layers.csv`.
-public struct LayerStatistics: Codable, Sendable, Equatable {
-    public let inputCount: Int
-    public let neuronCount: Int
-    /// Bits of this layer's unsigned input codes (the quantizer's bit width).
-    public let inputBits: Int
-    /// ceil(log2(max_j(hi_j − lo_j + 1))): the width of the widest sound accumulator range.
-    public let accumulatorBits: Int
-    /// Low bits removed by rounding before the table (0 = exact accumulators).
-    public let roundingShift: Int
-    /// Bits of the largest non-negative value held before the table (or, for the output
-    /// layer, decrypted): ceil(log2(max_j(hi_j − lo_j + 2^(t−1)·[t > 0]) + 1)). The FHE side
-    /// sizes the message space of this layer's accumulators with it.
-    public let messageBits: Int
-    /// ceil(log2(largest table size)); nil for the output layer, which has no table.
-    public let tluPrecision: Int?
-    /// max_j sqrt(Σ_i W[j,i]²): the noise growth of the weighted sum feeding each table.
-    public let maxWeightNorm: Double
-    /// One table lookup (KS→PBS) per neuron; 0 for the output layer.
-    public let tablePBSCount: Int
-    /// What Concrete's bit-by-bit exact rounding would cost (one PBS per removed bit,
-    /// TFHE_FACTS §5): neurons × roundingShift, for comparison. What Lockstep performs depends
-    /// on the parameter set and is the plan's (`FHEPlan.Layer.roundingPBSCount`).
-    public let roundingPBSCount: Int
-    /// The table lookups per sample: one per neuron with a table (rounding PBSs are the plan's).
-    public var pbsCount: Int { tablePBSCount }
+/// What an op computes. Values are flat vectors; each case says how element j is produced.
+public enum CircuitOperation: Sendable, Equatable {
+    /// acc_j = Σ_i W[j,i]·x_i, W `outputs × inputs`.
+    case dense(weights: IntegerMatrix)
+    /// r_j = floor((v_j + addend) / 2^shift), exact for every integer (an arithmetic shift).
+    case round(shift: Int, addend: Int64)
+    /// y_j = tables[j][v_j − inputLow[j]]; every value the input can take has an entry.
+    case table(inputLow: [Int64], tables: [[Int64]])
 }
 
-/// Clear decoding of the last layer's accumulators into logits:
+public enum OpKind: String, Codable, Sendable, CaseIterable {
+    case dense, round, table
+}
+
+/// One op of an `IntegerCircuit` with the sound bounds of every value it produces.
+public struct CircuitOp: Sendable, Equatable {
+    public let operation: CircuitOperation
+    /// The model layer this op was lowered from (reports group ops by layer).
+    public let layer: Int
+    /// Sound bounds per output value: no input in the circuit's input range can leave them.
+    public let low: [Int64]
+    public let high: [Int64]
+
+    public init(_ operation: CircuitOperation, layer: Int, low: [Int64], high: [Int64]) {
+        self.operation = operation
+        self.layer = layer
+        self.low = low
+        self.high = high
+    }
+
+    public var kind: OpKind {
+        switch operation {
+        case .dense: .dense
+        case .round: .round
+        case .table: .table
+        }
+    }
+
+    /// The number of values the op produces.
+    public var count: Int { low.count }
+
+    /// ceil(log2(max_j(high_j − low_j + 1))): the width of the widest sound range.
+    public var boundBits: Int {
+        AccumulatorRounding.bits(forCount: zip(low, high).map { $1 - $0 + 1 }.max() ?? 1)
+    }
+
+    /// A table op's precision: ceil(log2(largest table)); nil for other ops.
+    public var tableBits: Int? {
+        guard case .table(_, let tables) = operation else { return nil }
+        return AccumulatorRounding.bits(forCount: Int64(tables.map(\.count).max() ?? 1))
+    }
+
+    /// Table lookups per evaluation in clear terms: one per value of a table op.
+    public var tableLookups: Int { kind == .table ? count : 0 }
+
+    /// The value an op produces for element j from its input vector x (the clear semantics;
+    /// `ClearEvaluator` runs it, the bounds guarantee the table index is in range).
+    @inline(__always)
+    func value(_ j: Int, input x: UnsafeBufferPointer<Int64>) -> Int64 {
+        switch operation {
+        case .dense(let weights):
+            return weights.values.withUnsafeBufferPointer { w in
+                let row = w.baseAddress! + j * weights.columns
+                var sum: Int64 = 0
+                for i in 0..<weights.columns { sum += row[i] * x[i] }
+                return sum
+            }
+        case .round(let shift, let addend):
+            return (x[j] + addend) >> shift
+        case .table(let inputLow, let tables):
+            return tables[j][Int(x[j] - inputLow[j])]
+        }
+    }
+}
+
+/// Clear decoding of the last op's accumulators into logits:
 /// `logit_j = activation(scales_j · Double(acc_j − zeroPointCorrections_j) + biases_j)`.
 public struct OutputDecoding: Codable, Sendable, Equatable {
     public let scales: [Double]
@@ -65,77 +115,164 @@ public struct OutputDecoding: Codable, Sendable, Equatable {
     }
 }
 
-public struct CircuitLayer: Codable, Sendable, Equatable {
-    public let index: Int
-    /// Clear signed weights, `neurons × inputs`.
-    public let weights: IntegerMatrix
-    /// Sound range of every input value of this layer.
-    public let inputLow: [Int64]
-    public let inputHigh: [Int64]
-    /// Sound accumulator bounds per neuron; `accumulatorLow[j]` is a multiple of 2^roundingShift.
-    public let accumulatorLow: [Int64]
-    public let accumulatorHigh: [Int64]
-    public let roundingShift: Int
-    /// `tables[j][index]` for hidden layers (values are the next layer's input codes); nil for
-    /// the output layer. `tables[j].count` = floor((hi_j − lo_j + 2^(t−1)) / 2^t) + 1.
-    public let tables: [[Int64]]?
-    public let statistics: LayerStatistics
-
-    public var inputCount: Int { weights.columns }
-    public var neuronCount: Int { weights.rows }
-    public var isOutputLayer: Bool { tables == nil }
-
-    /// The half of round-half-up, 2^(t−1) (0 without rounding): the clear constant every
-    /// evaluator adds to acc − lo.
-    public var roundingOffset: Int64 { roundingShift > 0 ? Int64(1) << (roundingShift - 1) : 0 }
-
-    /// v = acc − lo + 2^(t−1) ∈ [0, 2^messageBits): the value the encrypted side holds before
-    /// rounding; v >> t is the table index, v >> e what exact rounding of e bits leaves.
-    @inline(__always)
-    public func heldValue(neuron: Int, accumulator: Int64) -> Int64 {
-        accumulator - accumulatorLow[neuron] + roundingOffset
-    }
-
-    /// The table index of an accumulator (the rounding step of the contract).
-    @inline(__always)
-    public func tableIndex(neuron: Int, accumulator: Int64) -> Int64 {
-        heldValue(neuron: neuron, accumulator: accumulator) >> roundingShift
-    }
-}
-
-public struct IntegerCircuit: Codable, Sendable, Equatable {
-    public static let currentFormatVersion = 1
+public struct IntegerCircuit: Sendable, Equatable {
+    /// 2: a sequence of ops (dense, round, table). Version 1 files (fixed dense + table layers)
+    /// are refused with a message saying how to regenerate them.
+    public static let currentFormatVersion = 2
     public let formatVersion: Int
     public let inputCount: Int
     /// Bits of the unsigned input codes; every input lies in `inputLow...inputHigh`.
     public let inputBits: Int
     public let inputLow: Int64
     public let inputHigh: Int64
-    public let layers: [CircuitLayer]
+    public let ops: [CircuitOp]
     public let outputDecoding: OutputDecoding
     /// The configured cap on table-lookup precision the lowering had to respect.
     public let maxTLUBits: Int
 
-    public init(inputCount: Int, inputBits: Int, inputLow: Int64, inputHigh: Int64, layers: [CircuitLayer],
+    /// Builds a circuit without checking it; `validate()` checks every invariant and the
+    /// soundness of every bound (the compiler's output and every loaded file go through it).
+    public init(inputCount: Int, inputBits: Int, inputLow: Int64, inputHigh: Int64, ops: [CircuitOp],
                 outputDecoding: OutputDecoding, maxTLUBits: Int) {
-        precondition(!layers.isEmpty, "A circuit needs at least one layer")
-        precondition(layers.last!.isOutputLayer && layers.dropLast().allSatisfy { !$0.isOutputLayer },
-                     "Exactly the last circuit layer has no tables")
         formatVersion = Self.currentFormatVersion
         self.inputCount = inputCount
         self.inputBits = inputBits
         self.inputLow = inputLow
         self.inputHigh = inputHigh
-        self.layers = layers
+        self.ops = ops
         self.outputDecoding = outputDecoding
         self.maxTLUBits = maxTLUBits
     }
 
-    /// The largest TLU precision of any layer (0 for a single-layer circuit: no tables).
-    public var tluPrecision: Int { layers.compactMap(\.statistics.tluPrecision).max() ?? 0 }
+    /// The sound bounds of op i's input values (the circuit input for op 0).
+    public func inputBounds(ofOp i: Int) -> (low: [Int64], high: [Int64]) {
+        i == 0 ? ([Int64](repeating: inputLow, count: inputCount), [Int64](repeating: inputHigh, count: inputCount))
+            : (ops[i - 1].low, ops[i - 1].high)
+    }
+
+    /// The number of values op i reads.
+    public func inputCount(ofOp i: Int) -> Int { i == 0 ? inputCount : ops[i - 1].count }
+
+    /// The largest table precision of any op (0 without tables).
+    public var tluPrecision: Int { ops.compactMap(\.tableBits).max() ?? 0 }
+    /// The table lookups per sample (rounding PBSs depend on the parameter set: `FHEPlan`).
+    public var pbsCount: Int { ops.reduce(0) { $0 + $1.tableLookups } }
+    public var outputCount: Int { ops.last?.count ?? 0 }
+    /// The model layers, one `CircuitStage` each, in order.
+    public var stages: [CircuitStage] { CircuitStage.stages(of: self) }
     /// Each layer's rounding shift, as `QuantizedModel.forward(codes:accumulatorShifts:)` takes them.
-    public var roundingShifts: [Int] { layers.map(\.roundingShift) }
-    /// The table lookups per sample (see `LayerStatistics.pbsCount`).
-    public var pbsCount: Int { layers.reduce(0) { $0 + $1.statistics.pbsCount } }
-    public var outputCount: Int { layers.last!.neuronCount }
+    public var roundingShifts: [Int] { stages.map(\.shift) }
+    /// Per-layer figures for reports.
+    public var layerStatistics: [LayerStatistics] { stages.map { LayerStatistics(stage: $0, circuit: self) } }
+
+    /// Logits and the predicted class of a trace's outputs.
+    public func decode(_ outputs: [Int64]) -> (logits: [Double], predictedClass: Int) {
+        let logits = outputDecoding.logits(outputs)
+        return (logits, argmax(logits))
+    }
+}
+
+/// The ops one model layer lowered to: a dense op, then (hidden layers) an optional round op
+/// and a table op. The FHE planner decides per stage how to run its rounding.
+public struct CircuitStage: Sendable, Equatable {
+    public let layer: Int
+    /// Op indices in the circuit.
+    public let dense: Int
+    public let round: Int?
+    public let table: Int?
+    /// The round op's shift t and addend c (0 and 0 without one).
+    public let shift: Int
+    public let addend: Int64
+
+    public var isOutput: Bool { table == nil }
+
+    /// Groups the ops of a valid circuit by layer: dense [round] [table].
+    static func stages(of circuit: IntegerCircuit) -> [CircuitStage] {
+        var stages = [CircuitStage]()
+        var i = 0
+        let ops = circuit.ops
+        while i < ops.count {
+            let dense = i
+            i += 1
+            var round: Int?, table: Int?
+            var shift = 0, addend: Int64 = 0
+            if i < ops.count, case .round(let t, let c) = ops[i].operation {
+                round = i; shift = t; addend = c; i += 1
+            }
+            if i < ops.count, ops[i].kind == .table { table = i; i += 1 }
+            stages.append(CircuitStage(layer: ops[dense].layer, dense: dense, round: round, table: table, shift: shift, addend: addend))
+        }
+        return stages
+    }
+}
+
+/// Per-layer figures that decide FHE cost, reported in `layers.csv` and the manifest.
+public struct LayerStatistics: Codable, Sendable, Equatable {
+    public let inputCount: Int
+    public let neuronCount: Int
+    /// Bits of the layer's inputs: the input quantizer's width for layer 0, the width of the
+    /// widest sound input range (the previous tables' values) after it.
+    public let inputBits: Int
+    /// ceil(log2(max_j(hi_j − lo_j + 1))): the width of the widest sound accumulator range.
+    public let accumulatorBits: Int
+    /// Low bits removed by rounding before the table (0 = exact accumulators).
+    public let roundingShift: Int
+    /// Bits of the largest value held before rounding and table (or decrypted, for the output
+    /// layer) when every rounding bit is removed exactly: ceil(log2(max_j(hi_j + c − base_j) + 1))
+    /// with base_j = lo_j + c rounded down to a multiple of 2^t (c = 2^(t−1), 0 without rounding).
+    public let messageBits: Int
+    /// ceil(log2(largest table size)); nil for the output layer, which has no table.
+    public let tluPrecision: Int?
+    /// max_j sqrt(Σ_i W[j,i]²): the noise growth of the weighted sum feeding each table.
+    public let maxWeightNorm: Double
+    /// One table lookup (KS→PBS) per neuron; 0 for the output layer.
+    public let tablePBSCount: Int
+    /// What Concrete's bit-by-bit exact rounding would cost (one PBS per removed bit,
+    /// TFHE_FACTS §5): neurons × roundingShift, for comparison. What Lockstep performs depends
+    /// on the parameter set and is the plan's (`FHEPlan.Layer.roundingPBSCount`).
+    public let roundingPBSCount: Int
+    /// The table lookups per sample: one per neuron with a table (rounding PBSs are the plan's).
+    public var pbsCount: Int { tablePBSCount }
+
+    init(stage: CircuitStage, circuit: IntegerCircuit) {
+        let dense = circuit.ops[stage.dense]
+        guard case .dense(let weights) = dense.operation else { preconditionFailure("A stage starts with a dense op") }
+        let input = circuit.inputBounds(ofOp: stage.dense)
+        inputCount = weights.columns
+        neuronCount = weights.rows
+        inputBits = stage.dense == 0 ? circuit.inputBits
+            : AccumulatorRounding.bits(forCount: zip(input.low, input.high).map { $1 - $0 + 1 }.max() ?? 1)
+        accumulatorBits = dense.boundBits
+        roundingShift = stage.shift
+        messageBits = HeldValues.denseBits(dense, roundingBits: stage.shift, addend: stage.addend)
+        tluPrecision = stage.table.flatMap { circuit.ops[$0].tableBits }
+        maxWeightNorm = (0..<weights.rows).map { j in
+            weights.row(j).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        }.max() ?? 0
+        tablePBSCount = stage.isOutput ? 0 : weights.rows
+        roundingPBSCount = stage.isOutput ? 0 : weights.rows * stage.shift
+    }
+}
+
+/// How a value is held when it is encrypted: v − offset ∈ [0, 2^bits), a non-negative integer
+/// the encoding's padding bit keeps clear of the torus wrap. A dense op that feeds a round(e, c)
+/// holds acc + c − base with base = lo + c rounded down to a multiple of 2^e, so removing its e
+/// low bits leaves exactly floor((acc + c) / 2^e) − base / 2^e (DESIGN §3, exact rounding).
+public enum HeldValues {
+    /// offset_j of a dense op followed by round(e, c) (pass e = 0 without one).
+    public static func denseOffsets(_ op: CircuitOp, roundingBits e: Int, addend c: Int64) -> [Int64] {
+        guard e > 0 else { return op.low }
+        return op.low.map { AccumulatorRounding.alignDown($0 + c, shift: e) - c }
+    }
+
+    /// Bits of the largest held value of a dense op followed by round(e, c).
+    public static func denseBits(_ op: CircuitOp, roundingBits e: Int, addend c: Int64) -> Int {
+        let offsets = denseOffsets(op, roundingBits: e, addend: c)
+        return AccumulatorRounding.bits(forCount: (zip(op.high, offsets).map { $0 - $1 }.max() ?? 0) + 1)
+    }
+
+    /// Bits of the largest held value of an op held at its low bounds (inputs, tables).
+    public static func bits(low: [Int64], high: [Int64]) -> Int {
+        AccumulatorRounding.bits(forCount: (zip(high, low).map { $0 - $1 }.max() ?? 0) + 1)
+    }
 }

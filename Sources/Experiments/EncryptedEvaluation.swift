@@ -54,6 +54,20 @@ public struct EncryptedEvaluation: Sendable {
         public var measuredSigmaHigh: Double { noise.map { $0.varianceInterval.upper.squareRoot() } ?? .nan }
     }
 
+    /// One op of the plan's circuit: what it costs, its predicted p_error and what it got wrong.
+    public struct OpResult: Sendable {
+        public let op: Int
+        public let kind: OpKind
+        public let layer: Int
+        public let values: Int
+        /// Precision of the op's ciphertexts (the PBS input precision for the op after it).
+        public let precisionBits: Int
+        /// KS→PBS per sample: one per value of a table op, the extraction PBSs of a round op.
+        public let pbsPerSample: Int
+        public let log2PredictedPError: Double
+        public let mismatches: Int
+    }
+
     public let plan: FHEPlan
     public let keySeedDescription: String
     /// Indices into the test split, ascending.
@@ -68,6 +82,8 @@ public struct EncryptedEvaluation: Sendable {
     public let threads: Int
     public let serverKeyBytes: Int
     public let layers: [LayerResult]
+    /// Per op of `plan.circuit`.
+    public let ops: [OpResult]
     /// Every divergence, in sample order; `first` is the one DESIGN §6 asks to report.
     public let divergences: [Divergence]
     public let mismatchedSamples: Int
@@ -103,35 +119,37 @@ public struct EncryptedEvaluation: Sendable {
         let keygenStart = clock.now
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
         let (clientKey, serverKey) = ClientKey.generate(parameters: plan.parameters, seed: seed)
-        let keygenSeconds = seconds(clock.now - keygenStart)
+        let keygenSeconds = (clock.now - keygenStart).inSeconds
 
-        let checker = DifferentialChecker(
-            client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: threads))
+        let evaluator = EncryptedEvaluator(
+            client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
+            executor: EncryptedExecutor(plan: plan, serverKey: serverKey, threads: threads))
         let indices = subset(count: count, of: testFeatures.count, seed: subsetSeed)
         var checks = [SampleCheck]()
         checks.reserveCapacity(indices.count)
         progress.stage("encrypted inference")
         for (done, index) in indices.enumerated() {
-            checks.append(checker.check(sample: index, codes: quantized.quantizeInput(testFeatures[index])))
+            checks.append(try DifferentialChecker.check(evaluator, sample: index, codes: quantized.quantizeInput(testFeatures[index])))
             progress.samplesDone(done + 1, of: indices.count, phase: "encrypted")
         }
 
+        let circuit = plan.circuit
         let noiseModel = NoiseModel(parameters: plan.parameters)
         let keyNoiseModel = KeyConditionedNoise(parameters: plan.parameters, weights: KeyWeights(clientKey: clientKey))
-        let layers = try circuit.layers.indices.map { position -> LayerResult in
-            let planLayer = plan.layers[position]
-            let margins = checks.flatMap { $0.noiseInHalfDeltas[position] }
-            let zeroTables = Set((circuit.layers[position].tables ?? []).indices.filter {
-                circuit.layers[position].tables![$0].allSatisfy { $0 == 0 }
-            })
-            let measured = checks.flatMap { check in
-                check.noiseInHalfDeltas[position].enumerated().filter { !zeroTables.contains($0.offset) }.map(\.element)
+        let mismatchesPerOp = circuit.ops.indices.map { i in checks.reduce(0) { $0 + $1.mismatchesPerOp[i] } }
+        let layers = try zip(circuit.stages, plan.layers).map { stage, planLayer -> LayerResult in
+            // The layer's output: its table op (PBS outputs at the next layer's Δ), or the
+            // output layer's accumulators at their own Δ.
+            let outputOp = stage.table ?? stage.dense
+            let margins = checks.flatMap { $0.noiseInHalfDeltas[outputOp] }
+            var zeroTables = Set<Int>()
+            if case .table(_, let tables) = circuit.ops[outputOp].operation {
+                zeroTables = Set(tables.indices.filter { tables[$0].allSatisfy { $0 == 0 } })
             }
-            // Output ciphertexts of a hidden layer are PBS outputs at the next layer's Δ;
-            // the output layer's are the accumulators at its own Δ.
-            let encodingBits = position + 1 < circuit.layers.count ? plan.layers[position + 1].messageBits : planLayer.messageBits
-            let halfDelta = exp2(-Double(encodingBits + 2))   // Δ/2 on the torus
+            let measured = checks.flatMap { check in
+                check.noiseInHalfDeltas[outputOp].enumerated().filter { !zeroTables.contains($0.offset) }.map(\.element)
+            }
+            let halfDelta = exp2(-Double(plan.opEncodings[outputOp].encoding.precision + 2))   // Δ/2 on the torus
             let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noiseModel.pbsOutput
             let keyPredicted = planLayer.isOutputLayer
                 ? planLayer.accumulatorVariance : keyNoiseModel.pbsOutput(fft: noiseModel.fft)
@@ -139,15 +157,14 @@ public struct EncryptedEvaluation: Sendable {
             let predictedSigma = predicted.value.squareRoot()
             let keyPredictedSigma = keyPredicted.value.squareRoot()
             let noise = torusNoise.count >= 2
-                ? try NoiseCheck(step: "layer \(circuit.layers[position].index) output", samples: torusNoise,
-                                 predictedVariance: keyPredicted.value)
+                ? try NoiseCheck(step: "layer \(stage.layer) output", samples: torusNoise, predictedVariance: keyPredicted.value)
                 : nil
             let flips = try FailureRateCheck(
-                observedFailures: checks.reduce(0) { $0 + $1.mismatchesPerLayer[position] }, trials: max(1, margins.count),
+                observedFailures: mismatchesPerOp[outputOp], trials: max(1, margins.count),
                 predictedRate: exp2(planLayer.log2PError))
             return LayerResult(
-                layer: circuit.layers[position].index, plan: planLayer,
-                roundingMismatches: checks.reduce(0) { $0 + $1.roundingMismatchesPerLayer[position] },
+                layer: stage.layer, plan: planLayer,
+                roundingMismatches: stage.round.map { mismatchesPerOp[$0] } ?? 0,
                 predictedFrom: planLayer.isOutputLayer
                     ? "weighted sum with the largest weight 2-norm (bound)"
                     : zeroTables.isEmpty ? "PBS output" : "PBS output (all-zero tables left out)",
@@ -156,18 +173,19 @@ public struct EncryptedEvaluation: Sendable {
                 maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count,
                 zeroTableCiphertexts: margins.count - measured.count)
         }
+        let ops = plan.opFigures.map { figure in
+            OpResult(op: figure.op, kind: figure.kind, layer: figure.layer, values: figure.values,
+                     precisionBits: figure.precisionBits, pbsPerSample: figure.pbsPerSample,
+                     log2PredictedPError: figure.log2PError, mismatches: mismatchesPerOp[figure.op])
+        }
         return EncryptedEvaluation(
             plan: plan, keySeedDescription: seed.provenance, sampleIndices: indices,
-            fhePredictions: checks.map(\.fhePrediction), clearPredictions: checks.map(\.clear.predictedClass),
+            fhePredictions: checks.map(\.fhePrediction), clearPredictions: checks.map(\.clearPrediction),
             latenciesSeconds: checks.map(\.latencySeconds), encryptSeconds: checks.map(\.encryptSeconds),
             evaluateSeconds: checks.map(\.evaluateSeconds), decryptSeconds: checks.map(\.decryptSeconds),
             keygenSeconds: keygenSeconds, threads: threads,
             serverKeyBytes: KeySizes.bootstrapKeyBytes(plan.parameters) + KeySizes.keyswitchKeyBytes(plan.parameters),
-            layers: layers, divergences: checks.flatMap(\.divergences),
+            layers: layers, ops: ops, divergences: checks.flatMap(\.divergences),
             mismatchedSamples: checks.filter { !$0.passed }.count)
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
 }

@@ -8,7 +8,9 @@ import Foundation
 /// It is written last, so its presence (with a matching fingerprint) marks a finished experiment.
 public struct ExperimentManifest: Codable, Sendable {
     /// 2: FHE plan layers carry exact-rounding groups; summary PBS counts split into table and rounding.
-    public static let currentSchemaVersion = 2
+    /// 3: circuits are op sequences (format 2): `ops.csv` per experiment, divergences name their op,
+    /// message bits count the held value of the op sequence (round offsets aligned to the bits removed).
+    public static let currentSchemaVersion = 3
 
     public var schemaVersion: Int
     public var experiment: String

@@ -100,7 +100,7 @@ public struct ExperimentRunner: Sendable {
         }
     }
 
-    private func seconds(since start: ContinuousClock.Instant) -> Double { Experiments.seconds(ContinuousClock.now - start) }
+    private func seconds(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).inSeconds }
 
     /// Everything up to the integer circuit: split, float model (trained, loaded or reused),
     /// quantized model and circuit. Writes nothing.
@@ -219,11 +219,12 @@ public struct ExperimentRunner: Sendable {
         quantizedPredictions.reserveCapacity(split.test.count)
         // Chunks run on all cores; between chunks the progress line moves.
         let chunkSize = 1000
+        let clearEvaluator = ClearEvaluator(circuit)
         for chunkStart in stride(from: 0, to: split.test.count, by: chunkSize) {
             let chunk = split.test.features[chunkStart..<min(chunkStart + chunkSize, split.test.count)]
-            for trace in ClearExecutor.runBatch(circuit, inputs: chunk.map { quantized.quantizeInput($0) }) {
+            for trace in clearEvaluator.runBatch(chunk.map { quantized.quantizeInput($0) }) {
                 observed.record(trace)
-                quantizedPredictions.append(trace.predictedClass)
+                quantizedPredictions.append(circuit.decode(trace.outputs).predictedClass)
             }
             progress.samplesDone(quantizedPredictions.count, of: split.test.count, phase: "quantized")
         }
@@ -249,7 +250,18 @@ public struct ExperimentRunner: Sendable {
         let floatAccuracy = Double(zip(floatPredictions, labels).filter { $0 == $1 }.count) / testCount
         let quantizedAccuracy = Double(zip(quantizedPredictions, labels).filter { $0 == $1 }.count) / testCount
         let agreement = Double(zip(floatPredictions, quantizedPredictions).filter { $0 == $1 }.count) / testCount
-        var layerRecords = circuit.layers.map { observed.record(for: $0) }
+        var layerRecords = zip(circuit.stages, circuit.layerStatistics).map { observed.record(for: $0, statistics: $1, in: circuit) }
+        // Per op of the circuit the encrypted side runs (the plan's), or of the lowered one
+        // when no plan fits; FHE columns where an encrypted run measured them.
+        let opRecords = fhePlan.map { plan in
+            plan.opFigures.map { figure in
+                var record = Self.opRecord(plan.circuit.ops[figure.op], index: figure.op)
+                record.fhe = FHEOpFigures(
+                    precisionBits: figure.precisionBits, pbsPerSample: figure.pbsPerSample, log2PredictedPError: figure.log2PError,
+                    mismatches: encrypted?.ops[figure.op].mismatches)
+                return record
+            }
+        } ?? circuit.ops.enumerated().map { Self.opRecord($1, index: $0) }
         var samples = labels.indices.map {
             SampleRecord(
                 testIndex: $0, label: labels[$0], floatPrediction: floatPredictions[$0],
@@ -280,7 +292,7 @@ public struct ExperimentRunner: Sendable {
             activationBits: config.quantization.activationBits, floatAccuracy: floatAccuracy,
             quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
             maxTLUBits: circuit.tluPrecision,
-            maxAccumulatorBits: circuit.layers.map(\.statistics.accumulatorBits).max() ?? 0,
+            maxAccumulatorBits: circuit.layerStatistics.map(\.accumulatorBits).max() ?? 0,
             tablePBSPerSample: circuit.pbsCount, roundingPBSPerSample: fhePlan?.roundingPBSCount, fheSamples: encrypted?.samples,
             fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
             quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
@@ -298,6 +310,7 @@ public struct ExperimentRunner: Sendable {
         let layersTable = ReportTable(records: layerRecords)
         try AtomicFile.write(ReportTable(records: samples).csv(), to: files.samplesCSV)
         try AtomicFile.write(layersTable.csv(), to: files.layersCSV)
+        try AtomicFile.write(ReportTable(records: opRecords).csv(), to: files.opsCSV)
         try AtomicFile.write(summaryTable.csv(), to: files.summaryCSV)
         if let encrypted {
             try AtomicFile.write(ReportTable(records: encrypted.layers.map(Self.noiseRecord)).csv(), to: files.noiseCSV)
@@ -335,7 +348,7 @@ public struct ExperimentRunner: Sendable {
             model: .init(source: prepared.modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
             circuit: .init(
                 maxTLUBits: circuit.maxTLUBits, tluPrecision: circuit.tluPrecision, pbsPerSample: summary.pbsPerSample,
-                layers: circuit.layers.map(\.statistics)),
+                layers: circuit.layerStatistics),
             timings: .init(
                 loadDataSeconds: prepared.timings.loadDataSeconds, trainSeconds: prepared.timings.trainSeconds,
                 trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
@@ -473,34 +486,34 @@ public struct PreparedExperiment: Sendable {
 
 /// Per-neuron smallest and largest accumulator seen, compared with each neuron's sound bound.
 struct NeuronAccumulatorRanges {
+    private let denseOps: [Int]
     private var low: [[Int64]]
     private var high: [[Int64]]
 
     init(circuit: IntegerCircuit) {
-        low = circuit.layers.map { [Int64](repeating: .max, count: $0.neuronCount) }
-        high = circuit.layers.map { [Int64](repeating: .min, count: $0.neuronCount) }
+        denseOps = circuit.stages.map(\.dense)
+        low = denseOps.map { [Int64](repeating: .max, count: circuit.ops[$0].count) }
+        high = denseOps.map { [Int64](repeating: .min, count: circuit.ops[$0].count) }
     }
 
-    mutating func record(_ trace: ClearTrace) {
-        for (l, layer) in trace.layers.enumerated() {
-            for (j, accumulator) in layer.accumulators.enumerated() {
+    mutating func record(_ trace: CircuitTrace) {
+        for (l, op) in denseOps.enumerated() {
+            for (j, accumulator) in trace.values[op].enumerated() {
                 low[l][j] = min(low[l][j], accumulator)
                 high[l][j] = max(high[l][j], accumulator)
             }
         }
     }
 
-    func record(for layer: CircuitLayer) -> LayerRecord {
-        let l = layer.index
+    func record(for stage: CircuitStage, statistics: LayerStatistics, in circuit: IntegerCircuit) -> LayerRecord {
+        let l = stage.layer
+        let dense = circuit.ops[stage.dense]
         let widestSeen = zip(low[l], high[l]).map { $1 >= $0 ? $1 - $0 + 1 : 1 }.max() ?? 1
-        let respected = layer.accumulatorLow.indices.allSatisfy {
-            low[l][$0] >= layer.accumulatorLow[$0] && high[l][$0] <= layer.accumulatorHigh[$0]
-        }
-        let statistics = layer.statistics
+        let respected = dense.low.indices.allSatisfy { low[l][$0] >= dense.low[$0] && high[l][$0] <= dense.high[$0] }
         return LayerRecord(
             layerIndex: l, inputs: statistics.inputCount, neurons: statistics.neuronCount,
-            inputBits: statistics.inputBits, accumulatorBoundLow: layer.accumulatorLow.min() ?? 0,
-            accumulatorBoundHigh: layer.accumulatorHigh.max() ?? 0, accumulatorBoundBits: statistics.accumulatorBits,
+            inputBits: statistics.inputBits, accumulatorBoundLow: dense.low.min() ?? 0,
+            accumulatorBoundHigh: dense.high.max() ?? 0, accumulatorBoundBits: statistics.accumulatorBits,
             roundingShift: statistics.roundingShift, messageBits: statistics.messageBits, tluBits: statistics.tluPrecision,
             maxWeightL2Norm: statistics.maxWeightNorm, pbsCount: statistics.pbsCount,
             seenAccumulatorLow: low[l].min() ?? 0, seenAccumulatorHigh: high[l].max() ?? 0,
@@ -512,5 +525,15 @@ struct NeuronAccumulatorRanges {
         var bits = 1
         while (Int64(1) << bits) < count { bits += 1 }
         return bits
+    }
+}
+
+extension ExperimentRunner {
+    static func opRecord(_ op: CircuitOp, index: Int) -> OpRecord {
+        var shift: Int?
+        if case .round(let t, _) = op.operation { shift = t }
+        return OpRecord(opIndex: index, layerIndex: op.layer, kind: op.kind.rawValue, count: op.count,
+                        boundLow: op.low.min() ?? 0, boundHigh: op.high.max() ?? 0, boundBits: op.boundBits,
+                        shift: shift, tableBits: op.tableBits)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The files of one experiment: `results/<experiment>/{manifest.json, summary.csv, summary.md,
-/// samples.csv, layers.csv}`, for encrypted runs `noise.csv` and `noise-histogram.csv`, plus the
+/// samples.csv, layers.csv, ops.csv}`, for encrypted runs `noise.csv` and `noise-histogram.csv`, plus the
 /// float weights `model.json` (not committed; see results/.gitignore).
 public struct ExperimentFiles: Sendable {
     public let directory: URL
@@ -15,6 +15,8 @@ public struct ExperimentFiles: Sendable {
     public var summaryMarkdown: URL { directory.appendingPathComponent("summary.md") }
     public var samplesCSV: URL { directory.appendingPathComponent("samples.csv") }
     public var layersCSV: URL { directory.appendingPathComponent("layers.csv") }
+    /// One row per op of the circuit (added with circuit format 2; older results lack it).
+    public var opsCSV: URL { directory.appendingPathComponent("ops.csv") }
     public var floatModel: URL { directory.appendingPathComponent("model.json") }
     public var noiseCSV: URL { directory.appendingPathComponent("noise.csv") }
     public var noiseHistogramCSV: URL { directory.appendingPathComponent("noise-histogram.csv") }

@@ -290,3 +290,72 @@ public struct FHELayerFigures: Sendable, Equatable {
         ]
     }
 }
+
+/// One op of the circuit (`ops.csv`): what it computes, its sound range, and under FHE its
+/// precision, PBS count, predicted p_error and the mismatches an encrypted run found.
+public struct OpRecord: ReportRecord, Equatable {
+    public var opIndex: Int
+    public var layerIndex: Int
+    /// "dense", "round" or "table".
+    public var kind: String
+    /// How many values the op produces.
+    public var count: Int
+    public var boundLow: Int64
+    public var boundHigh: Int64
+    public var boundBits: Int
+    /// Round ops: the low bits removed.
+    public var shift: Int?
+    /// Table ops: ceil(log2(largest table)).
+    public var tableBits: Int?
+    /// nil when no FHE plan fits the circuit.
+    public var fhe: FHEOpFigures? = nil
+
+    public init(opIndex: Int, layerIndex: Int, kind: String, count: Int, boundLow: Int64, boundHigh: Int64, boundBits: Int,
+                shift: Int?, tableBits: Int?) {
+        self.opIndex = opIndex
+        self.layerIndex = layerIndex
+        self.kind = kind
+        self.count = count
+        self.boundLow = boundLow
+        self.boundHigh = boundHigh
+        self.boundBits = boundBits
+        self.shift = shift
+        self.tableBits = tableBits
+    }
+
+    public static let columns = [
+        "op_index", "layer_index", "kind", "values", "bound_low", "bound_high", "bound_bits", "shift", "table_bits",
+    ] + FHEOpFigures.columns
+
+    public var values: [ReportValue] {
+        [
+            .integer(opIndex), .integer(layerIndex), .text(kind), .integer(count), .text(String(boundLow)),
+            .text(String(boundHigh)), .integer(boundBits), shift.map(ReportValue.integer) ?? .text("-"),
+            tableBits.map(ReportValue.integer) ?? .text("-"),
+        ] + (fhe?.values ?? FHEOpFigures.columns.map { _ in .notRun })
+    }
+}
+
+/// One op under the FHE plan; `mismatches` only when an encrypted run checked it.
+public struct FHEOpFigures: Sendable, Equatable {
+    /// Dense: bits its ciphertexts are held at; round: the held width it extracts from; table:
+    /// the precision its PBS reads.
+    public var precisionBits: Int
+    public var pbsPerSample: Int
+    public var log2PredictedPError: Double
+    public var mismatches: Int?
+
+    public init(precisionBits: Int, pbsPerSample: Int, log2PredictedPError: Double, mismatches: Int?) {
+        self.precisionBits = precisionBits
+        self.pbsPerSample = pbsPerSample
+        self.log2PredictedPError = log2PredictedPError
+        self.mismatches = mismatches
+    }
+
+    public static let columns = ["fhe_precision_bits", "fhe_pbs_per_sample", "fhe_log2_p_error_predicted", "fhe_mismatches"]
+
+    var values: [ReportValue] {
+        [.integer(precisionBits), .integer(pbsPerSample), .decimal(log2PredictedPError, decimals: 2),
+         mismatches.map(ReportValue.integer) ?? .notRun]
+    }
+}

@@ -1,53 +1,49 @@
-// The differential checker (DESIGN §6): runs the clear integer executor and the encrypted
-// executor on the same input, decrypts every layer's ciphertexts with the client key and
-// compares them with the clear intermediates, integer for integer. Mismatches are counted
-// and reported, never retried.
+// The differential checker (DESIGN §6): runs two evaluators of one circuit on the same input
+// and compares every op's values, integer for integer. For the encrypted evaluator it also
+// measures each ciphertext's noise against the value the clear side says it holds.
+// Mismatches are counted and reported, never retried.
 
 import Foundation
 import Circuit
 import NeuralNet
 import TFHE
 
-/// Which value of a layer a divergence concerns.
-public enum CheckedValue: String, Sendable, Codable, Equatable {
-    /// The exactly rounded value v >> e after digit extraction, before the table.
-    case rounded
-    /// The layer's output: the table value (hidden layers) or the accumulator (output layer).
-    case output
-}
-
-/// One decrypted value that differs from the clear model.
+/// One value that differs between two evaluators.
 public struct Divergence: Sendable, Codable, Equatable {
     public let sample: Int
+    /// The op (index into the circuit), its kind and the model layer it belongs to.
+    public let op: Int
+    public let kind: OpKind
     public let layer: Int
-    public let value: CheckedValue
-    public let neuron: Int
+    /// Which of the op's values.
+    public let index: Int
     public let expected: Int64
     public let got: Int64
-    /// Phase minus the encoding of the expected value, in units of Δ/2 (|x| ≥ 1 decrypts wrong).
-    public let noiseInHalfDeltas: Double
-    /// The plan's predicted log2 failure probability for a ciphertext of this layer.
-    public let log2PredictedPError: Double
+    /// Encrypted runs: phase minus the encoding of the expected value, in units of Δ/2
+    /// (|x| ≥ 1 decrypts wrong), and the plan's predicted log2 p_error of the op.
+    public var noiseInHalfDeltas: Double? = nil
+    public var log2PredictedPError: Double? = nil
 
     public var description: String {
-        "sample \(sample), layer \(layer) \(value.rawValue), neuron \(neuron): expected \(expected), got \(got); "
-            + "noise \(String(format: "%+.3f", noiseInHalfDeltas))·Δ/2, predicted p_error 2^\(String(format: "%.1f", log2PredictedPError))"
+        var text = "sample \(sample), op \(op) (\(kind.rawValue), layer \(layer)), value \(index): expected \(expected), got \(got)"
+        if let noiseInHalfDeltas { text += "; noise \(String(format: "%+.3f", noiseInHalfDeltas))·Δ/2" }
+        if let log2PredictedPError { text += ", predicted p_error 2^\(String(format: "%.1f", log2PredictedPError))" }
+        return text
     }
 }
 
-/// What one sample produced on both sides.
+/// What one sample produced on the clear and the encrypted side.
 public struct SampleCheck: Sendable {
     public let sample: Int
-    public let clear: ClearTrace
-    /// Decrypted outputs of every layer (hidden: table values; last: accumulators).
-    public let decrypted: [[Int64]]
+    public let clear: CircuitTrace
+    public let decrypted: CircuitTrace
+    public let clearPrediction: Int
     public let fhePrediction: Int
-    /// Output values that differ, per layer.
-    public let mismatchesPerLayer: [Int]
-    /// Rounded values that differ, per layer (0 where the plan extracts no bits).
-    public let roundingMismatchesPerLayer: [Int]
+    /// Values that differ, per op.
+    public let mismatchesPerOp: [Int]
+    /// In op order, then value order: `divergences.first` is the first divergence.
     public let divergences: [Divergence]
-    /// Noise of every layer's output ciphertexts in units of Δ/2 (for noise statistics).
+    /// Noise of every op's ciphertexts in units of Δ/2 (for noise statistics).
     public let noiseInHalfDeltas: [[Double]]
     public let encryptSeconds: Double
     public let evaluateSeconds: Double
@@ -57,89 +53,53 @@ public struct SampleCheck: Sendable {
     public var latencySeconds: Double { encryptSeconds + evaluateSeconds + decryptSeconds }
 }
 
-public final class DifferentialChecker: @unchecked Sendable {
-    public let client: EncryptedCircuitClient
-    public let executor: EncryptedExecutor
-
-    /// `client` and `executor` must be built from the same circuit, plan and key pair.
-    public init(client: EncryptedCircuitClient, executor: EncryptedExecutor) {
-        precondition(client.plan == executor.plan, "Client and executor were built for different plans.")
-        self.client = client
-        self.executor = executor
+public enum DifferentialChecker {
+    /// Every value where `candidate` differs from `reference`, op by op (both traces of `circuit`).
+    public static func divergences(sample: Int, reference: CircuitTrace, candidate: CircuitTrace,
+                                   circuit: IntegerCircuit) -> [Divergence] {
+        precondition(reference.values.count == circuit.ops.count && candidate.values.count == circuit.ops.count,
+                     "Traces have \(reference.values.count) and \(candidate.values.count) ops, the circuit \(circuit.ops.count)")
+        var result = [Divergence]()
+        for (i, op) in circuit.ops.enumerated() {
+            for (j, (expected, got)) in zip(reference.values[i], candidate.values[i]).enumerated() where expected != got {
+                result.append(Divergence(sample: sample, op: i, kind: op.kind, layer: op.layer, index: j, expected: expected, got: got))
+            }
+        }
+        return result
     }
 
-    /// Runs `codes` (quantized input) through both models and compares every layer.
-    public func check(sample: Int, codes: [Int64]) -> SampleCheck {
-        let circuit = client.circuit
-        let clear = ClearExecutor.run(circuit, input: codes)
-        let clock = ContinuousClock()
+    /// Runs any two evaluators of the same circuit on one input and compares every op.
+    public static func compare(_ reference: some CircuitEvaluator, _ candidate: some CircuitEvaluator,
+                               sample: Int, input: [Int64]) throws -> [Divergence] {
+        precondition(reference.circuit == candidate.circuit, "The evaluators run different circuits.")
+        return divergences(sample: sample, reference: try reference.evaluate(input), candidate: try candidate.evaluate(input),
+                           circuit: reference.circuit)
+    }
 
-        let start = clock.now
-        let inputs = client.encrypt(codes)
-        let encrypted = clock.now
-        let layerCiphertexts = executor.run(inputs)
-        let layerOutputs = layerCiphertexts.map(\.outputs)
-        let evaluated = clock.now
-        let last = circuit.layers.count - 1
-        let outputs = client.decrypt(layer: last, layerOutputs[last])
-        let fhePrediction = argmax(circuit.outputDecoding.logits(outputs))
-        let decrypted = clock.now
-
-        var decryptedLayers = [[Int64]]()
-        var mismatches = [Int]()
-        var roundingMismatches = [Int]()
-        var divergences = [Divergence]()
-        var noise = [[Double]]()
-        for position in circuit.layers.indices {
-            let values = position == last ? outputs : client.decrypt(layer: position, layerOutputs[position])
-            let expected = clear.layers[position].outputs
-            let encoding = client.outputEncoding(ofLayer: position)
-            let layer = circuit.layers[position]
-            var roundingCount = 0
-            if let rounded = layerCiphertexts[position].rounded {
-                // The clear side's v >> e (v >> t is its table index; the plan may extract fewer bits).
-                let planLayer = client.plan.layers[position]
-                let e = planLayer.extractedBits
-                let got = client.decryptRounded(layer: position, rounded)
-                for j in rounded.indices {
-                    let held = layer.heldValue(neuron: j, accumulator: clear.layers[position].accumulators[j]) >> e
-                    guard got[j] != held else { continue }
-                    roundingCount += 1
-                    divergences.append(Divergence(
-                        sample: sample, layer: layer.index, value: .rounded, neuron: j, expected: held, got: got[j],
-                        noiseInHalfDeltas: client.noiseInHalfDeltas(rounded[j], expected: held, encoding: planLayer.tableInputEncoding),
-                        log2PredictedPError: planLayer.roundingLog2PError))
-                }
+    /// Runs `codes` (quantized input) through the clear and the encrypted evaluator of the
+    /// plan's circuit, compares every op and measures every ciphertext's noise.
+    public static func check(_ encrypted: EncryptedEvaluator, sample: Int, codes: [Int64]) throws -> SampleCheck {
+        let circuit = encrypted.circuit
+        let clear = try ClearEvaluator(circuit).evaluate(codes)
+        let run = try encrypted.run(codes)
+        var found = divergences(sample: sample, reference: clear, candidate: run.trace, circuit: circuit)
+        for k in found.indices {
+            let d = found[k]
+            found[k].noiseInHalfDeltas = encrypted.client.noiseInHalfDeltas(run.ciphertexts[d.op][d.index], expected: d.expected, op: d.op, value: d.index)
+            found[k].log2PredictedPError = encrypted.plan.opEncodings[d.op].log2PError
+        }
+        var mismatches = [Int](repeating: 0, count: circuit.ops.count)
+        for d in found { mismatches[d.op] += 1 }
+        let noise = circuit.ops.indices.map { i in
+            run.ciphertexts[i].indices.map { j in
+                encrypted.client.noiseInHalfDeltas(run.ciphertexts[i][j], expected: clear.values[i][j], op: i, value: j)
             }
-            roundingMismatches.append(roundingCount)
-            var layerNoise = [Double]()
-            layerNoise.reserveCapacity(values.count)
-            var count = 0
-            for j in values.indices {
-                // The output layer's ciphertexts hold acc − lo.
-                let held = layer.isOutputLayer ? expected[j] - layer.accumulatorLow[j] : expected[j]
-                let margin = client.noiseInHalfDeltas(layerOutputs[position][j], expected: held, encoding: encoding)
-                layerNoise.append(margin)
-                if values[j] != expected[j] {
-                    count += 1
-                    divergences.append(Divergence(
-                        sample: sample, layer: layer.index, value: .output, neuron: j, expected: expected[j], got: values[j],
-                        noiseInHalfDeltas: margin, log2PredictedPError: client.plan.layers[position].log2PError))
-                }
-            }
-            decryptedLayers.append(values)
-            mismatches.append(count)
-            noise.append(layerNoise)
         }
         return SampleCheck(
-            sample: sample, clear: clear, decrypted: decryptedLayers, fhePrediction: fhePrediction,
-            mismatchesPerLayer: mismatches, roundingMismatchesPerLayer: roundingMismatches, divergences: divergences, noiseInHalfDeltas: noise,
-            encryptSeconds: seconds(encrypted - start), evaluateSeconds: seconds(evaluated - encrypted),
-            decryptSeconds: seconds(decrypted - evaluated))
+            sample: sample, clear: clear, decrypted: run.trace,
+            clearPrediction: circuit.decode(clear.outputs).predictedClass,
+            fhePrediction: circuit.decode(run.trace.outputs).predictedClass,
+            mismatchesPerOp: mismatches, divergences: found, noiseInHalfDeltas: noise,
+            encryptSeconds: run.encryptSeconds, evaluateSeconds: run.evaluateSeconds, decryptSeconds: run.decryptSeconds)
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    let (whole, attoseconds) = duration.components
-    return Double(whole) + Double(attoseconds) * 1e-18
 }

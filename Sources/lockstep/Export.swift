@@ -47,7 +47,7 @@ struct Export: AsyncParsableCommand {
         let url = URL(fileURLWithPath: out)
         try prepared.circuit.save(to: url)
         let circuit = prepared.circuit
-        printLine("\(chosen.name): \(circuit.layers.count) layers, max TLU \(circuit.tluPrecision) bits, \(circuit.pbsCount) PBS/sample (float model \(prepared.modelSource))")
+        printLine("\(chosen.name): \(circuit.stages.count) layers in \(circuit.ops.count) ops (\(circuit.ops.map(\.kind.rawValue).joined(separator: " → "))), max TLU \(circuit.tluPrecision) bits, \(circuit.pbsCount) PBS/sample (float model \(prepared.modelSource))")
         printLine("wrote \(url.path)")
     }
 }

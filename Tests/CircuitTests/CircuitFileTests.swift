@@ -43,54 +43,92 @@ import Testing
         }
     }
 
-    private func editLayer(_ index: Int, _ object: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
-        var layers = object["layers"] as! [[String: Any]]
-        change(&layers[index])
-        object["layers"] = layers
+    private func editOp(_ index: Int, _ object: inout [String: Any], _ change: (inout [String: Any]) -> Void) {
+        var ops = object["ops"] as! [[String: Any]]
+        change(&ops[index])
+        object["ops"] = ops
     }
 
     @Test func tamperedCircuitsAreRefused() throws {
+        // compiled(): two rounded hidden layers and the output layer (12→8→6→4, 6-bit tables).
+        let kinds = try compiled().ops.map(\.kind)
+        #expect(kinds == [.dense, .round, .table, .dense, .round, .table, .dense], "\(kinds)")
         try expectRejected({ $0["formatVersion"] = 99 }, mentioning: "formatVersion is 99")
         try expectRejected({ o in
-            self.editLayer(0, &o) { layer in
-                var high = layer["accumulatorHigh"] as! [Int64]
+            self.editOp(0, &o) { op in
+                var high = op["high"] as! [Int64]
                 high[2] -= 1
-                layer["accumulatorHigh"] = high
+                op["high"] = high
             }
-        }, mentioning: "layer 0 neuron 2 bounds")
+        }, mentioning: "op 0 (dense, layer 0) value 2 bounds")
         try expectRejected({ o in
-            self.editLayer(1, &o) { layer in
-                var tables = layer["tables"] as! [[Int64]]
+            self.editOp(5, &o) { op in
+                var tables = op["tables"] as! [[Int64]]
                 tables[0].removeLast()
-                layer["tables"] = tables
+                op["tables"] = tables
             }
-        }, mentioning: "layer 1 neuron 0 table has")
+        }, mentioning: "op 5 (table, layer 1) table 0 covers")
         try expectRejected({ o in
-            self.editLayer(1, &o) { layer in
-                var high = layer["inputHigh"] as! [Int64]
-                high[3] = -1
-                layer["inputHigh"] = high
+            self.editOp(1, &o) { op in op["shift"] = 0 }
+        }, mentioning: "op 1 (round, layer 0) shift 0 outside")
+        try expectRejected({ o in
+            var ops = o["ops"] as! [[String: Any]]
+            ops.removeLast()
+            o["ops"] = ops
+        }, mentioning: "the last op is a table op")
+        try expectRejected({ o in
+            self.editOp(3, &o) { op in
+                var weights = op["weights"] as! [String: Any]
+                weights["rows"] = Int64(1) << 62
+                op["weights"] = weights
             }
-        }, mentioning: "layer 1 input 3 range")
+        }, mentioning: "op 3 (dense, layer 1) declares")
         let url = temporaryURL()
-        try Data("{\"layers\": []".utf8).write(to: url)
+        try Data("{\"ops\": []".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(throws: CircuitFileError.self) { try IntegerCircuit.load(from: url) }
+    }
+
+    /// A version 1 file (fixed dense + table layers) gets a message about the version and how
+    /// to regenerate it, not a decoding error about missing keys.
+    @Test func versionOneFilesAreRefusedWithAClearMessage() throws {
+        let url = temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(#"{"formatVersion": 1, "inputCount": 2, "inputBits": 4, "inputLow": 0, "inputHigh": 15, "layers": [], "maxTLUBits": 7}"#.utf8)
+            .write(to: url)
+        do {
+            _ = try IntegerCircuit.load(from: url)
+            Issue.record("a version 1 circuit file was accepted")
+        } catch let error as CircuitFileError {
+            #expect(error.description == "Circuit file \(url.path): formatVersion is 1; this build reads version 2 (version 1 held fixed dense + table layers; version 2 is a sequence of dense, round and table ops). Regenerate it with `lockstep export`")
+        }
     }
 
     @Test func batchRunEqualsSingleRuns() throws {
         let circuit = try compiled()
         var generator = SeededGenerator(seed: 22)
         let inputs = (0..<40).map { _ in (0..<circuit.inputCount).map { _ in Int64(generator.next() % 32) } }
-        #expect(ClearExecutor.runBatch(circuit, inputs: inputs) == inputs.map { ClearExecutor.run(circuit, input: $0) })
+        let evaluator = ClearEvaluator(circuit)
+        #expect(evaluator.runBatch(inputs) == inputs.map { try! evaluator.evaluate($0) })
+    }
+
+    @Test func inputsOutsideTheRangeAreErrors() throws {
+        let evaluator = ClearEvaluator(try compiled())
+        #expect(throws: CircuitInputError(description: "input 3 is 32, outside the circuit's input range 0...31")) {
+            try evaluator.evaluate([0, 0, 0, 32] + [Int64](repeating: 0, count: 8))
+        }
+        #expect(throws: CircuitInputError(description: "the circuit reads 12 inputs, got 2")) { try evaluator.evaluate([0, 0]) }
     }
 
     @Test func messageBitsCoverTheRoundedValue() throws {
         let circuit = try compiled()
-        for layer in circuit.layers {
-            let half: Int64 = layer.roundingShift > 0 ? 1 << (layer.roundingShift - 1) : 0
-            let largest = zip(layer.accumulatorLow, layer.accumulatorHigh).map { $1 - $0 + half }.max()!
-            #expect(largest < 1 << layer.statistics.messageBits && largest >= 1 << (layer.statistics.messageBits - 1))
+        for (stage, statistics) in zip(circuit.stages, circuit.layerStatistics) {
+            let dense = circuit.ops[stage.dense]
+            let offsets = HeldValues.denseOffsets(dense, roundingBits: stage.shift, addend: stage.addend)
+            let largest = zip(dense.high, offsets).map { $0 - $1 }.max()!
+            #expect(offsets.allSatisfy { ($0 + stage.addend) % (1 << stage.shift) == 0 })
+            #expect(zip(dense.low, offsets).allSatisfy { $0 >= $1 })
+            #expect(largest < 1 << statistics.messageBits && largest >= 1 << (statistics.messageBits - 1))
         }
     }
 }

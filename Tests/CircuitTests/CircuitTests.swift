@@ -5,21 +5,31 @@ import Testing
 @testable import Quantization
 
 /// Compares a clear run with the integer reference forward of the same quantized model:
-/// every accumulator, every hidden output code, every logit and the class must be identical.
-func expectIdentical(_ trace: ClearTrace, _ reference: QuantizedForwardResult, circuit: IntegerCircuit,
+/// every accumulator, every rounded value, every hidden output code, every logit and the class
+/// must be identical, and every value must lie in its op's sound bounds.
+func expectIdentical(_ trace: CircuitTrace, _ reference: QuantizedForwardResult, circuit: IntegerCircuit,
                      sourceLocation: SourceLocation = #_sourceLocation) {
-    for (l, layer) in trace.layers.enumerated() {
-        #expect(layer.accumulators == reference.accumulators[l], "layer \(l) accumulators", sourceLocation: sourceLocation)
-        if l < trace.layers.count - 1 {
-            #expect(layer.outputs == reference.activationCodes[l], "layer \(l) output codes", sourceLocation: sourceLocation)
+    for stage in circuit.stages {
+        let l = stage.layer
+        let accumulators = trace.values[stage.dense]
+        #expect(accumulators == reference.accumulators[l], "layer \(l) accumulators", sourceLocation: sourceLocation)
+        if let round = stage.round {
+            let expected = accumulators.map { ($0 + stage.addend) >> stage.shift }
+            #expect(trace.values[round] == expected, "layer \(l) rounded values", sourceLocation: sourceLocation)
         }
-        for j in layer.accumulators.indices {
-            let bounds = circuit.layers[l].accumulatorLow[j]...circuit.layers[l].accumulatorHigh[j]
-            #expect(bounds.contains(layer.accumulators[j]), "layer \(l) neuron \(j) outside its sound bound", sourceLocation: sourceLocation)
+        if let table = stage.table {
+            #expect(trace.values[table] == reference.activationCodes[l], "layer \(l) output codes", sourceLocation: sourceLocation)
         }
     }
-    #expect(trace.logits == reference.logits, sourceLocation: sourceLocation)
-    #expect(trace.predictedClass == reference.predictedClass, sourceLocation: sourceLocation)
+    for (i, op) in circuit.ops.enumerated() {
+        for j in op.low.indices {
+            #expect((op.low[j]...op.high[j]).contains(trace.values[i][j]), "op \(i) value \(j) outside its sound bound",
+                    sourceLocation: sourceLocation)
+        }
+    }
+    let decoded = circuit.decode(trace.outputs)
+    #expect(decoded.logits == reference.logits, sourceLocation: sourceLocation)
+    #expect(decoded.predictedClass == reference.predictedClass, sourceLocation: sourceLocation)
 }
 
 /// A random (untrained) quantized model: random float weights, biases and calibration data.
@@ -56,7 +66,8 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         let model = try randomQuantizedModel(seed: testCase.seed, sizes: testCase.sizes, activation: testCase.activation,
                                              bits: testCase.bits, perChannel: testCase.perChannel, symmetricWeights: testCase.symmetric)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: testCase.maxTLUBits))
-        let shifts = circuit.layers.map(\.roundingShift)
+        let shifts = circuit.roundingShifts
+        try circuit.validate()
         #expect(circuit.tluPrecision <= testCase.maxTLUBits)
         var generator = SeededGenerator(seed: testCase.seed &* 31)
         let maxCode = circuit.inputHigh
@@ -67,7 +78,7 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
             case 1: codes = Array(repeating: maxCode, count: circuit.inputCount)
             default: codes = (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(maxCode + 1)) }
             }
-            expectIdentical(ClearExecutor.run(circuit, input: codes), model.forward(codes: codes, accumulatorShifts: shifts), circuit: circuit)
+            expectIdentical(try ClearEvaluator(circuit).evaluate(codes), model.forward(codes: codes, accumulatorShifts: shifts), circuit: circuit)
         }
     }
 
@@ -76,48 +87,74 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
     @Test func firstLayerBoundsAreTight() throws {
         let model = try randomQuantizedModel(seed: 9, sizes: [15, 6, 3], activation: .relu, bits: (5, 4, 4), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 16))
-        let layer = circuit.layers[0]
-        #expect(layer.roundingShift == 0)
-        for j in 0..<layer.neuronCount {
-            let maximizing = (0..<layer.inputCount).map { layer.weights[j, $0] > 0 ? circuit.inputHigh : circuit.inputLow }
-            let minimizing = (0..<layer.inputCount).map { layer.weights[j, $0] < 0 ? circuit.inputHigh : circuit.inputLow }
-            #expect(ClearExecutor.run(circuit, input: maximizing).layers[0].accumulators[j] == layer.accumulatorHigh[j])
-            #expect(ClearExecutor.run(circuit, input: minimizing).layers[0].accumulators[j] == layer.accumulatorLow[j])
+        #expect(circuit.ops.map(\.kind) == [.dense, .table, .dense])
+        let dense = circuit.ops[0]
+        guard case .dense(let weights) = dense.operation else { Issue.record("op 0 is not dense"); return }
+        let evaluator = ClearEvaluator(circuit)
+        for j in 0..<dense.count {
+            let maximizing = (0..<weights.columns).map { weights[j, $0] > 0 ? circuit.inputHigh : circuit.inputLow }
+            let minimizing = (0..<weights.columns).map { weights[j, $0] < 0 ? circuit.inputHigh : circuit.inputLow }
+            #expect(try evaluator.evaluate(maximizing).values[0][j] == dense.high[j])
+            #expect(try evaluator.evaluate(minimizing).values[0][j] == dense.low[j])
         }
-        let width = zip(layer.accumulatorLow, layer.accumulatorHigh).map { $1 - $0 + 1 }.max()!
-        #expect(layer.statistics.accumulatorBits == AccumulatorRounding.bits(forCount: width))
-        #expect(1 << (layer.statistics.accumulatorBits - 1) < width && width <= 1 << layer.statistics.accumulatorBits)
-        #expect(layer.statistics.tluPrecision == layer.statistics.accumulatorBits)
+        let statistics = circuit.layerStatistics[0]
+        let width = zip(dense.low, dense.high).map { $1 - $0 + 1 }.max()!
+        #expect(statistics.accumulatorBits == AccumulatorRounding.bits(forCount: width))
+        #expect(1 << (statistics.accumulatorBits - 1) < width && width <= 1 << statistics.accumulatorBits)
+        #expect(statistics.tluPrecision == statistics.accumulatorBits)
     }
 
     @Test func roundingFollowsTheContract() throws {
         let model = try randomQuantizedModel(seed: 11, sizes: [40, 12, 4], activation: .relu, bits: (6, 6, 4), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 6))
-        let layer = circuit.layers[0]
-        let t = layer.roundingShift
+        #expect(circuit.ops.map(\.kind) == [.dense, .round, .table, .dense])
+        let stage = circuit.stages[0]
+        let t = stage.shift
         #expect(t > 0, "a 40-input 6/6-bit layer needs rounding to fit 6-bit tables")
-        #expect(layer.statistics.tluPrecision! <= 6)
-        #expect(layer.statistics.roundingPBSCount == 12 * t && layer.statistics.tablePBSCount == 12)
+        #expect(stage.addend == 1 << (t - 1))
+        let statistics = circuit.layerStatistics[0]
+        #expect(statistics.tluPrecision! <= 6)
+        #expect(statistics.roundingPBSCount == 12 * t && statistics.tablePBSCount == 12)
+        let dense = circuit.ops[0], round = circuit.ops[1]
         // Without the last shift the tables would not fit: t is the smallest that works.
-        let tooSmall = zip(layer.accumulatorLow, layer.accumulatorHigh).map {
+        let tooSmall = zip(dense.low, dense.high).map {
             AccumulatorRounding.tableSize(low: AccumulatorRounding.alignDown($0, shift: t - 1), high: $1, shift: t - 1)
         }.max()!
         #expect(tooSmall > 64)
+        guard case .table(let inputLow, let tables) = circuit.ops[2].operation else { Issue.record("op 2 is not a table"); return }
+        #expect(inputLow == round.low)
         var generator = SeededGenerator(seed: 12)
-        for j in 0..<layer.neuronCount {
-            #expect(layer.accumulatorLow[j] % (1 << t) == 0)
-            #expect(layer.tables![j].count == AccumulatorRounding.tableSize(low: layer.accumulatorLow[j], high: layer.accumulatorHigh[j], shift: t))
+        for j in 0..<dense.count {
+            #expect(tables[j].count == Int(round.high[j] - round.low[j] + 1))
+            var input = [Int64](repeating: 0, count: dense.count)
             for _ in 0..<200 {
-                let span = UInt64(layer.accumulatorHigh[j] - layer.accumulatorLow[j] + 1)
-                let acc = layer.accumulatorLow[j] + Int64(generator.next() % span)
-                let index = layer.tableIndex(neuron: j, accumulator: acc)
-                // DESIGN §3: acc' = floor((acc + 2^(t−1)) / 2^t), written without shifts.
+                let span = UInt64(dense.high[j] - dense.low[j] + 1)
+                input[j] = dense.low[j] + Int64(generator.next() % span)
+                let rounded = input.withUnsafeBufferPointer { round.value(j, input: $0) }
+                // DESIGN §3: floor((acc + 2^(t−1)) / 2^t), written without shifts.
                 let half = Double(1 << (t - 1)), step = Double(1 << t)
-                let expected = Int64(((Double(acc) + half) / step).rounded(.down)) - layer.accumulatorLow[j] / (1 << t)
-                #expect(index == expected)
-                #expect(index >= 0 && index < Int64(layer.tables![j].count))
+                #expect(rounded == Int64(((Double(input[j]) + half) / step).rounded(.down)))
+                #expect(rounded >= round.low[j] && rounded <= round.high[j])
             }
         }
+    }
+
+    /// round(t, 2^(t−1)) at the edges of a sound range: the lowest and highest accumulators,
+    /// negative values, and the ties v ≡ 2^(t−1) (mod 2^t), which round up (half up).
+    @Test(arguments: [1, 2, 3, 5])
+    func roundingAtTheEdgesAndTies(shift t: Int) throws {
+        let half = Int64(1) << (t - 1), step = Int64(1) << t
+        let low: Int64 = -37 * step - 3, high: Int64 = 41 * step + half
+        let op = CircuitOp(.round(shift: t, addend: half), layer: 0, low: [(low + half) >> t], high: [(high + half) >> t])
+        func rounded(_ v: Int64) -> Int64 { [v].withUnsafeBufferPointer { op.value(0, input: $0) } }
+        #expect(rounded(low) == op.low[0] && rounded(high) == op.high[0])
+        for k in Int64(-37)...41 {
+            let tie = k * step + half           // exactly halfway between k and k + 1
+            #expect(rounded(tie) == k + 1, "tie \(tie) rounds up")
+            #expect(rounded(tie - 1) == k, "just below the tie \(tie - 1)")
+            #expect(rounded(k * step) == k)
+        }
+        for v in low...high { #expect((op.low[0]...op.high[0]).contains(rounded(v))) }
     }
 
     @Test func disabledRoundingRefusesWideTablesNamingTheLayer() throws {
@@ -141,22 +178,23 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         let decoded = try JSONDecoder().decode(IntegerCircuit.self, from: data)
         #expect(decoded == circuit)
         let json = String(decoding: data, as: UTF8.self)
-        for key in ["\"tables\"", "\"accumulatorLow\"", "\"roundingShift\"", "\"tluPrecision\"", "\"maxTLUBits\"", "\"formatVersion\""] {
-            #expect(json.contains(key))
+        for key in ["\"ops\"", "\"op\":\"dense\"", "\"op\":\"table\"", "\"tables\"", "\"inputLow\"", "\"maxTLUBits\"", "\"formatVersion\":2"] {
+            #expect(json.contains(key), "\(key)")
         }
     }
 
     @Test func statisticsDescribeTheLayers() throws {
         let model = try randomQuantizedModel(seed: 15, sizes: [10, 7, 3], activation: .relu, bits: (4, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 7))
-        let hidden = circuit.layers[0].statistics, output = circuit.layers[1].statistics
-        #expect(hidden.inputBits == 4 && output.inputBits == 3)
+        let hidden = circuit.layerStatistics[0], output = circuit.layerStatistics[1]
+        #expect(hidden.inputBits == 4 && output.inputBits <= 3)
         #expect(hidden.neuronCount == 7 && hidden.tablePBSCount == 7 && output.pbsCount == 0 && output.tluPrecision == nil)
         let norms = (0..<7).map { j in model.layers[0].weights.row(j).reduce(0.0) { $0 + Double($1 * $1) }.squareRoot() }
         #expect(hidden.maxWeightNorm == norms.max())
         // Hidden outputs are 3-bit codes, so the output layer's inputs lie in 0...7.
-        #expect(circuit.layers[1].inputLow.allSatisfy { $0 >= 0 } && circuit.layers[1].inputHigh.allSatisfy { $0 <= 7 })
-        // One PBS per hidden neuron, whatever the rounding: the executor folds it into the table.
+        let input = circuit.inputBounds(ofOp: circuit.stages[1].dense)
+        #expect(input.low.allSatisfy { $0 >= 0 } && input.high.allSatisfy { $0 <= 7 })
+        // One table lookup per hidden neuron; the rounding PBSs are the plan's.
         #expect(circuit.pbsCount == 7 && hidden.roundingPBSCount == 7 * hidden.roundingShift)
     }
 }
@@ -174,8 +212,8 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         let quantized = try PostTrainingQuantizer.quantize(model, calibrationInputs: calibration, configuration: QuantizationConfiguration(
             method: .ptq, inputBits: 4, weightBits: 4, activationBits: 3, accumulatorBitsBudget: budget))
         let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: budget, rounding: .disabled))
-        #expect(circuit.layers.allSatisfy { $0.roundingShift == 0 })
-        #expect(circuit.layers.dropLast().allSatisfy { $0.statistics.messageBits <= budget })
+        #expect(circuit.roundingShifts.allSatisfy { $0 == 0 } && !circuit.ops.contains { $0.kind == .round })
+        #expect(circuit.layerStatistics.dropLast().allSatisfy { $0.messageBits <= budget })
         #expect(circuit.tluPrecision <= budget)
         let unbudgeted = try PostTrainingQuantizer.quantize(model, calibrationInputs: calibration, configuration: QuantizationConfiguration(
             method: .ptq, inputBits: 4, weightBits: 4, activationBits: 3))
@@ -203,8 +241,42 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
             #expect(circuit.tluPrecision <= circuit.maxTLUBits)
             for _ in 0..<50 {
                 let codes = (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(circuit.inputHigh + 1)) }
-                expectIdentical(ClearExecutor.run(circuit, input: codes),
+                expectIdentical(try ClearEvaluator(circuit).evaluate(codes),
                                 model.forward(codes: codes, accumulatorShifts: circuit.roundingShifts), circuit: circuit)
+            }
+        }
+    }
+}
+
+@Suite struct RoundingNarrowingTests {
+    /// Narrowing a layer's round(t) to any e ∈ 0…t (the table absorbing the rest) keeps every
+    /// table op's values and the outputs of the original circuit, on random inputs including
+    /// the extremes; the narrowed circuit validates (sound bounds, covering tables).
+    @Test(arguments: [(UInt64(21), [40, 12, 4]), (UInt64(22), [30, 9, 6, 3])])
+    func everyNarrowingComputesTheSameFunction(seed: UInt64, sizes: [Int]) throws {
+        let model = try randomQuantizedModel(seed: seed, sizes: sizes, activation: .relu, bits: (6, 6, 4), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 6))
+        let stages = circuit.stages
+        #expect(stages.contains { $0.shift > 0 }, "the case must round")
+        var generator = SeededGenerator(seed: seed &* 7)
+        let inputs = [[Int64](repeating: circuit.inputLow, count: circuit.inputCount),
+                      [Int64](repeating: circuit.inputHigh, count: circuit.inputCount)]
+            + (0..<100).map { _ in (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(circuit.inputHigh + 1)) } }
+        let reference = inputs.map { try! ClearEvaluator(circuit).evaluate($0) }
+        for e in 0...stages.map(\.shift).max()! {
+            let narrowed = circuit.narrowingRounding(extractedBits: stages.map { min(e, $0.shift) })
+            try narrowed.validate()
+            let narrowedStages = narrowed.stages
+            #expect(narrowedStages.map(\.shift) == stages.map { min(e, $0.shift) })
+            for (input, expected) in zip(inputs, reference) {
+                let trace = try ClearEvaluator(narrowed).evaluate(input)
+                #expect(trace.outputs == expected.outputs)
+                for (old, new) in zip(stages, narrowedStages) {
+                    #expect(trace.values[new.dense] == expected.values[old.dense])
+                    if let oldTable = old.table, let newTable = new.table {
+                        #expect(trace.values[newTable] == expected.values[oldTable], "layer \(old.layer) table values at e = \(e)")
+                    }
+                }
             }
         }
     }

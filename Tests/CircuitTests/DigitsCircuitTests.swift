@@ -26,11 +26,11 @@ import Testing
         let floatAccuracy = Self.trained.float.accuracy(inputs: split.testInputs, labels: split.testLabels)
         var correct = 0
         for row in 0..<split.testInputs.rows {
-            let trace = ClearExecutor.run(Self.trained.circuit, input: Self.trained.quantized.quantizeInput(split.testInputs.row(row)))
-            if trace.predictedClass == split.testLabels[row] { correct += 1 }
+            let trace = ClearEvaluator(Self.trained.circuit).run(Self.trained.quantized.quantizeInput(split.testInputs.row(row)))
+            if Self.trained.circuit.decode(trace.outputs).predictedClass == split.testLabels[row] { correct += 1 }
         }
         let circuitAccuracy = Double(correct) / Double(split.testInputs.rows)
-        print("digits 64-32-10: float test accuracy \(floatAccuracy), clear circuit (QAT 4/3/3, TLU ≤ 7) \(circuitAccuracy), shift \(Self.trained.circuit.layers[0].roundingShift), accumulator bits \(Self.trained.circuit.layers.map(\.statistics.accumulatorBits))")
+        print("digits 64-32-10: float test accuracy \(floatAccuracy), clear circuit (QAT 4/3/3, TLU ≤ 7) \(circuitAccuracy), shift \(Self.trained.circuit.roundingShifts[0]), accumulator bits \(Self.trained.circuit.layerStatistics.map(\.accumulatorBits))")
         #expect(floatAccuracy >= 0.96)
         #expect(circuitAccuracy >= 0.93)
         #expect(Self.trained.circuit.tluPrecision <= 7)
@@ -41,17 +41,18 @@ import Testing
     @Test func wholeDatasetMatchesReferenceWithinSoundBounds() {
         let (_, quantized, circuit) = Self.trained
         let inputs = DigitsFixture.allInputs
-        let shifts = circuit.layers.map(\.roundingShift)
-        var observed = ObservedAccumulatorRanges(layerCount: circuit.layers.count)
+        let shifts = circuit.roundingShifts
+        var observed = ObservedAccumulatorRanges(circuit: circuit)
         for row in 0..<inputs.rows {
             let codes = quantized.quantizeInput(inputs.row(row))
-            let trace = ClearExecutor.run(circuit, input: codes)
+            let trace = ClearEvaluator(circuit).run(codes)
             observed.record(trace)
             expectIdentical(trace, quantized.forward(codes: codes, accumulatorShifts: shifts), circuit: circuit)
         }
-        for (l, layer) in circuit.layers.enumerated() {
-            #expect(observed.low[l]! >= layer.accumulatorLow.min()! && observed.high[l]! <= layer.accumulatorHigh.max()!)
-            #expect(observed.observedBits(layer: l)! <= layer.statistics.accumulatorBits)
+        for (l, stage) in circuit.stages.enumerated() {
+            let dense = circuit.ops[stage.dense]
+            #expect(observed.low[l]! >= dense.low.min()! && observed.high[l]! <= dense.high.max()!)
+            #expect(observed.observedBits(layer: l)! <= circuit.layerStatistics[l].accumulatorBits)
         }
     }
 
@@ -68,10 +69,10 @@ import Testing
             training: TrainingConfiguration(epochs: 15, batchSize: 32, optimizer: .adam, learningRate: 0.002, seed: 8))
         let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 5, rounding: .disabled))
         #expect(circuit.roundingShifts.allSatisfy { $0 == 0 })
-        #expect(circuit.layers[0].statistics.messageBits <= 5 && circuit.tluPrecision <= 5)
+        #expect(circuit.layerStatistics[0].messageBits <= 5 && circuit.tluPrecision <= 5)
         #expect(quantized.layers[0].weights.values.allSatisfy { abs($0) <= 3 })
         let accuracy = quantized.accuracy(inputs: split.testInputs, labels: split.testLabels)
-        print("digits QAT 2/3/4 with a 5-bit accumulator budget, no rounding: accuracy \(accuracy), message bits \(circuit.layers.map(\.statistics.messageBits)), PBS \(circuit.pbsCount) (rounded circuit: \(Self.trained.circuit.pbsCount))")
+        print("digits QAT 2/3/4 with a 5-bit accumulator budget, no rounding: accuracy \(accuracy), message bits \(circuit.layerStatistics.map(\.messageBits)), PBS \(circuit.pbsCount) (rounded circuit: \(Self.trained.circuit.pbsCount))")
         #expect(accuracy >= 0.9)
     }
 
@@ -83,22 +84,22 @@ import Testing
         let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 16, rounding: .disabled))
         let inputs = DigitsFixture.allInputs
         let fake = quantized.fakeQuantizedFloatForward(inputs)
-        let traces = ClearExecutor.runBatch(circuit, inputs: (0..<inputs.rows).map { quantized.quantizeInput(inputs.row($0)) })
-        let agreeing = (0..<inputs.rows).filter { argmax(fake.row($0)) == traces[$0].predictedClass }.count
+        let traces = ClearEvaluator(circuit).runBatch((0..<inputs.rows).map { quantized.quantizeInput(inputs.row($0)) })
+        let agreeing = (0..<inputs.rows).filter { argmax(fake.row($0)) == circuit.decode(traces[$0].outputs).predictedClass }.count
         print("digits: unrounded circuit vs Float32 fake-quantized forward: \(agreeing)/\(inputs.rows) argmax agree")
         #expect(Double(agreeing) / Double(inputs.rows) >= 0.99)
     }
 
     @Test func roundingMatchesTheReferenceOnlyWithTheSameShifts() {
         let (_, quantized, circuit) = Self.trained
-        guard circuit.layers[0].roundingShift > 0 else { return }
+        guard let table = circuit.stages[0].table, circuit.stages[0].shift > 0 else { return }
         // Without the shifts the reference uses exact accumulators; some sample must differ,
         // which shows the comparison above is sensitive to the rounding step.
         let inputs = DigitsFixture.split.testInputs
         var differing = 0
         for row in 0..<inputs.rows {
             let codes = quantized.quantizeInput(inputs.row(row))
-            if ClearExecutor.run(circuit, input: codes).layers[0].outputs != quantized.forward(codes: codes).activationCodes[0] { differing += 1 }
+            if ClearEvaluator(circuit).run(codes).values[table] != quantized.forward(codes: codes).activationCodes[0] { differing += 1 }
         }
         #expect(differing > 0)
     }

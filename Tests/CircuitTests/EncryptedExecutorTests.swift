@@ -17,13 +17,13 @@ func insecureCircuitTestSet(name: String = "insecure-circuit-test", lweNoise: Do
         modulusSwitch: .standard, isInsecureTestSet: true)
 }
 
-func makeChecker(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7,
-                 options: FHEPlanOptions = FHEPlanOptions()) -> DifferentialChecker {
+func makeEvaluator(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7,
+                   options: FHEPlanOptions = FHEPlanOptions()) -> EncryptedEvaluator {
     let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
     let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .fixed(Array(repeating: seed, count: 32)))
-    return DifferentialChecker(
-        client: EncryptedCircuitClient(circuit: circuit, plan: plan, clientKey: clientKey),
-        executor: EncryptedExecutor(circuit: circuit, plan: plan, serverKey: serverKey, threads: 2))
+    return EncryptedEvaluator(
+        client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
+        executor: EncryptedExecutor(plan: plan, serverKey: serverKey, threads: 2))
 }
 
 /// Sample 0 puts every input at its lowest code, sample 1 at its highest (the inputs that reach
@@ -49,24 +49,29 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         RandomCircuit(seed: 13, sizes: [6, 4, 2], activation: .sigmoid, bits: (3, 2, 3), maxTLUBits: 4),   // forces rounding
     ]
 
-    /// Encrypted and clear agree on every layer's every value for random circuits, random
+    /// Encrypted and clear agree on every op's every value for random circuits, random
     /// tables and bounds, including the extreme inputs that reach the sound bounds.
     @Test(arguments: circuits)
-    func encryptedMatchesClearLayerByLayer(testCase: RandomCircuit) throws {
+    func encryptedMatchesClearOpByOp(testCase: RandomCircuit) throws {
         let model = try randomQuantizedModel(seed: testCase.seed, sizes: testCase.sizes, activation: testCase.activation,
                                              bits: testCase.bits, perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: testCase.maxTLUBits))
-        let checker = makeChecker(circuit, parameters: insecureCircuitTestSet())
-        #expect(checker.client.plan.maxPBSPrecision <= 6, "\(circuit.layers.map(\.statistics.messageBits))")
+        let evaluator = makeEvaluator(circuit, parameters: insecureCircuitTestSet())
+        #expect(evaluator.plan.maxPBSPrecision <= 6, "\(circuit.layerStatistics.map(\.messageBits))")
         var generator = SeededGenerator(seed: testCase.seed)
         for sample in 0..<6 {
             let codes = sampleCodes(circuit, sample: sample, generator: &generator)
-            let result = checker.check(sample: sample, codes: codes)
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: codes)
             #expect(result.divergences.isEmpty, "\(result.divergences.map(\.description))")
-            #expect(result.fhePrediction == result.clear.predictedClass)
-            #expect(result.decrypted.last! == result.clear.outputs)
-            for layerNoise in result.noiseInHalfDeltas { #expect(layerNoise.allSatisfy { abs($0) < 1 }) }
+            #expect(result.fhePrediction == result.clearPrediction)
+            #expect(result.decrypted == result.clear && result.decrypted.values.count == evaluator.circuit.ops.count)
+            // The plan's circuit computes the lowered one's outputs.
+            #expect(result.clear.outputs == (try ClearEvaluator(circuit).evaluate(codes)).outputs)
+            for opNoise in result.noiseInHalfDeltas { #expect(opNoise.allSatisfy { abs($0) < 1 }) }
         }
+        // The evaluator protocol: any two evaluators of one circuit compare op by op.
+        #expect(try DifferentialChecker.compare(ClearEvaluator(evaluator.circuit), evaluator, sample: 0,
+                                                input: sampleCodes(circuit, sample: 1, generator: &generator)).isEmpty)
     }
 
     /// The checker can fail: with keyswitching noise far above what the 2N grid tolerates
@@ -75,20 +80,25 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let model = try randomQuantizedModel(seed: 21, sizes: [4, 8, 3], activation: .relu, bits: (2, 2, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 4))
         let broken = insecureCircuitTestSet(name: "insecure-broken-noise", lweNoise: 0x1p-8)
-        let checker = makeChecker(circuit, parameters: broken)
-        #expect(checker.client.plan.layers[0].log2PError > -4, "the broken set should predict frequent failures")
+        let evaluator = makeEvaluator(circuit, parameters: broken)
+        #expect(evaluator.plan.layers[0].log2PError > -4, "the broken set should predict frequent failures")
         var divergences = [Divergence]()
         var generator = SeededGenerator(seed: 5)
         for sample in 0..<4 {
             let codes = (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(circuit.inputHigh + 1)) }
-            divergences += checker.check(sample: sample, codes: codes).divergences
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: codes)
+            #expect(result.mismatchesPerOp.reduce(0, +) == result.divergences.count)
+            // In op order: the first divergence is the earliest op that went wrong.
+            #expect(result.divergences.map(\.op) == result.divergences.map(\.op).sorted())
+            divergences += result.divergences
         }
         #expect(!divergences.isEmpty)
         if let first = divergences.first {
-            #expect(first.layer == 0 || first.layer == 1)
-            #expect(first.neuron >= 0 && first.neuron < 8)
-            #expect(first.expected != first.got)
-            #expect(first.description.contains("layer \(first.layer) output, neuron \(first.neuron)"))
+            let op = evaluator.circuit.ops[first.op]
+            #expect(first.kind == op.kind && first.layer == op.layer)
+            #expect(first.index >= 0 && first.index < op.count)
+            #expect(first.expected != first.got && first.noiseInHalfDeltas != nil)
+            #expect(first.description.contains("op \(first.op) (\(first.kind.rawValue), layer \(first.layer)), value \(first.index)"))
         }
     }
 
@@ -96,7 +106,8 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let model = try randomQuantizedModel(seed: 31, sizes: [40, 6, 3], activation: .relu, bits: (8, 8, 8), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 12))
         // Even with every rounding bit extracted, the table would read more bits than any PBS.
-        let narrowest = circuit.layers[0].statistics.messageBits - circuit.layers[0].roundingShift
+        let stage = circuit.stages[0]
+        let narrowest = HeldValues.denseBits(circuit.ops[stage.dense], roundingBits: stage.shift, addend: stage.addend) - stage.shift
         #expect(narrowest > FHEPlanner.maximumPBSBits)
         do {
             _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
@@ -142,21 +153,24 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let model = try randomQuantizedModel(seed: testCase.seed, sizes: testCase.sizes, activation: .relu,
                                              bits: testCase.bits, perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: testCase.maxTLUBits))
-        #expect(circuit.layers.dropLast().contains { $0.roundingShift > 0 }, "the case must need rounding")
+        #expect(circuit.roundingShifts.contains { $0 > 0 }, "the case must need rounding")
         let parameters = insecureCircuitTestSet()
         let options = FHEPlanOptions(extraction: .all, maxRoundingGroupBits: testCase.maxGroupBits)
         let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
-        for (layer, planLayer) in zip(circuit.layers, plan.layers) where !layer.isOutputLayer {
-            #expect(planLayer.extractedBits == min(layer.roundingShift, layer.statistics.messageBits - 1))
+        for (stage, planLayer) in zip(circuit.stages, plan.layers) where !stage.isOutput {
+            let held = HeldValues.denseBits(circuit.ops[stage.dense], roundingBits: stage.shift, addend: stage.addend)
+            #expect(planLayer.extractedBits == min(stage.shift, held - 1))
             #expect(planLayer.roundingGroups.allSatisfy { $0.bits <= (testCase.maxGroupBits ?? 99) })
-            #expect(planLayer.pbsCount == layer.neuronCount * (1 + planLayer.roundingGroups.reduce(0) { $0 + $1.pbsCount }))
+            #expect(planLayer.pbsCount == circuit.ops[stage.dense].count * (1 + planLayer.roundingGroups.reduce(0) { $0 + $1.pbsCount }))
         }
-        let checker = makeChecker(circuit, parameters: parameters, seed: 9, options: options)
-        #expect(checker.client.plan == plan)
+        // The plan's circuit removes the extracted bits in its round ops.
+        #expect(plan.circuit.stages.map(\.shift) == plan.layers.map(\.extractedBits))
+        let evaluator = makeEvaluator(circuit, parameters: parameters, seed: 9, options: options)
+        #expect(evaluator.plan == plan)
         var generator = SeededGenerator(seed: testCase.seed)
         for sample in 0..<5 {
-            let result = checker.check(sample: sample, codes: sampleCodes(circuit, sample: sample, generator: &generator))
-            #expect(result.divergences.isEmpty && result.fhePrediction == result.clear.predictedClass,
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: sampleCodes(circuit, sample: sample, generator: &generator))
+            #expect(result.divergences.isEmpty && result.fhePrediction == result.clearPrediction,
                     "\(result.divergences.map(\.description))")
         }
     }
@@ -167,17 +181,19 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let model = try randomQuantizedModel(seed: 44, sizes: [8, 6, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 3))
         let broken = insecureCircuitTestSet(name: "insecure-broken-noise", lweNoise: 0x1p-7)
-        let checker = makeChecker(circuit, parameters: broken, seed: 3, options: FHEPlanOptions(extraction: .all))
-        #expect(checker.client.plan.layers[0].roundingLog2PError > -4)
+        let evaluator = makeEvaluator(circuit, parameters: broken, seed: 3, options: FHEPlanOptions(extraction: .all))
+        #expect(evaluator.plan.layers[0].roundingLog2PError > -4)
+        let roundOps = evaluator.circuit.ops.indices.filter { evaluator.circuit.ops[$0].kind == .round }
+        #expect(!roundOps.isEmpty)
         var generator = SeededGenerator(seed: 5)
         var divergences = [Divergence]()
         for sample in 0..<3 {
             let codes = (0..<circuit.inputCount).map { _ in Int64(generator.next() % UInt64(circuit.inputHigh + 1)) }
-            let result = checker.check(sample: sample, codes: codes)
-            #expect(result.roundingMismatchesPerLayer.reduce(0, +) == result.divergences.filter { $0.value == .rounded }.count)
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: codes)
+            #expect(roundOps.reduce(0) { $0 + result.mismatchesPerOp[$1] } == result.divergences.filter { $0.kind == .round }.count)
             divergences += result.divergences
         }
-        #expect(divergences.contains { $0.value == .rounded && $0.description.contains("rounded") })
+        #expect(divergences.contains { $0.kind == .round && $0.description.contains("(round, layer") })
     }
 
     /// The planner's choice: wide tables when they are cheaper for the set, extraction when a
@@ -186,18 +202,45 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
     @Test func plannerExtractsWhatNoTableCanHold() throws {
         let model = try randomQuantizedModel(seed: 45, sizes: [60, 6, 3], activation: .relu, bits: (6, 6, 6), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 5))
-        let hidden = circuit.layers[0]
-        #expect(hidden.statistics.messageBits > FHEPlanner.maximumPBSBits, "\(hidden.statistics.messageBits)")
+        let hidden = circuit.layerStatistics[0]
+        #expect(hidden.messageBits > FHEPlanner.maximumPBSBits, "\(hidden.messageBits)")
         let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
-        #expect(plan.layers[0].extractedBits >= hidden.statistics.messageBits - FHEPlanner.maximumPBSBits)
+        #expect(plan.layers[0].extractedBits >= hidden.messageBits - FHEPlanner.maximumPBSBits)
         #expect(plan.layers.allSatisfy { $0.log2PError <= -40 })
         #expect(SecurityCheck(parameters: plan.parameters).passes && !plan.parameters.isInsecureTestSet)
         let bitByBit = try FHEPlanner.plan(circuit, log2PErrorTarget: -40, options: FHEPlanOptions(maxRoundingGroupBits: 1))
         #expect(bitByBit.layers[0].roundingGroups.allSatisfy { $0.bits == 1 })
         #expect(bitByBit.layers[0].roundingPBSCount == hidden.neuronCount * bitByBit.layers[0].extractedBits)
         #expect(plan.pbsCount <= bitByBit.pbsCount)
-        print("random 60→6→3 6-bit circuit, \(hidden.statistics.messageBits)-bit accumulators: \(plan.parameters.name) "
+        print("random 60→6→3 6-bit circuit, \(hidden.messageBits)-bit accumulators: \(plan.parameters.name) "
               + "groups \(plan.layers[0].roundingGroups.map(\.bits)) \(plan.pbsCount) PBS; bit by bit "
               + "\(bitByBit.parameters.name) \(bitByBit.pbsCount) PBS")
+    }
+}
+
+/// The checker compares any two evaluators op by op and names the first op that differs.
+@Suite struct EvaluatorComparisonTests {
+    @Test func aChangedTableEntryIsReportedAtItsOp() throws {
+        let model = try randomQuantizedModel(seed: 51, sizes: [5, 4, 3], activation: .relu, bits: (2, 3, 3), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 7))
+        let input = [Int64](repeating: circuit.inputHigh, count: circuit.inputCount)
+        let trace = try ClearEvaluator(circuit).evaluate(input)
+        // Change the entry neuron 2 of the table op reads for this input.
+        let tableOp = circuit.stages[0].table!
+        guard case .table(let inputLow, var tables) = circuit.ops[tableOp].operation else { Issue.record("not a table"); return }
+        let read = Int(trace.values[tableOp - 1][2] - inputLow[2])
+        let changed = tables[2][read] == circuit.ops[tableOp].low[2] ? circuit.ops[tableOp].high[2] : circuit.ops[tableOp].low[2]
+        guard changed != tables[2][read] else { return }   // a constant table: nothing to change
+        tables[2][read] = changed
+        var ops = circuit.ops
+        ops[tableOp] = CircuitOp(.table(inputLow: inputLow, tables: tables), layer: 0, low: ops[tableOp].low, high: ops[tableOp].high)
+        let tampered = IntegerCircuit(inputCount: circuit.inputCount, inputBits: circuit.inputBits, inputLow: circuit.inputLow,
+                                      inputHigh: circuit.inputHigh, ops: ops, outputDecoding: circuit.outputDecoding,
+                                      maxTLUBits: circuit.maxTLUBits)
+        let divergences = DifferentialChecker.divergences(sample: 7, reference: trace,
+                                                          candidate: try ClearEvaluator(tampered).evaluate(input), circuit: circuit)
+        let first = try #require(divergences.first)
+        #expect(first.op == tableOp && first.kind == .table && first.index == 2 && first.got == changed && first.sample == 7)
+        #expect(divergences.allSatisfy { $0.op >= tableOp })
     }
 }

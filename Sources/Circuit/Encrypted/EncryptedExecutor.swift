@@ -1,149 +1,168 @@
+import Dispatch
 import Foundation
+import Quantization
 import TFHE
 
-/// Every layer's ciphertexts of one encrypted run, for the differential checker.
-public struct EncryptedLayerOutputs: Sendable {
-    /// Hidden layers whose plan extracts rounding bits: v >> e per neuron at the table's
-    /// input encoding (the value the clear side computes as (acc − lo + 2^(t−1)) >> e).
-    public var rounded: [LWECiphertext]?
-    /// Hidden layers: the table outputs at the next layer's encoding; output layer: acc − lo
-    /// at its own encoding.
-    public var outputs: [LWECiphertext]
-}
-
-/// Server side of an encrypted inference: holds the circuit, the `ServerKey` and the
-/// lookup tables, never a secret key. Each dense layer is a clear-integer-weighted sum of
-/// ciphertexts plus a clear constant, then per neuron the plan's exact rounding
-/// (`ServerKey.removeLowBits`, its PBSs batched across neurons) and one KS→PBS that applies the
-/// neuron's table and re-encodes the result at the next layer's Δ (see `FHEPlan`).
+/// Server side of an encrypted inference: holds the plan (its circuit, encodings and
+/// tables), the `ServerKey`, never a secret key. Runs `plan.circuit` op by op:
+///   dense  Σ_i W[j,i]·ct_i plus one clear constant that moves the inputs' offsets to the
+///          output's (no PBS, no noise beyond the weighted sum);
+///   round  exact removal of the op's low bits by digit extraction (`ServerKey.removeLowBits`);
+///   table  one KS→PBS per value that applies the table and re-encodes at the next op's Δ.
+/// PBSs are batched across values (`ServerKey.batchSize` per worker) on `threads` workers.
 ///
-/// It owns `ServerKey.batchSize` PBS workspaces and scratch ciphertexts per worker thread and
-/// spreads the neurons of a layer over the workers; worker w only touches its own. `run`
-/// itself must not be called from two threads at once (that would share workspaces): use one
-/// executor per concurrent caller. Hence `@unchecked Sendable`: everything else is immutable
-/// after init.
+/// It owns the PBS workspaces and rounding scratch of every worker; worker w only touches its
+/// own. `run` must not be called from two threads at once (that would share them): use one
+/// executor per concurrent caller. Hence `@unchecked Sendable`: everything else is immutable.
 public final class EncryptedExecutor: @unchecked Sendable {
-    public let circuit: IntegerCircuit
     public let plan: FHEPlan
     public let serverKey: ServerKey
     public let threads: Int
-    /// tables[l][j]: layer l, neuron j (hidden layers only).
-    let tables: [[LookupTable]]
-    /// roundings[l]: the digit extraction of hidden layer l (nil: none, or the output layer).
-    let roundings: [ExactRounding?]
+    public var circuit: IntegerCircuit { plan.circuit }
+
+    /// What each op needs precomputed.
+    enum Step {
+        /// Per output value, the encoded constant Σ_i W[j,i]·offset_in_i − offset_out_j.
+        case dense(constants: [UInt64])
+        case round(ExactRounding)
+        case table([LookupTable])
+    }
+    let steps: [Step]
     private let workspaces: [PBSWorkspace]
     private let scratch: RoundingScratch
 
-    public init(circuit: IntegerCircuit, plan: FHEPlan, serverKey: ServerKey, threads: Int) {
+    public init(plan: FHEPlan, serverKey: ServerKey, threads: Int) {
         precondition(serverKey.parameters == plan.parameters,
                      "Server key for \(serverKey.parameters.name) does not match the plan's parameters \(plan.parameters.name).")
-        precondition(plan.layers.count == circuit.layers.count,
-                     "Plan has \(plan.layers.count) layers, circuit \(circuit.layers.count).")
-        self.circuit = circuit
         self.plan = plan
         self.serverKey = serverKey
         self.threads = max(1, threads)
-        roundings = plan.layers.map { layer in
-            layer.roundingGroups.isEmpty ? nil
-                : ExactRounding(heldBits: layer.messageBits, groupBits: layer.roundingGroups.map(\.bits))
-        }
-        tables = circuit.layers.enumerated().map { position, layer in
-            guard let layerTables = layer.tables else { return [] }
-            let planLayer = plan.layers[position]
-            let input = planLayer.tableInputEncoding
-            let output = plan.inputEncoding(ofLayer: position + 1)
-            return layerTables.indices.map { j in
-                LookupTable(values: Self.expandedTable(layer: layer, neuron: j, extractedBits: planLayer.extractedBits,
-                                                       messageCount: input.messageCount),
-                            inputEncoding: input, outputEncoding: output)
-            }
-        }
+        steps = Self.steps(plan)
         let slots = self.threads * ServerKey.batchSize
         workspaces = (0..<slots).map { _ in serverKey.makeWorkspace() }
         scratch = RoundingScratch(count: slots, dimension: serverKey.parameters.bigLWEDimension)
     }
 
-    /// Entry u of the PBS table, u = v >> e with v = acc − lo + 2^(t−1), is the circuit's
-    /// table at index u >> (t − e) = v >> t; values above the sound bound cannot occur and
-    /// repeat the last entry.
-    static func expandedTable(layer: CircuitLayer, neuron j: Int, extractedBits e: Int, messageCount: Int) -> [Int] {
-        let table = layer.tables![j]
-        let remaining = layer.roundingShift - e
-        return (0..<messageCount).map { u in
-            Int(table[min(u >> remaining, table.count - 1)])
-        }
-    }
-
-    /// Runs every layer; returns each layer's ciphertexts (see `EncryptedLayerOutputs`).
-    public func run(_ inputs: [LWECiphertext]) -> [EncryptedLayerOutputs] {
-        precondition(inputs.count == circuit.inputCount, "Circuit expects \(circuit.inputCount) ciphertexts, got \(inputs.count)")
-        var current = inputs
-        var outputs = [EncryptedLayerOutputs]()
-        outputs.reserveCapacity(circuit.layers.count)
-        for (position, layer) in circuit.layers.enumerated() {
-            let result = evaluate(layer: layer, position: position, inputs: current)
-            current = result.outputs
-            outputs.append(result)
-        }
-        return outputs
-    }
-
-    private func evaluate(layer: CircuitLayer, position: Int, inputs: [LWECiphertext]) -> EncryptedLayerOutputs {
-        let encoding = plan.inputEncoding(ofLayer: position)
-        let dimension = serverKey.parameters.bigLWEDimension
-        let rounding = roundings[position]
-        let results = LWECiphertextSlots(count: layer.neuronCount, dimension: dimension)
-        let rounded = rounding.map { _ in LWECiphertextSlots(count: layer.neuronCount, dimension: dimension) }
-        let workers = min(threads, layer.neuronCount)
-        let batchSize = ServerKey.batchSize
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let neurons = Array(stride(from: worker, to: layer.neuronCount, by: workers))
-            var accumulators = [LWECiphertext](repeating: LWECiphertext(dimension: dimension), count: batchSize)
-            var outputs = accumulators
-            let mine = worker * batchSize..<(worker + 1) * batchSize
-            for chunkStart in stride(from: 0, to: neurons.count, by: batchSize) {
-                let chunk = neurons[chunkStart..<min(chunkStart + batchSize, neurons.count)]
-                for (b, j) in chunk.enumerated() {
-                    accumulators[b].storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                    for i in 0..<layer.inputCount {
-                        let w = layer.weights[j, i]
-                        if w != 0 { accumulators[b].addScaled(inputs[i], by: w) }
+    static func steps(_ plan: FHEPlan) -> [Step] {
+        let circuit = plan.circuit
+        return circuit.ops.indices.map { i in
+            let op = circuit.ops[i], held = plan.opEncodings[i]
+            let inputOffsets = i == 0 ? [Int64](repeating: circuit.inputLow, count: circuit.inputCount) : plan.opEncodings[i - 1].offsets
+            switch op.operation {
+            case .dense(let weights):
+                return .dense(constants: (0..<weights.rows).map { j in
+                    // Wrapping: the torus is Z/2^64 and the true constant decodes exactly.
+                    var constant: Int64 = 0
+                    for (k, w) in weights.row(j).enumerated() { constant = constant &+ w &* inputOffsets[k] }
+                    return held.encoding.encode(Int(constant &- held.offsets[j]))
+                })
+            case .round:
+                let layer = plan.layers.first { $0.index == op.layer }!
+                return .round(ExactRounding(heldBits: layer.messageBits, groupBits: layer.roundingGroups.map(\.bits)))
+            case .table(let tableLow, let tables):
+                let input = plan.opEncodings[i - 1]
+                return .table(tables.indices.map { j in
+                    // Entry u of the PBS table: the held input u is the value u + offset_in; values
+                    // the sound bounds exclude cannot occur and repeat the nearest entry.
+                    let table = tables[j]
+                    let values = (0..<input.encoding.messageCount).map { u in
+                        let index = min(max(Int64(u) + input.offsets[j] - tableLow[j], 0), Int64(table.count - 1))
+                        return Int(table[Int(index)] - held.offsets[j])
                     }
-                    // v = acc − lo + 2^(t−1) (`CircuitLayer.heldValue`): one clear constant.
-                    accumulators[b].addPlaintext(encoding.encode(Int(layer.roundingOffset - layer.accumulatorLow[j])))
-                }
-                if layer.isOutputLayer {
-                    for (b, j) in chunk.enumerated() { results.set(j, accumulators[b]) }
-                    continue
-                }
-                workspaces.withUnsafeBufferPointer { all in
-                    let chunkWorkspaces = UnsafeBufferPointer(rebasing: all[mine])
-                    accumulators.withUnsafeMutableBufferPointer { values in
-                        let batch = UnsafeMutableBufferPointer(rebasing: values[0..<chunk.count])
-                        if let rounding {
-                            serverKey.removeLowBits(rounding, values: batch, scaled: scratch.scaled(mine),
-                                                    extracted: scratch.extracted(mine), workspaces: chunkWorkspaces)
-                            for (b, j) in chunk.enumerated() { rounded?.set(j, batch[b]) }
-                        }
-                        let chunkTables = chunk.map { tables[position][$0] }
-                        outputs.withUnsafeMutableBufferPointer { outputBuffer in
-                            chunkTables.withUnsafeBufferPointer { tableBuffer in
-                                serverKey.programmableBootstrap(
-                                    batch: UnsafeBufferPointer(batch), tables: tableBuffer,
-                                    into: UnsafeMutableBufferPointer(rebasing: outputBuffer[0..<chunk.count]),
-                                    workspaces: chunkWorkspaces)
-                            }
-                        }
-                    }
-                }
-                // The slot takes a copy; the next batch writes fresh storage into `outputs`.
-                for (b, j) in chunk.enumerated() {
-                    results.set(j, outputs[b])
-                    outputs[b] = LWECiphertext(dimension: dimension)
-                }
+                    return LookupTable(values: values, inputEncoding: input.encoding, outputEncoding: held.encoding)
+                })
             }
         }
-        return EncryptedLayerOutputs(rounded: rounded?.values, outputs: results.values)
+    }
+
+    /// Runs every op; returns each op's ciphertexts (op i's values v − offset at its encoding).
+    public func run(_ inputs: [LWECiphertext]) -> [[LWECiphertext]] {
+        precondition(inputs.count == circuit.inputCount, "Circuit expects \(circuit.inputCount) ciphertexts, got \(inputs.count)")
+        var current = inputs
+        var all = [[LWECiphertext]]()
+        all.reserveCapacity(steps.count)
+        for (i, step) in steps.enumerated() {
+            switch step {
+            case .dense(let constants):
+                guard case .dense(let weights) = circuit.ops[i].operation else { preconditionFailure("Step \(i) is not dense") }
+                current = dense(weights, constants: constants, inputs: current)
+            case .round(let rounding):
+                current = round(rounding, inputs: current)
+            case .table(let tables):
+                current = lookUp(tables, inputs: current)
+            }
+            all.append(current)
+        }
+        return all
+    }
+
+    private func dense(_ weights: IntegerMatrix, constants: [UInt64], inputs: [LWECiphertext]) -> [LWECiphertext] {
+        let dimension = serverKey.parameters.bigLWEDimension
+        let results = LWECiphertextSlots(count: weights.rows, dimension: dimension)
+        let workers = min(threads, weights.rows)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for j in stride(from: worker, to: weights.rows, by: workers) {
+                var sum = LWECiphertext(dimension: dimension)
+                for i in 0..<weights.columns {
+                    let w = weights[j, i]
+                    if w != 0 { sum.addScaled(inputs[i], by: w) }
+                }
+                sum.addPlaintext(constants[j])
+                results.set(j, sum)
+            }
+        }
+        return results.values
+    }
+
+    private func round(_ rounding: ExactRounding, inputs: [LWECiphertext]) -> [LWECiphertext] {
+        let results = LWECiphertextSlots(count: inputs.count, dimension: serverKey.parameters.bigLWEDimension)
+        forEachBatch(count: inputs.count) { chunk, slots in
+            var batch = chunk.map { inputs[$0] }
+            batch.withUnsafeMutableBufferPointer { values in
+                workspaces.withUnsafeBufferPointer { all in
+                    serverKey.removeLowBits(rounding, values: values, scaled: scratch.scaled(slots),
+                                            extracted: scratch.extracted(slots), workspaces: UnsafeBufferPointer(rebasing: all[slots]))
+                }
+            }
+            for (b, j) in chunk.enumerated() { results.set(j, batch[b]) }
+        }
+        return results.values
+    }
+
+    private func lookUp(_ tables: [LookupTable], inputs: [LWECiphertext]) -> [LWECiphertext] {
+        let dimension = serverKey.parameters.bigLWEDimension
+        let results = LWECiphertextSlots(count: inputs.count, dimension: dimension)
+        forEachBatch(count: inputs.count) { chunk, slots in
+            let batch = chunk.map { inputs[$0] }
+            let chunkTables = chunk.map { tables[$0] }
+            var outputs = chunk.map { _ in LWECiphertext(dimension: dimension) }
+            batch.withUnsafeBufferPointer { input in
+                chunkTables.withUnsafeBufferPointer { table in
+                    outputs.withUnsafeMutableBufferPointer { output in
+                        workspaces.withUnsafeBufferPointer { all in
+                            serverKey.programmableBootstrap(batch: input, tables: table, into: output,
+                                                            workspaces: UnsafeBufferPointer(rebasing: all[slots]))
+                        }
+                    }
+                }
+            }
+            for (b, j) in chunk.enumerated() { results.set(j, outputs[b]) }
+        }
+        return results.values
+    }
+
+    /// Indices 0..<count over the workers (worker w takes w, w + workers, …) in chunks of
+    /// `ServerKey.batchSize`; `slots` is the chunk's range of this worker's workspaces and scratch.
+    private func forEachBatch(count: Int, _ body: @Sendable ([Int], Range<Int>) -> Void) {
+        let workers = min(threads, count)
+        let batchSize = ServerKey.batchSize
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let mine = Array(stride(from: worker, to: count, by: workers))
+            for start in stride(from: 0, to: mine.count, by: batchSize) {
+                let chunk = Array(mine[start..<min(start + batchSize, mine.count)])
+                body(chunk, worker * batchSize..<(worker * batchSize + chunk.count))
+            }
+        }
     }
 }
 
@@ -178,50 +197,37 @@ final class RoundingScratch: @unchecked Sendable {
     }
 }
 
-/// The client side: owns the `ClientKey`, encrypts inputs at layer 0's encoding and
-/// decrypts any layer's outputs. Never handed to server code.
+/// The client side: owns the `ClientKey`, encrypts inputs at the first op's encoding and
+/// decrypts any op's values. Never handed to server code.
 public struct EncryptedCircuitClient: Sendable {
-    public let circuit: IntegerCircuit
     public let plan: FHEPlan
     public let clientKey: ClientKey
+    public var circuit: IntegerCircuit { plan.circuit }
 
-    public init(circuit: IntegerCircuit, plan: FHEPlan, clientKey: ClientKey) {
-        self.circuit = circuit
+    public init(plan: FHEPlan, clientKey: ClientKey) {
         self.plan = plan
         self.clientKey = clientKey
     }
 
+    /// Encrypts input codes as code − inputLow at the first dense op's encoding.
     public func encrypt(_ codes: [Int64]) -> [LWECiphertext] {
-        let encoding = plan.inputEncoding(ofLayer: 0)
-        return codes.map { clientKey.encrypt(Int($0), encoding: encoding) }
+        let encoding = plan.inputEncoding
+        return codes.map { clientKey.encrypt(Int($0 - circuit.inputLow), encoding: encoding) }
     }
 
-    /// The encoding a layer's outputs are held at.
-    public func outputEncoding(ofLayer position: Int) -> Encoding {
-        position + 1 < circuit.layers.count ? plan.inputEncoding(ofLayer: position + 1) : plan.inputEncoding(ofLayer: position)
-    }
-
-    /// Decrypts layer outputs to the integers the clear executor computes (table values for
-    /// hidden layers; accumulators, with lo added back, for the output layer).
-    public func decrypt(layer position: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
-        let encoding = outputEncoding(ofLayer: position)
-        let layer = circuit.layers[position]
+    /// Decrypts op i's ciphertexts to the integers the clear evaluator computes for that op.
+    public func decrypt(op i: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
+        let held = plan.opEncodings[i]
         return ciphertexts.indices.map { j in
-            let value = Int64(clientKey.decrypt(ciphertexts[j], encoding: encoding))
-            return layer.isOutputLayer ? value + layer.accumulatorLow[j] : value
+            Int64(clientKey.decrypt(ciphertexts[j], encoding: held.encoding)) + held.offsets[j]
         }
     }
 
-    /// Decrypts a layer's rounded values (`EncryptedLayerOutputs.rounded`): v >> e per neuron.
-    public func decryptRounded(layer position: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
-        let encoding = plan.layers[position].tableInputEncoding
-        return ciphertexts.map { Int64(clientKey.decrypt($0, encoding: encoding)) }
-    }
-
-    /// Signed distance from the phase to the encoding of `expected`, in units of Δ/2: a
-    /// decryption is correct while |margin| < 1. (For the output layer pass acc − lo.)
-    public func noiseInHalfDeltas(_ ciphertext: LWECiphertext, expected: Int64, encoding: Encoding) -> Double {
-        let distance = Int64(bitPattern: clientKey.phase(ciphertext) &- encoding.encode(Int(expected)))
-        return Double(distance) / (Double(encoding.delta) / 2)
+    /// Signed distance from the phase to the encoding of `expected` (op i's value j), in units
+    /// of Δ/2: a decryption is correct while |margin| < 1.
+    public func noiseInHalfDeltas(_ ciphertext: LWECiphertext, expected: Int64, op i: Int, value j: Int) -> Double {
+        let held = plan.opEncodings[i]
+        let distance = Int64(bitPattern: clientKey.phase(ciphertext) &- held.encoding.encode(Int(expected - held.offsets[j])))
+        return Double(distance) / (Double(held.encoding.delta) / 2)
     }
 }

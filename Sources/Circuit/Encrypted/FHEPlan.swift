@@ -1,21 +1,21 @@
 import Foundation
 import TFHE
 
-/// How one circuit runs under TFHE: the parameter set, the encoding of every layer's input,
-/// how each layer's rounding is done, and the predicted failure probability of every PBS
+/// How one circuit runs under TFHE: the parameter set, how each layer's rounding is done, the
+/// encoding of every op's ciphertexts, and the predicted failure probability of every PBS
 /// (DESIGN §3–5).
 ///
-/// Encodings. Layer l holds v = acc − lo + 2^(t−1) ∈ [0, 2^m_l) (t the rounding shift, no
-/// half for t = 0) at Δ_l = 2^(63 − m_l) with one padding bit, m_l = the layer's
-/// `messageBits`. Its inputs are encrypted (layer 0: by the client; later layers: by the
-/// previous layer's PBS, which re-encodes its output) at Δ_l, so the dot product Σ W·ct plus
-/// the clear constant lands at Δ_l directly.
+/// Rounding. A layer's round(t) → table removes e ≤ t bits exactly by digit extraction
+/// (`ExactRounding`, groups of d bits at ≤ 2 PBS each) and folds the other t − e into the table
+/// (`IntegerCircuit.narrowingRounding`): `circuit` is that narrowed circuit, the integer program
+/// the encrypted side runs op by op. e = 0 is one wide table; e = t the narrowest. The planner
+/// picks e and the group sizes per layer to minimise the PBS count under the p_error target.
 ///
-/// Rounding. The contract's index is v >> t. The plan removes e ≤ t of those bits exactly by
-/// digit extraction (`ExactRounding`, groups of d bits at ≤ 2 PBS each) and folds the other
-/// t − e into the table, which then reads u = v >> e with m − e bits: entry u is
-/// T[u >> (t − e)]. e = 0 is one wide table; e = t is the narrowest table. The planner picks
-/// e and the group sizes per layer to minimise the PBS count under the p_error target.
+/// Encodings. Op i's value v_j is held as v_j − offset_j ∈ [0, 2^p_i) at Δ = 2^(63 − p_i) with
+/// one padding bit (`OpEncoding`, offsets from `HeldValues`). A dense op and the ops feeding it
+/// share its precision (a dot product keeps Δ), so each table PBS re-encodes its output at the
+/// next dense op's Δ and the client encrypts the inputs at the first one's. A round op holds
+/// v >> e at p − e bits; the table PBS reads whatever its input op holds.
 public struct FHEPlan: Sendable, Codable, Equatable {
     /// One group of the exact rounding of a layer, with the noise its two PBSs see.
     public struct RoundingGroup: Sendable, Codable, Equatable {
@@ -36,7 +36,9 @@ public struct FHEPlan: Sendable, Codable, Equatable {
         public let index: Int
         public let isOutputLayer: Bool
         public let neuronCount: Int
-        /// m: bits of the value held before rounding and table (or decrypted, for the output layer).
+        /// m: precision of the dense op's ciphertexts, the value held before rounding and table
+        /// (or decrypted, for the output layer): its held width with e bits extracted, at least the
+        /// held width of its inputs.
         public let messageBits: Int
         /// The circuit's rounding shift t (table index = v >> t).
         public let roundingShift: Int
@@ -74,14 +76,97 @@ public struct FHEPlan: Sendable, Codable, Equatable {
         }
     }
 
+    /// How op i of `circuit` is held encrypted: v_j − offsets[j] at `encoding`.
+    public struct OpEncoding: Sendable, Codable, Equatable {
+        public let encoding: Encoding
+        public let offsets: [Int64]
+        /// log2 of the probability that one value of this op is wrong when its inputs are right:
+        /// a dense op's decryption, a round op's extraction PBSs, a table op's PBS.
+        public let log2PError: Double
+    }
+
     public let parameters: ParameterSet
     /// How the set was chosen: "named" or "optimizer".
     public let selection: String
     public let layers: [Layer]
     /// log2 of the target failure probability per PBS the set was chosen for.
     public let log2PErrorTarget: Double
+    /// The circuit the encrypted side evaluates: the lowered one with each layer's rounding
+    /// narrowed to the bits the plan extracts (same outputs and table values).
+    public let circuit: IntegerCircuit
+    /// One per op of `circuit`.
+    public let opEncodings: [OpEncoding]
 
-    public func inputEncoding(ofLayer index: Int) -> Encoding { Encoding(precision: layers[index].messageBits) }
+    /// Builds the plan's circuit and op encodings for per-layer choices `layers` of `source`.
+    public init(source: IntegerCircuit, parameters: ParameterSet, selection: String, layers: [Layer], log2PErrorTarget: Double) {
+        self.parameters = parameters
+        self.selection = selection
+        self.layers = layers
+        self.log2PErrorTarget = log2PErrorTarget
+        circuit = source.narrowingRounding(extractedBits: layers.map(\.extractedBits))
+        opEncodings = Self.encodings(of: circuit, layers: layers)
+    }
+
+    /// Per op: the precision (see the type's comment) and the offsets of `HeldValues`.
+    static func encodings(of circuit: IntegerCircuit, layers: [Layer]) -> [OpEncoding] {
+        var result = [OpEncoding?](repeating: nil, count: circuit.ops.count)
+        for (position, (stage, layer)) in zip(circuit.stages, layers).enumerated() {
+            let dense = circuit.ops[stage.dense]
+            // In the narrowed circuit a round op's shift is the plan's e.
+            let e = stage.shift
+            precondition(e == layer.extractedBits, "Layer \(layer.index): the circuit removes \(e) bits, the plan \(layer.extractedBits)")
+            let offsets = HeldValues.denseOffsets(dense, roundingBits: e, addend: stage.addend)
+            let encoding = Encoding(precision: layer.messageBits)
+            result[stage.dense] = OpEncoding(
+                encoding: encoding, offsets: offsets,
+                log2PError: layer.isOutputLayer ? layer.tableLog2PError
+                    : NoiseFormulas.log2PError(variance: layer.accumulatorVariance.value, precision: layer.messageBits))
+            if let round = stage.round {
+                result[round] = OpEncoding(encoding: layer.tableInputEncoding, offsets: offsets.map { ($0 + stage.addend) >> e },
+                                           log2PError: layer.roundingLog2PError)
+            }
+            if let table = stage.table {
+                // Held at the next dense op's precision: that op reads these ciphertexts.
+                let next = layers[position + 1]
+                result[table] = OpEncoding(encoding: Encoding(precision: next.messageBits), offsets: circuit.ops[table].low,
+                                           log2PError: layer.tableLog2PError)
+            }
+        }
+        return result.map { $0! }
+    }
+
+    /// What one op of `circuit` costs and risks under this plan (reports' per-op rows).
+    public struct OpFigures: Sendable, Equatable {
+        public let op: Int
+        public let kind: OpKind
+        public let layer: Int
+        public let values: Int
+        /// Dense: the precision its ciphertexts are held (and decrypted) at; round: the held
+        /// width its digit extraction reads; table: the precision its PBS reads.
+        public let precisionBits: Int
+        /// KS→PBS per sample.
+        public let pbsPerSample: Int
+        public let log2PError: Double
+    }
+
+    public var opFigures: [OpFigures] {
+        circuit.ops.indices.map { i in
+            let op = circuit.ops[i]
+            let layer = layers.first { $0.index == op.layer }!
+            let precision: Int, pbs: Int
+            switch op.kind {
+            case .dense: precision = opEncodings[i].encoding.precision; pbs = 0
+            case .round: precision = layer.messageBits; pbs = layer.roundingPBSCount
+            case .table: precision = opEncodings[i - 1].encoding.precision; pbs = op.count
+            }
+            return OpFigures(op: i, kind: op.kind, layer: op.layer, values: op.count, precisionBits: precision,
+                             pbsPerSample: pbs, log2PError: opEncodings[i].log2PError)
+        }
+    }
+
+    /// The encoding and offset the client encrypts input codes with: the first dense op's
+    /// precision, held above the circuit's lowest input code.
+    public var inputEncoding: Encoding { opEncodings[0].encoding }
 
     /// log2 of the probability that any PBS or output decryption of one inference fails.
     public var log2GlobalPError: Double {

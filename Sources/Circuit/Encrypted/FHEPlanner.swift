@@ -32,24 +32,25 @@ public enum FHEPlanner {
         _ circuit: IntegerCircuit, log2PErrorTarget target: Double, parameterSetName: String? = nil,
         candidates: [ParameterSet] = ParameterCatalog.all, options: FHEPlanOptions = FHEPlanOptions()
     ) throws -> FHEPlan {
-        let tableLayers = circuit.layers.filter { !$0.isOutputLayer }
+        let stages = circuit.stages.map { StageShape($0, circuit: circuit) }
+        let hidden = stages.filter { !$0.stage.isOutput }
         // The narrowest table each layer can reach: every rounding bit extracted.
-        let narrowest = tableLayers.map { max(1, $0.statistics.messageBits - $0.roundingShift) }
+        let narrowest = hidden.map(\.narrowestTableBits)
         let minBits = narrowest.max() ?? 0
         if let position = narrowest.indices.max(by: { narrowest[$0] < narrowest[$1] }), narrowest[position] > maximumPBSBits {
-            throw FHEPlanError.precisionTooHigh(layer: tableLayers[position].index, bits: narrowest[position], maximum: maximumPBSBits)
+            throw FHEPlanError.precisionTooHigh(layer: hidden[position].stage.layer, bits: narrowest[position], maximum: maximumPBSBits)
         }
 
         if let name = parameterSetName, name != "auto" {
             guard let set = ParameterCatalog.named(name) else {
                 throw FHEPlanError.unknownParameterSet(name, known: ParameterCatalog.all.map(\.name))
             }
-            let plan = makePlan(circuit, parameters: set, selection: "named", target: target, options: options)
-            if let weak = plan.layers.first(where: { $0.log2PError > target }) {
+            let layers = planLayers(stages, parameters: set, target: target, options: options)
+            if let weak = layers.first(where: { $0.log2PError > target }) {
                 throw FHEPlanError.namedSetTooWeak(name: name, layer: weak.index, bits: weak.tablePrecision ?? weak.messageBits,
                                                     log2PError: weak.log2PError, log2Target: target)
             }
-            return plan
+            return FHEPlan(source: circuit, parameters: set, selection: "named", layers: layers, log2PErrorTarget: target)
         }
 
         // Automatic: the secure set with the lowest cost per sample, cost model of TFHE_FACTS
@@ -65,11 +66,12 @@ public enum FHEPlanner {
         // bases and levels.
         var bases = candidates
         if minBits > 0 {
-            let wide = tableLayers.map(\.statistics.messageBits).max() ?? minBits
+            let wide = hidden.map { $0.precision(extracting: 0) }.max() ?? minBits
             for precision in Set([minBits, min(wide, maximumPBSBits)]) {
-                let norm = circuit.layers.enumerated().dropFirst().filter { !$0.element.isOutputLayer }.map { _, layer in
-                    let bits = min(layer.statistics.messageBits, precision + layer.roundingShift)
-                    return layer.statistics.maxWeightNorm * exp2(Double(bits - layer.roundingShift - precision))
+                let norm = hidden.filter { $0.stage.dense > 0 }.map { shape in
+                    let held = shape.precision(extracting: 0), t = shape.stage.shift
+                    let bits = min(held, precision + t)
+                    return shape.weightTwoNorm * exp2(Double(bits - t - precision))
                 }.max() ?? 1
                 if let optimized = try? ParameterOptimizer.optimize(
                     precision: precision, weightTwoNorm: max(1, norm), log2PErrorTarget: target) {
@@ -80,33 +82,37 @@ public enum FHEPlanner {
         let secure = bases.filter { set in
             !set.isInsecureTestSet && set.polynomialSize.rawValue >= (1 << minBits) && SecurityCheck(parameters: set).passes
         }
-        let minimalPBSCount = Double(max(1, tableLayers.reduce(0) { $0 + $1.neuronCount }))
-        var best: (plan: FHEPlan, cost: Double)?
+        let minimalPBSCount = Double(max(1, hidden.reduce(0) { $0 + $1.neuronCount }))
+        var best: (parameters: ParameterSet, selection: String, layers: [FHEPlan.Layer], cost: Double)?
         // Without a fitting set, the plan whose worst layer misses the target by the least
         // names the layer that rules every set out.
-        var closest: (plan: FHEPlan, layer: FHEPlan.Layer)?
+        var closest: (parameters: ParameterSet, layer: FHEPlan.Layer)?
         for base in secure {
             for set in pbsDecompositionVariants(of: base) {
                 let costPerPBS = CostModel.millions(set)
                 if let current = best, current.cost <= costPerPBS * minimalPBSCount { continue }
-                let plan = makePlan(circuit, parameters: set, selection: base.name.hasPrefix("opt-") ? "optimizer" : "named",
-                                    target: target, options: options)
-                let worst = plan.layers.max { $0.log2PError < $1.log2PError }!
+                let layers = planLayers(stages, parameters: set, target: target, options: options)
+                let worst = layers.max { $0.log2PError < $1.log2PError }!
                 guard worst.log2PError <= target else {
-                    if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (plan, worst) }
+                    if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (set, worst) }
                     continue
                 }
-                let cost = costPerPBS * Double(max(1, plan.pbsCount))
-                if best == nil || cost < best!.cost { best = (plan, cost) }
+                let cost = costPerPBS * Double(max(1, layers.reduce(0) { $0 + $1.pbsCount }))
+                if best == nil || cost < best!.cost {
+                    best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
+                }
             }
         }
-        if let best { return best.plan }
-        guard let (plan, layer) = closest else {
+        if let best {
+            return FHEPlan(source: circuit, parameters: best.parameters, selection: best.selection, layers: best.layers,
+                           log2PErrorTarget: target)
+        }
+        guard let (set, layer) = closest else {
             let worstPosition = narrowest.indices.max(by: { narrowest[$0] < narrowest[$1] })
-            let worst = worstPosition.map { tableLayers[$0] } ?? circuit.layers[circuit.layers.count - 1]
+            let worst = worstPosition.map { hidden[$0] } ?? stages[stages.count - 1]
             throw FHEPlanError.noParameterSetFits(
-                layer: worst.index, bits: worstPosition.map { narrowest[$0] } ?? worst.statistics.messageBits,
-                weightTwoNorm: worst.statistics.maxWeightNorm, log2Target: target,
+                layer: worst.stage.layer, bits: worstPosition.map { narrowest[$0] } ?? worst.precision(extracting: 0),
+                weightTwoNorm: worst.weightTwoNorm, log2Target: target,
                 reason: "no secure candidate set has a polynomial large enough for \(minBits)-bit tables")
         }
         let what = layer.isOutputLayer
@@ -115,7 +121,7 @@ public enum FHEPlanner {
         throw FHEPlanError.noParameterSetFits(
             layer: layer.index, bits: layer.tablePrecision ?? layer.messageBits, weightTwoNorm: layer.weightTwoNorm,
             log2Target: target,
-            reason: "none of the \(secure.count) secure candidate sets, with any PBS decomposition and any rounding split, meets the target on every layer; the closest, \(plan.parameters.name), still gives layer \(layer.index) (\(what)) p_error 2^\(String(format: "%.1f", layer.log2PError))")
+            reason: "none of the \(secure.count) secure candidate sets, with any PBS decomposition and any rounding split, meets the target on every layer; the closest, \(set.name), still gives layer \(layer.index) (\(what)) p_error 2^\(String(format: "%.1f", layer.log2PError))")
     }
 
     /// The set itself, then the same set with every other PBS decomposition (base 2^4…2^30,
@@ -131,30 +137,39 @@ public enum FHEPlanner {
         return variants
     }
 
-    /// The plan for one parameter set: per hidden layer the rounding split with the fewest
-    /// PBSs whose every PBS meets `target` (or, when none does, the split with the smallest
-    /// worst p_error, so the caller can report how far off the set is).
+    /// The plan for one parameter set, whether or not it meets `target` (see `planLayers`).
     public static func makePlan(_ circuit: IntegerCircuit, parameters: ParameterSet, selection: String, target: Double,
                                 options: FHEPlanOptions = FHEPlanOptions()) -> FHEPlan {
+        let layers = planLayers(circuit.stages.map { StageShape($0, circuit: circuit) }, parameters: parameters,
+                                target: target, options: options)
+        return FHEPlan(source: circuit, parameters: parameters, selection: selection, layers: layers, log2PErrorTarget: target)
+    }
+
+    /// Per layer, the rounding split with the fewest PBSs whose every PBS meets `target` (or,
+    /// when none does, the split with the smallest worst p_error, so the caller can report how
+    /// far off the set is).
+    static func planLayers(_ stages: [StageShape], parameters: ParameterSet, target: Double,
+                           options: FHEPlanOptions) -> [FHEPlan.Layer] {
         let noise = NoiseSteps(NoiseModel(parameters: parameters))
-        let layers = circuit.layers.enumerated().map { position, layer -> FHEPlan.Layer in
-            let nu = layer.statistics.maxWeightNorm
+        return stages.map { shape -> FHEPlan.Layer in
+            let stage = shape.stage
+            let nu = shape.weightTwoNorm
             // Layer 0 sums fresh client encryptions; later layers sum PBS outputs.
-            let accumulator = (position == 0 ? noise.fresh : noise.pbsOutput) * (nu * nu)
-            let bits = layer.statistics.messageBits
-            if layer.isOutputLayer {
+            let accumulator = (stage.dense == 0 ? noise.fresh : noise.pbsOutput) * (nu * nu)
+            if stage.isOutput {
+                let bits = shape.precision(extracting: 0)
                 return FHEPlan.Layer(
-                    index: layer.index, isOutputLayer: true, neuronCount: layer.neuronCount, messageBits: bits,
-                    roundingShift: layer.roundingShift, weightTwoNorm: nu, accumulatorVariance: accumulator,
+                    index: stage.layer, isOutputLayer: true, neuronCount: shape.neuronCount, messageBits: bits,
+                    roundingShift: 0, weightTwoNorm: nu, accumulatorVariance: accumulator,
                     roundingGroups: [], tablePrecision: nil, beforeBlindRotationVariance: nil,
                     tableLog2PError: NoiseFormulas.log2PError(variance: accumulator.value, precision: bits))
             }
             var best: (layer: FHEPlan.Layer, pbs: Int, worst: Double, feasible: Bool)?
-            let fullExtraction = min(layer.roundingShift, bits - 1)
-            for split in roundingSplits(messageBits: bits, shift: layer.roundingShift, maxGroupBits: options.maxRoundingGroupBits)
+            let fullExtraction = shape.widestExtraction
+            for split in roundingSplits(shape, maxGroupBits: options.maxRoundingGroupBits)
             where options.extraction == .cheapest || split.reduce(0, +) == fullExtraction {
-                let candidate = planHiddenLayer(layer, messageBits: bits, groups: split, accumulator: accumulator,
-                                                weightTwoNorm: nu, noise: noise, polynomialSize: parameters.polynomialSize.rawValue)
+                let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
+                                                polynomialSize: parameters.polynomialSize.rawValue)
                 let worst = ([candidate.tableLog2PError] + candidate.roundingGroups.map(\.log2PError)).max()!
                 let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
                 let feasible = worst <= target
@@ -170,15 +185,14 @@ public enum FHEPlanner {
             }
             return best!.layer
         }
-        return FHEPlan(parameters: parameters, selection: selection, layers: layers, log2PErrorTarget: target)
     }
 
     /// Every way to remove e ∈ 0…t bits (keeping at least one table bit) in groups of one size
     /// D (the remainder as the last, most significant group): [] for e = 0.
-    static func roundingSplits(messageBits m: Int, shift t: Int, maxGroupBits: Int?) -> [[Int]] {
+    static func roundingSplits(_ shape: StageShape, maxGroupBits: Int?) -> [[Int]] {
         var splits: [[Int]] = [[]]
         let largestGroup = min(maximumPBSBits + 1, maxGroupBits ?? Int.max)
-        for e in stride(from: 1, through: min(t, m - 1), by: 1) {
+        for e in stride(from: 1, through: shape.stage.shift, by: 1) where e < shape.precision(extracting: e) {
             for size in 1...min(e, largestGroup) {
                 splits.append(ExactRounding.uniformGroups(removing: e, size: size))
             }
@@ -188,8 +202,9 @@ public enum FHEPlanner {
 
     /// The noise of a hidden layer's chain: each group multiplies the incoming noise by
     /// 2^(w+1−d) before its PBSs and adds one PBS output per PBS to the running value.
-    static func planHiddenLayer(_ layer: CircuitLayer, messageBits m: Int, groups: [Int], accumulator: Variance,
-                                weightTwoNorm nu: Double, noise: NoiseSteps, polynomialSize: Int) -> FHEPlan.Layer {
+    static func planHiddenLayer(_ shape: StageShape, groups: [Int], accumulator: Variance,
+                                noise: NoiseSteps, polynomialSize: Int) -> FHEPlan.Layer {
+        let m = shape.precision(extracting: groups.reduce(0, +))
         let rounding = ExactRounding(heldBits: m, groupBits: groups)
         let predicted = rounding.predictedNoise(
             inputVariance: accumulator, pbsOutput: noise.pbsOutput, keyswitchAndModulusSwitch: noise.keyswitchAndModulusSwitch,
@@ -206,10 +221,47 @@ public enum FHEPlanner {
         // A PBS of p bits needs at least 2^p boxes in the test polynomial.
         let fits = polynomialSize >= 1 << held
         return FHEPlan.Layer(
-            index: layer.index, isOutputLayer: false, neuronCount: layer.neuronCount, messageBits: m,
-            roundingShift: layer.roundingShift, weightTwoNorm: nu, accumulatorVariance: accumulator,
+            index: shape.stage.layer, isOutputLayer: false, neuronCount: shape.neuronCount, messageBits: m,
+            roundingShift: shape.stage.shift, weightTwoNorm: shape.weightTwoNorm, accumulatorVariance: accumulator,
             roundingGroups: planned, tablePrecision: held, beforeBlindRotationVariance: before,
             tableLog2PError: fits ? NoiseFormulas.log2PError(variance: before.value, precision: held) : 0)
+    }
+
+    /// What the planner needs of one layer of the lowered circuit.
+    struct StageShape {
+        let stage: CircuitStage
+        let dense: CircuitOp
+        let neuronCount: Int
+        let weightTwoNorm: Double
+        /// Held width of the dense op's inputs: the dense op's precision is at least this, so
+        /// they decrypt (and add up) at its Δ.
+        let inputBits: Int
+
+        init(_ stage: CircuitStage, circuit: IntegerCircuit) {
+            self.stage = stage
+            dense = circuit.ops[stage.dense]
+            let statistics = LayerStatistics(stage: stage, circuit: circuit)
+            neuronCount = statistics.neuronCount
+            weightTwoNorm = statistics.maxWeightNorm
+            let input = circuit.inputBounds(ofOp: stage.dense)
+            inputBits = HeldValues.bits(low: input.low, high: input.high)
+        }
+
+        /// m: the dense op's precision when e of the t rounding bits are extracted.
+        func precision(extracting e: Int) -> Int {
+            max(inputBits, HeldValues.denseBits(dense, roundingBits: e, addend: stage.addend))
+        }
+
+        /// The most bits extraction can remove: t, but at least one table bit stays.
+        var widestExtraction: Int {
+            (0...stage.shift).last { $0 == 0 || $0 < precision(extracting: $0) } ?? 0
+        }
+
+        /// The table precision with every removable bit extracted.
+        var narrowestTableBits: Int {
+            let e = widestExtraction
+            return max(1, precision(extracting: e) - e)
+        }
     }
 
     /// The variances of one set, computed once per plan.
