@@ -230,7 +230,7 @@ public struct ExperimentRunner: Sendable {
         }
         let quantizedEvaluationSeconds = seconds(since: clock)
 
-        // Encrypted model on a seeded subset, checked layer by layer against the clear one.
+        // Encrypted model on a seeded subset, checked op by op against the clear one.
         let encrypted: EncryptedEvaluation? = config.fhe.samples > 0
             ? try EncryptedEvaluation.run(
                 circuit: circuit, quantized: quantized, testFeatures: split.test.features, count: config.fhe.samples,

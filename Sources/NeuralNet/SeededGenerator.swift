@@ -29,12 +29,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 
-    /// Standard normal sample (Box–Muller; one of the pair is discarded for simplicity).
-    public mutating func nextGaussian() -> Float {
+    /// Standard normal sample as a Float (weight initialisation).
+    public mutating func nextGaussian() -> Float { Float(nextStandardNormal()) }
+
+    /// Standard normal sample (Box–Muller with 53-bit uniforms, one of the pair discarded):
+    /// tails reach ±8.6σ, beyond the ~7σ a 2^-40 failure probability sits at.
+    public mutating func nextStandardNormal() -> Double {
         // 1 − u keeps the logarithm's argument in (0, 1].
         let u1 = 1.0 - Double(next() >> 11) * 0x1.0p-53
         let u2 = Double(next() >> 11) * 0x1.0p-53
-        return Float((-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2))
+        return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
     }
 
     @inline(__always)

@@ -6,7 +6,7 @@ import Foundation
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Bit-exact differential check: encrypted vs clear integer model, layer by layer.",
+        abstract: "Bit-exact differential check: encrypted vs clear integer model, op by op.",
         discussion: """
             For each experiment: prepare the circuit as `lockstep run` does (reusing a saved float model \
             when one matches), choose 128-bit TFHE parameters, generate fresh keys, run a seeded subset \

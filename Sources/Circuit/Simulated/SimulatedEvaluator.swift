@@ -1,0 +1,160 @@
+import Foundation
+import NeuralNet
+import SeededRandom
+import TFHE
+
+/// Runs a plan's circuit in clear arithmetic on phases instead of ciphertexts, with every noise
+/// the encrypted side would add drawn from the plan's predicted distributions (DESIGN §3,
+/// issue 12): no keys, thousands of samples per second, and wrong values exactly where the
+/// noise model says real FHE would produce them.
+///
+/// Each value is its torus phase (UInt64, 2^-64 units): the encoded held value plus the noise
+/// it carries. The ops mirror `EncryptedExecutor` step for step, on phases:
+///   input   encode(x − inputLow) + fresh encryption noise;
+///   dense   Σ W·phase + the same clear constant (noise propagates exactly, per value);
+///   PBS     + keyswitch noise, then the modulus switch to 2N (+ its rounding noise, as one
+///           Gaussian of the key-averaged variance; the centered switch also moves by half a
+///           step), then the blind rotation's exact lookup in the very test polynomial the
+///           real PBS uses (negacyclic above N), then + PBS output noise;
+///   round   the digit extraction of `ServerKey.removeLowBits` with simulated PBSs;
+///   decrypt decode(phase) + offset, as the client does.
+/// So a table index lands in a neighbouring box, a rounding group extracts a wrong bit, or an
+/// output accumulator decrypts wrong as often as the noise model predicts. The model's
+/// simplifications are the planner's: Gaussian keyswitch and modulus-switch errors with
+/// key-averaged variances (the switch's own body rounding is counted in that variance and
+/// again by the final rounding: 1/12 of a 2N step², < 1 % of it for n ≥ 600).
+public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
+    public let plan: FHEPlan
+    public let seed: UInt64
+    public var circuit: IntegerCircuit { plan.circuit }
+
+    enum Step {
+        case dense(constants: [UInt64])
+        /// One polynomial pair per group: the top-bit table's and (d ≥ 2) the low bits'.
+        case round(ExactRounding, top: [[UInt64]], low: [[UInt64]?])
+        case table(polynomials: [[UInt64]])
+    }
+    private let steps: [Step]
+    /// σ in torus units (2^-64): of a fresh encryption, of keyswitch + modulus switch, of a PBS output.
+    private let freshSigma: Double
+    private let switchSigma: Double
+    private let pbsSigma: Double
+    private let log2TwoN: Int
+    private let centered: Bool
+    private let lock = NSLock()
+    private var nextSample: UInt64 = 0
+
+    /// `seed` fixes every noise draw: sample k's noise comes from its own stream, so results
+    /// do not depend on the order or the threads samples run on.
+    public init(plan: FHEPlan, seed: UInt64, fft: FFTNoiseModel = .tfheRsFit) {
+        self.plan = plan
+        self.seed = seed
+        let noise = NoiseModel(parameters: plan.parameters, fft: fft)
+        let torus = 0x1p64
+        freshSigma = noise.freshEncryption.value.squareRoot() * torus
+        switchSigma = (noise.keyswitch + noise.modulusSwitch).value.squareRoot() * torus
+        pbsSigma = noise.pbsOutput.value.squareRoot() * torus
+        let size = plan.parameters.polynomialSize
+        log2TwoN = size.log2 + 1
+        centered = plan.parameters.modulusSwitch == .centered
+        steps = EncryptedExecutor.steps(plan).map { step in
+            switch step {
+            case .dense(let constants): return .dense(constants: constants)
+            case .round(let rounding):
+                return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
+                              low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
+            case .table(let tables): return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) })
+            }
+        }
+    }
+
+    /// Every op's values with the noise of the next sample number (0, 1, …, one per call).
+    public func evaluate(_ input: [Int64]) throws -> CircuitTrace {
+        let sample = lock.withLock {
+            defer { nextSample += 1 }
+            return nextSample
+        }
+        return try evaluate(input, sample: sample)
+    }
+
+    /// Every op's values with the noise stream of `sample`.
+    public func evaluate(_ input: [Int64], sample: UInt64) throws -> CircuitTrace {
+        try ClearEvaluator.checkInput(input, of: circuit)
+        return run(input, sample: sample)
+    }
+
+    /// Many checked inputs on all cores; input k uses the stream of sample `firstSample + k`.
+    public func runBatch(_ inputs: [[Int64]], firstSample: UInt64) -> [CircuitTrace] {
+        let results = ConcurrentSlots<CircuitTrace>(count: inputs.count)
+        let chunks = max(1, min(inputs.count, ProcessInfo.processInfo.activeProcessorCount * 4))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for k in (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks) {
+                results.set(k, run(inputs[k], sample: firstSample &+ UInt64(k)))
+            }
+        }
+        return results.values
+    }
+
+    func run(_ input: [Int64], sample: UInt64) -> CircuitTrace {
+        // One stream per (seed, sample): SplitMix64 decorrelates neighbouring sample numbers.
+        var streamSeed = SplitMix64(seed: seed ^ (sample &* 0x9E37_79B9_7F4A_7C15))
+        var random = SeededGenerator(seed: streamSeed.next())
+        let inputEncoding = plan.inputEncoding
+        var phases = input.map { inputEncoding.encode(Int($0 - circuit.inputLow)) &+ noise(freshSigma, &random) }
+        var values = [[Int64]]()
+        values.reserveCapacity(steps.count)
+        for (i, step) in steps.enumerated() {
+            switch step {
+            case .dense(let constants):
+                guard case .dense(let weights) = circuit.ops[i].operation else { preconditionFailure("Step \(i) is not dense") }
+                phases = (0..<weights.rows).map { j in
+                    var sum = constants[j]
+                    for (k, w) in weights.row(j).enumerated() where w != 0 { sum = sum &+ UInt64(bitPattern: w) &* phases[k] }
+                    return sum
+                }
+            case .round(let rounding, let top, let low):
+                for j in phases.indices {
+                    var phase = phases[j]
+                    for (g, group) in rounding.groups.enumerated() {
+                        let multiplier = UInt64(bitPattern: group.multiplier)
+                        let bit = bootstrap(phase &* multiplier &+ group.topBitOffset, top[g], &random) &+ group.topBitCorrection
+                        phase = phase &- bit
+                        if let lowPolynomial = low[g] { phase = phase &- bootstrap(phase &* multiplier, lowPolynomial, &random) }
+                    }
+                    phases[j] = phase
+                }
+            case .table(let polynomials):
+                phases = phases.indices.map { bootstrap(phases[$0], polynomials[$0], &random) }
+            }
+            let held = plan.opEncodings[i]
+            values.append(phases.indices.map { Int64(held.encoding.decode(phases[$0])) + held.offsets[$0] })
+        }
+        return CircuitTrace(input: input, values: values)
+    }
+
+    /// One KS→PBS on a phase: switch noise, the modulus switch to 2N, the blind rotation's
+    /// lookup (v[μ̃] below N, −v[μ̃ − N] above), the output noise.
+    @inline(__always)
+    private func bootstrap(_ phase: UInt64, _ polynomial: [UInt64], _ random: inout SeededGenerator) -> UInt64 {
+        let shift = UInt64(64 - log2TwoN)
+        var switched = phase &+ noise(switchSigma, &random)
+        if centered { switched = switched &- (1 << (shift - 1)) }
+        let mu = Int(((switched &+ (1 << (shift - 1))) >> shift) & ((1 << UInt64(log2TwoN)) - 1))
+        let n = polynomial.count
+        let rotated = mu < n ? polynomial[mu] : 0 &- polynomial[mu - n]
+        return rotated &+ noise(pbsSigma, &random)
+    }
+
+    /// A centred Gaussian sample of standard deviation σ (torus units), wrapped onto the torus.
+    @inline(__always)
+    private func noise(_ sigma: Double, _ random: inout SeededGenerator) -> UInt64 {
+        // |σ·z| ≥ 2^63 only for noise that wraps the torus; clamping it changes nothing a
+        // decryption could tell apart.
+        let value = (sigma * random.nextStandardNormal()).clamped(to: -0x1p62...0x1p62)
+        return UInt64(bitPattern: Int64(value))
+    }
+}
+
+private extension Double {
+    func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
+}
