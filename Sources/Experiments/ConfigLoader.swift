@@ -255,13 +255,9 @@ public enum ConfigLoader {
     private static func pError(_ reader: inout ConfigReader) throws -> Double {
         let defaultValue = 0x1p-40
         guard let (text, node) = try reader.scalar("p_error") else { return defaultValue }
-        let allowed = "allowed: a probability in (0, 0.5] written as 2^-40, 2**-40 or 1e-12"
-        var value: Double?
-        for prefix in ["2^", "2**"] where text.hasPrefix(prefix) {
-            if let exponent = Double(text.dropFirst(prefix.count)) { value = pow(2, exponent) }
+        guard let value = ProbabilityText.parse(text) else {
+            throw reader.error("p_error", node, "is '\(text)'; allowed: \(ProbabilityText.allowed)")
         }
-        if value == nil { value = Double(text) }
-        guard let value, value > 0, value <= 0.5 else { throw reader.error("p_error", node, "is '\(text)'; \(allowed)") }
         return value
     }
 }

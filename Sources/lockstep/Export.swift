@@ -6,8 +6,9 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an experiment's compiled integer circuit as JSON, so others can re-check it.",
         discussion: """
-            The file holds the layers, integer weights, tables, sound bounds, rounding shifts and the \
-            output decoding (Circuit's file format; `IntegerCircuit.load` re-validates it). The float model \
+            The file holds the circuit's ops (dense, round, table) with their integer weights, tables, \
+            sound bounds and rounding, and the output decoding (Circuit's file format 2; \
+            `IntegerCircuit.load` re-validates it). The float model \
             is reused from results/ when an earlier run saved one with the same settings, else trained.
             """)
 
@@ -27,19 +28,7 @@ struct Export: AsyncParsableCommand {
     var results = "results"
 
     func run() async throws {
-        let experiments = try ConfigLoader.load(path: config)
-        let chosen: ExperimentConfig
-        if let experiment {
-            guard let match = experiments.first(where: { $0.name == experiment }) else {
-                throw CommandError("\(config) has no experiment '\(experiment)'; it has: \(experiments.map(\.name).joined(separator: ", ")).")
-            }
-            chosen = match
-        } else {
-            guard experiments.count == 1 else {
-                throw CommandError("\(config) is a sweep of \(experiments.count) experiments; choose one with --experiment (\(experiments.map(\.name).joined(separator: ", "))).")
-            }
-            chosen = experiments[0]
-        }
+        let chosen = try chooseExperiment(config: config, experiment: experiment)
         let runner = ExperimentRunner(
             options: RunOptions(dataDirectory: data, resultsDirectory: URL(fileURLWithPath: results, isDirectory: true)),
             progress: ConsoleProgress(prefix: chosen.name, interactive: isatty(STDERR_FILENO) == 1))
@@ -50,4 +39,20 @@ struct Export: AsyncParsableCommand {
         printLine("\(chosen.name): \(circuit.stages.count) layers in \(circuit.ops.count) ops (\(circuit.ops.map(\.kind.rawValue).joined(separator: " → "))), max TLU \(circuit.tluPrecision) bits, \(circuit.pbsCount) PBS/sample (float model \(prepared.modelSource))")
         printLine("wrote \(url.path)")
     }
+}
+
+/// The one experiment of `config` a single-experiment command works on: the config's only
+/// experiment, or the sweep member named `experiment`.
+func chooseExperiment(config: String, experiment: String?) throws -> ExperimentConfig {
+    let experiments = try ConfigLoader.load(path: config)
+    if let experiment {
+        guard let match = experiments.first(where: { $0.name == experiment }) else {
+            throw CommandError("\(config) has no experiment '\(experiment)'; it has: \(experiments.map(\.name).joined(separator: ", ")).")
+        }
+        return match
+    }
+    guard experiments.count == 1 else {
+        throw CommandError("\(config) is a sweep of \(experiments.count) experiments; choose one with --experiment (\(experiments.map(\.name).joined(separator: ", "))).")
+    }
+    return experiments[0]
 }

@@ -6,7 +6,7 @@ struct Lockstep: AsyncParsableCommand {
         commandName: "lockstep",
         abstract: "Float, clear-quantized and TFHE-encrypted neural networks, run side by side.",
         subcommands: [
-            Run.self, Verify.self, Export.self, Report.self,
+            Run.self, Verify.self, SimulateCheck.self, Export.self, Report.self,
             Params.self, Bench.self, Noise.self, Selftest.self,
         ]
     )

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+struct SimulateCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate-check",
+        abstract: "Is the noise simulator faithful? Encrypted vs simulated error rates per op at a high p_error.",
+        discussion: """
+            Prepares the experiment as `lockstep run` does, plans 128-bit parameters for the given \
+            per-PBS p_error (deliberately high, e.g. 2^-6, so failures happen), runs a seeded subset \
+            of the test split encrypted with fresh keys and a larger one through the simulator \
+            (same plan, noise drawn from the predicted distributions), and compares per op the rate \
+            of wrong values (99 % Clopper–Pearson intervals must overlap) and the two accuracies \
+            (two-proportion test, rejected below p = 0.01). Exit status 1 when a comparison fails.
+
+            Example:
+              lockstep simulate-check configs/experiments/encrypted-digits-rounding.yaml --p-error 2^-6
+            """)
+
+    @Argument(help: "Experiment config file (YAML).")
+    var config: String
+
+    @Option(help: "Which experiment of a sweep config (default: the config's only experiment).")
+    var experiment: String?
+
+    @Option(name: .customLong("p-error"), help: "Target failure probability per PBS for the plan (\(ProbabilityText.allowed)).")
+    var pError = "2^-6"
+
+    @Option(name: .customLong("fhe-samples"), help: "Encrypted samples.")
+    var fheSamples = 50
+
+    @Option(name: .customLong("sim-samples"), help: "Simulated samples (the whole test split at most).")
+    var simSamples = 2000
+
+    @Option(help: "Seed of the sample subsets (the simulated subset uses the next seed).")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("noise-seed"), help: "Seed of the simulator's noise.")
+    var noiseSeed: UInt64 = 1
+
+    @Option(help: "PBS worker threads for the encrypted run (0 = all cores).")
+    var threads = 0
+
+    @Option(help: "Parameter set name, or auto (default: the config's fhe.parameters).")
+    var parameters: String?
+
+    @Option(name: .customLong("key-seed"), help: "Derive the keys from this seed (reproducible, NOT for production secrets). Default: OS entropy.")
+    var keySeed: UInt64?
+
+    @Option(help: "Data folder (default: ./data, or data/ beside Package.swift).")
+    var data: String?
+
+    @Option(help: "Results folder searched for a reusable float model.")
+    var results = "results"
+
+    func validate() throws {
+        guard ProbabilityText.parse(pError) != nil else { throw ValidationError("--p-error is '\(pError)'; allowed: \(ProbabilityText.allowed).") }
+        guard fheSamples >= 1 else { throw ValidationError("--fhe-samples must be at least 1, got \(fheSamples).") }
+        guard simSamples >= 1 else { throw ValidationError("--sim-samples must be at least 1, got \(simSamples).") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads).") }
+    }
+
+    func run() async throws {
+        let chosen = try chooseExperiment(config: config, experiment: experiment)
+        let progress = ConsoleProgress(prefix: chosen.name, interactive: isatty(STDERR_FILENO) == 1)
+        let runner = ExperimentRunner(
+            options: RunOptions(dataDirectory: data, resultsDirectory: URL(fileURLWithPath: results, isDirectory: true)),
+            progress: progress)
+        let prepared = try runner.prepare(chosen)
+        let check = try SimulationCheck.run(
+            prepared: prepared, log2PErrorTarget: log2(ProbabilityText.parse(pError)!),
+            parameterSetName: parameters ?? chosen.fhe.parameters, encryptedSamples: fheSamples, simulatedSamples: simSamples,
+            subsetSeed: seed, simulationSeed: noiseSeed,
+            threads: threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, keySeed: keySeed, progress: progress)
+        let plan = check.plan
+        printLine("\(chosen.name): plan for p_error \(pError) per PBS: \(plan.parameters.name), \(plan.pbsCount) PBS per sample "
+            + "(\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); keys: \(check.keySeedDescription)")
+        printLine("encrypted \(check.encryptedSamples) samples (median \(String(format: "%.1f", 1000 * check.encryptedLatencySecondsMedian)) ms), "
+            + "simulated \(check.simulatedSamples) (\(String(format: "%.0f", check.simulatedSamplesPerSecond)) samples/s)")
+        printLine("op  kind   layer  predicted  encrypted wrong (off by 1)  99% CI             simulated wrong (off by 1)  99% CI             verdict")
+        for op in check.ops {
+            func side(_ c: SimulationCheck.Counts) -> String {
+                "\(c.wrong)/\(c.values) (\(c.offByOne))".padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + " [\(String(format: "%.4f", c.wrongInterval.lower)), \(String(format: "%.4f", c.wrongInterval.upper))]"
+            }
+            printLine(String(format: "%-3d %-6@ %-6d 2^%-7.1f ", op.op, op.kind.rawValue as NSString, op.layer, op.predictedLog2PError)
+                + side(op.encrypted) + "  " + side(op.simulated) + "  " + (op.agrees ? "agrees" : "DISAGREES"))
+        }
+        printLine(String(format: "accuracy: encrypted %.4f, simulated %.4f, two-proportion p = %.3f (%@)",
+                         check.encryptedAccuracy, check.simulatedAccuracy, check.accuracyPValue,
+                         (check.accuracyPValue >= 0.01 ? "agrees" : "DISAGREES") as NSString))
+        printLine(check.passed ? "simulator agrees with encryption on every op" : "simulator DISAGREES with encryption")
+        if !check.passed { throw ExitCode(1) }
+    }
+}
