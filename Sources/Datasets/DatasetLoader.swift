@@ -97,6 +97,7 @@ public struct DatasetLoader: Sendable {
     private func loadIDX(
         _ name: DatasetName, directory: URL, prefix: String, checksums: ChecksumList, classNames: [String]
     ) throws -> DatasetSplit {
+        func imagesPath(_ stem: String) -> String { directory.appendingPathComponent("\(prefix)\(stem)-images-idx3-ubyte.gz").path }
         func imageSet(_ stem: String) throws -> IDXImageSet {
             let imagesPath = "\(prefix)\(stem)-images-idx3-ubyte.gz"
             let labelsPath = "\(prefix)\(stem)-labels-idx1-ubyte.gz"
@@ -112,6 +113,11 @@ public struct DatasetLoader: Sendable {
         }
         let train = try imageSet("train")
         let test = try imageSet("t10k")
+        // Calibration, accuracy and the FHE subset all need at least one sample on each side.
+        for (set, stem, side) in [(train, "train", "training"), (test, "t10k", "test")] where set.data.count == 0 {
+            throw DatasetError.splitTooSmall(
+                dataset: name, detail: "the \(side) split is empty (\(imagesPath(stem)) holds 0 images); allowed: at least 1 image")
+        }
         guard train.rows == test.rows, train.columns == test.columns else {
             throw DatasetError.inconsistentFiles(
                 detail: "\(name.rawValue) training images are \(train.rows)×\(train.columns), test images \(test.rows)×\(test.columns)")

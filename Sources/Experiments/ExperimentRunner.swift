@@ -140,12 +140,18 @@ public struct ExperimentRunner: Sendable {
                 sizes: [split.featureCount] + config.model.hidden + [split.classCount],
                 activation: config.model.activation, seed: config.model.seed)
             clock = ContinuousClock.now
-            let reports = Trainer.train(
-                model: &model, inputs: trainInputs, labels: split.train.labels,
-                config: try trainingConfiguration(config.training, epochs: config.training.epochs,
-                                                  learningRate: config.training.learningRate)
-            ) { report in
-                progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
+            let reports: [EpochReport]
+            do {
+                reports = try Trainer.trainRefusingDivergence(
+                    model: &model, inputs: trainInputs, labels: split.train.labels,
+                    config: try trainingConfiguration(config.training, epochs: config.training.epochs,
+                                                      learningRate: config.training.learningRate)
+                ) { report in
+                    progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
+                }
+            } catch let divergence as TrainingDivergedError {
+                throw Self.divergenceError(divergence, config: config, phase: "training", learningRateKey: "training.learning_rate",
+                                           learningRate: config.training.learningRate)
             }
             let trainSeconds = seconds(since: clock)
             timings.trainSeconds = trainSeconds
@@ -158,6 +164,16 @@ public struct ExperimentRunner: Sendable {
                 experiment: config.name,
                 message: "the model has \(model.inputCount) inputs and \(model.outputCount) outputs but \(config.dataset.name.rawValue) has \(split.featureCount) features and \(split.classCount) classes")
         }
+        // The config loader checks these for `model.hidden`; a loaded model's depth is known only now.
+        let hiddenLayers = model.layers.count - 1
+        if let reason = config.quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
+            throw ExperimentError(experiment: config.name, message: "quantization.accumulator_bits_budget \(reason)")
+        }
+        if config.fhe.samples > 0, hiddenLayers == 0 {
+            throw ExperimentError(
+                experiment: config.name,
+                message: "fhe.samples is \(config.fhe.samples) but the model has no hidden layer, so no table lookup to run encrypted; allowed: fhe.samples 0, or a model with a hidden layer")
+        }
 
         // Quantization and lowering.
         progress.stage("quantizing (\(config.quantization.method.rawValue))")
@@ -169,13 +185,19 @@ public struct ExperimentRunner: Sendable {
                 model, calibrationInputs: trainInputs, configuration: config.quantization.quantizationConfiguration)
         case .qat:
             var fineTuned = model
-            quantized = try QuantizationAwareTrainer.train(
-                model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
-                quantization: config.quantization.quantizationConfiguration,
-                training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
-                                                    learningRate: config.quantization.qatLearningRate)
-            ) { report in
-                progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
+            do {
+                quantized = try QuantizationAwareTrainer.train(
+                    model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
+                    quantization: config.quantization.quantizationConfiguration,
+                    training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
+                                                        learningRate: config.quantization.qatLearningRate)
+                ) { report in
+                    progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
+                }
+            } catch let divergence as TrainingDivergedError {
+                throw Self.divergenceError(divergence, config: config, phase: "QAT fine-tuning",
+                                           learningRateKey: "quantization.qat_learning_rate",
+                                           learningRate: config.quantization.qatLearningRate)
             }
         }
         timings.quantizeSeconds = seconds(since: clock)
@@ -365,6 +387,16 @@ public struct ExperimentRunner: Sendable {
             flips: layer.flips.observedFailures, expectedFlips: layer.flips.expectedFailures,
             flipRateLow: layer.flips.interval.lower, flipRateHigh: layer.flips.interval.upper,
             flipVerdict: layer.flips.verdict.rawValue, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas)
+    }
+
+    /// Names the keys that decide whether training converges, with their values.
+    static func divergenceError(
+        _ divergence: TrainingDivergedError, config: ExperimentConfig, phase: String, learningRateKey: String,
+        learningRate: Double
+    ) -> ExperimentError {
+        ExperimentError(
+            experiment: config.name,
+            message: "\(phase) diverged: after epoch \(divergence.epoch), minibatch \(divergence.batch), layer \(divergence.layer) has non-finite weights or biases (\(learningRateKey) \(learningRate), training.optimizer \(config.training.optimizer.rawValue), model.activation \(config.model.activation.rawValue)); allowed: a smaller \(learningRateKey), or training.optimizer adam")
     }
 
     private func trainingConfiguration(_ section: ExperimentConfig.TrainingSection, epochs: Int, learningRate: Double)

@@ -52,6 +52,15 @@ struct Noise: AsyncParsableCommand {
 
     func validate() throws {
         for name in parameterSetNames { _ = try ParameterLookup.named(name) }
+        // Upper ends bound memory (one Double per sample) and the failure-run size
+        // (expected failures / predicted rate), which must fit an Int.
+        for (flag, value, allowed) in [("--samples", samples, 5...100_000_000), ("--blind-rotations", blindRotations, 0...1_000_000),
+                                       ("--threads", threads, 1...1024)] where !allowed.contains(value) {
+            throw ValidationError("\(flag) \(value): allowed: \(allowed.lowerBound)...\(allowed.upperBound).")
+        }
+        guard expectedFailures.isFinite, (100...1_000_000).contains(expectedFailures) else {
+            throw ValidationError("--expected-failures \(expectedFailures): allowed: a number from 100 to 1000000.")
+        }
         guard confidence > 0, confidence < 1 else {
             throw ValidationError("--confidence \(confidence): must lie strictly between 0 and 1 (e.g. 0.99).")
         }
@@ -63,8 +72,8 @@ struct Noise: AsyncParsableCommand {
         case "tfhe-rs": return .tfheRsFit
         case "concrete-cpu": return .concreteCPUFit
         default:
-            guard let coefficient = Double(fft), coefficient > 0 else {
-                throw ValidationError("--fft \(fft): allowed values are tfhe-rs, concrete-cpu, or a positive coefficient c.")
+            guard let coefficient = Double(fft), coefficient > 0, coefficient <= 0x1p20 else {
+                throw ValidationError("--fft \(fft): allowed values are tfhe-rs, concrete-cpu, or a coefficient c with 0 < c ≤ 1048576 (2^20).")
             }
             return .measured(coefficient: coefficient)
         }
