@@ -118,15 +118,13 @@ struct Noise: AsyncParsableCommand {
     private func renderTable(result: NoiseExperiment.Result, parameters: ParameterSet) -> String {
         var lines: [String] = []
         lines.append("\(parameters.name): n=\(parameters.lweDimension) k=\(parameters.glweDimension) N=\(parameters.polynomialSize) "
-            + "p=\(parameters.precision) MS=\(parameters.modulusSwitch.rawValue); keys: \(result.seedProvenance); "
-            + "key weights small \(result.keyWeights.small)/\(parameters.lweDimension), big \(result.keyWeights.big)/\(parameters.bigLWEDimension)")
-        lines.append(pad("step", 44) + pad("samples", 9) + pad("log2 pred", 10) + pad("log2 key", 10) + pad("log2 meas", 10)
+            + "p=\(parameters.precision) MS=\(parameters.modulusSwitch.rawValue); keys: \(result.seedProvenance)")
+        lines.append(pad("step", 44) + pad("samples", 9) + pad("log2 pred", 10) + pad("log2 meas", 10)
             + pad("meas/pred", 10) + pad("χ² CI / pred", 18) + pad("verdict", 10) + pad("mean in CI", 11) + "normality p")
         for row in result.rows {
             let ratioInterval = "[\(fixed(row.ciLow / row.predictedVariance, 3)), \(fixed(row.ciHigh / row.predictedVariance, 3))]"
             let meanVerdict = row.meanVerdict.map { $0 == .agrees ? "yes" : "no" } ?? "-"
             lines.append(pad(row.step, 44) + pad("\(row.samples)", 9) + pad(fixed(log2(row.predictedVariance), 2), 10)
-                + pad(row.keyConditionedPredictedVariance.map { fixed(log2($0), 2) } ?? "-", 10)
                 + pad(row.measuredVariance > 0 ? fixed(log2(row.measuredVariance), 2) : "≤ 0", 10)
                 + pad(fixed(row.measuredVariance / row.predictedVariance, 3), 10) + pad(ratioInterval, 18)
                 + pad(row.verdict.rawValue, 10) + pad(meanVerdict, 11)
