@@ -28,6 +28,9 @@ public struct ExperimentManifest: Codable, Sendable {
     public var environment: RunEnvironment
     public var startedAt: Date
     public var finishedAt: Date
+    /// `ExperimentRunner.Inputs.fingerprint`: the data files' digests and a loaded model's
+    /// content digest. nil in manifests written before it existed.
+    public var inputsFingerprint: String? = nil
 
     public struct Seeds: Codable, Sendable, Equatable {
         public var announced: UInt64

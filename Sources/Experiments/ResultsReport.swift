@@ -107,8 +107,17 @@ public enum ResultsReport {
         -> (written: [URL], problems: [ResultsReportError])
     {
         let (experiments, unreadable) = collect(resultsDirectory: resultsDirectory)
+        // Empty tables would replace every published one (a wrong folder, a fresh checkout).
+        guard !experiments.isEmpty else {
+            let unreadableNote = unreadable.isEmpty ? "" : " (\(unreadable.count) could not be read: \(unreadable.map(\.description).joined(separator: " ")))"
+            throw ResultsReportError(
+                path: resultsDirectory.path,
+                detail: "holds no finished experiment\(unreadableNote); refusing to rewrite the tables\(paper.map { " and \($0.path)" } ?? "") from zero experiments. Run `lockstep run CONFIG` first, or give the results folder that holds them")
+        }
         var problems = unreadable
         let tables = resultsDirectory.appendingPathComponent(tablesFolderName, isDirectory: true)
+        AtomicFile.removeLeftovers(in: tables)
+        if let paper { AtomicFile.removeLeftovers(in: paper.deletingLastPathComponent()) }
         var written: [URL] = []
         var markdownByName: [String: String] = [:]
         for (name, title, table) in [
