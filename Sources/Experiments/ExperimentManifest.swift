@@ -8,7 +8,8 @@ import Foundation
 /// It is written last, so its presence (with a matching fingerprint) marks a finished experiment.
 public struct ExperimentManifest: Codable, Sendable {
     /// 2: FHE plan layers carry exact-rounding groups; summary PBS counts split into table and rounding.
-    public static let currentSchemaVersion = 2
+    /// 3: `inputsFingerprint`; summary.csv ends with `collapsed` and `collapse_reasons`.
+    public static let currentSchemaVersion = 3
 
     public var schemaVersion: Int
     public var experiment: String

@@ -357,7 +357,9 @@ public struct ExperimentRunner: Sendable {
             trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
             quantizeSeconds: prepared.timings.quantizeSeconds,
             floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
-            buildConfiguration: RunEnvironment.buildConfiguration)
+            buildConfiguration: RunEnvironment.buildConfiguration,
+            collapseReasons: CollapseCheck.reasons(
+                floatModel: model, quantized: quantized, predictions: quantizedPredictions, labels: labels))
 
         progress.stage("writing results")
         let summaryTable = ReportTable(records: [summary])

@@ -74,7 +74,11 @@ public enum ResultsReport {
             throw ResultsReportError(path: files.manifest.path, detail: "is not a readable manifest (\(error))")
         }
         let summary = try readCSV(files.summaryCSV)
-        guard summary.header == SummaryRecord.columns, summary.rows.count == 1 else {
+        // Summaries from before collapse detection lack its two trailing columns; their rows say
+        // "not checked" there.
+        guard summary.header == SummaryRecord.columns || summary.header == SummaryRecord.columnsBeforeCollapse,
+            summary.rows.count == 1
+        else {
             throw ResultsReportError(
                 path: files.summaryCSV.path,
                 detail: "does not have the summary schema of this version (one row under the \(SummaryRecord.columns.count) columns of SummaryRecord)")
@@ -199,11 +203,23 @@ public enum ResultsReport {
             "test_samples", "float_accuracy", "quantized_accuracy", "float_quantized_agreement", "accuracy_drop_points",
             "fhe_samples", "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches",
         ]
-        var table = ReportTable(columns: copied + runColumns)
+        var table = ReportTable(columns: copied + ["collapse"] + runColumns)
         for experiment in experiments {
-            table.append(copied.map { .text(experiment.summary[$0]!) } + runValues(experiment))
+            table.append(copied.map { .text(experiment.summary[$0]!) } + [collapseValue(experiment)] + runValues(experiment))
         }
         return table
+    }
+
+    /// Why an experiment's quantized model is meaningless, as `COLLAPSED: reasons`; `none`; or
+    /// `not checked` for summaries written before collapse detection.
+    public static func collapseReasons(_ experiment: Experiment) -> String? {
+        guard let reasons = experiment.summary["collapse_reasons"] else { return nil }
+        return reasons == SummaryRecord.noCollapseText ? nil : reasons
+    }
+
+    static func collapseValue(_ experiment: Experiment) -> ReportValue {
+        guard experiment.summary["collapse_reasons"] != nil else { return .text("not checked") }
+        return .text(collapseReasons(experiment).map { "COLLAPSED: \($0)" } ?? SummaryRecord.noCollapseText)
     }
 
     /// Experiments whose FHE stage ran: latency per sample, keygen, mismatches, PBS by kind, and
