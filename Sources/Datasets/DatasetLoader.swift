@@ -83,6 +83,30 @@ public struct DatasetLoader: Sendable {
         }
     }
 
+    /// The sha256 of every file `load(name)` reads, by path relative to its folder, as the
+    /// checksum lists state them. `load` refuses a file whose content differs, so these digests
+    /// identify the data an experiment ran on without reading it.
+    public func fileDigests(of name: DatasetName) throws -> [String: String] {
+        let (list, paths): (ChecksumList, [String])
+        switch name {
+        case .mnist, .fashionMNIST:
+            let prefix = name == .mnist ? "mnist/" : ""
+            list = try ChecksumList(contentsOf: dataDirectory.appendingPathComponent(
+                name == .mnist ? "SHA256SUMS" : "SHA256SUMS.fashion-mnist"))
+            paths = ["train", "t10k"].flatMap { ["\(prefix)\($0)-images-idx3-ubyte.gz", "\(prefix)\($0)-labels-idx1-ubyte.gz"] }
+        case .digits:
+            (list, paths) = (try checksums(), ["sklearn/digits.csv.gz"])
+        case .iris, .breastCancer, .wine:
+            (list, paths) = (try checksums(), ["sklearn/\(name == .wine ? "wine_data" : name.rawValue).csv"])
+        }
+        return try Dictionary(uniqueKeysWithValues: paths.map { path in
+            guard let digest = list.digests[path] else {
+                throw DatasetError.notInChecksumList(path: dataDirectory.appendingPathComponent(path).path, checksumList: list.listPath)
+            }
+            return (path, digest)
+        })
+    }
+
     private func checksums() throws -> ChecksumList {
         try ChecksumList(contentsOf: dataDirectory.appendingPathComponent("SHA256SUMS"))
     }
@@ -97,6 +121,7 @@ public struct DatasetLoader: Sendable {
     private func loadIDX(
         _ name: DatasetName, directory: URL, prefix: String, checksums: ChecksumList, classNames: [String]
     ) throws -> DatasetSplit {
+        func imagesPath(_ stem: String) -> String { directory.appendingPathComponent("\(prefix)\(stem)-images-idx3-ubyte.gz").path }
         func imageSet(_ stem: String) throws -> IDXImageSet {
             let imagesPath = "\(prefix)\(stem)-images-idx3-ubyte.gz"
             let labelsPath = "\(prefix)\(stem)-labels-idx1-ubyte.gz"
@@ -112,6 +137,11 @@ public struct DatasetLoader: Sendable {
         }
         let train = try imageSet("train")
         let test = try imageSet("t10k")
+        // Calibration, accuracy and the FHE subset all need at least one sample on each side.
+        for (set, stem, side) in [(train, "train", "training"), (test, "t10k", "test")] where set.data.count == 0 {
+            throw DatasetError.splitTooSmall(
+                dataset: name, detail: "the \(side) split is empty (\(imagesPath(stem)) holds 0 images); allowed: at least 1 image")
+        }
         guard train.rows == test.rows, train.columns == test.columns else {
             throw DatasetError.inconsistentFiles(
                 detail: "\(name.rawValue) training images are \(train.rows)×\(train.columns), test images \(test.rows)×\(test.columns)")

@@ -29,14 +29,31 @@ struct IDXTensor {
                 path: path, detail: "\(bytes.count) bytes is shorter than the \(headerSize)-byte header")
         }
         dimensions = (0..<rank).map { Int(bigEndianUInt32(at: 4 + 4 * $0)) }
-        let expectedCount = dimensions.reduce(1, *)
+        let shape = dimensions.map(String.init).joined(separator: "×")
+        // Each dimension is a UInt32 from the file: their product can exceed Int.max.
+        guard let expectedCount = Self.checkedProduct(dimensions) else {
+            throw DatasetError.malformedIDX(
+                path: path, detail: "header dimensions \(shape) multiply to more than \(Int.max) values; allowed: a product that fits the file")
+        }
         let actualCount = bytes.count - headerSize
         guard actualCount == expectedCount else {
             throw DatasetError.malformedIDX(
                 path: path,
-                detail: "header dimensions \(dimensions.map(String.init).joined(separator: "×")) need \(expectedCount) data bytes, the file has \(actualCount)")
+                detail: "header dimensions \(shape) need \(expectedCount) data bytes, the file has \(actualCount)")
         }
         values = bytes.subdata(in: headerSize..<bytes.count)
+    }
+
+    /// The product of `factors`, or nil when the product of the non-zero ones overflows `Int`:
+    /// a zero image count must not let 2^32−1 × 2^32−1 pixels per image through.
+    static func checkedProduct(_ factors: [Int]) -> Int? {
+        var product = 1
+        for factor in factors where factor != 0 {
+            let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            product = next
+        }
+        return factors.contains(0) ? 0 : product
     }
 }
 

@@ -83,6 +83,9 @@ public enum ConfigLoader {
 
     // MARK: Sweeps
 
+    /// Most experiments one config may expand to.
+    static let maximumExperiments = 1_000
+
     private static func expand(_ tree: ConfigNode) throws -> [ExperimentConfig] {
         var variants: [(tree: ConfigNode, labels: [String])] = [(tree, [])]
         for (path, label) in sweepKeys {
@@ -93,6 +96,12 @@ public enum ConfigLoader {
                 throw ConfigError(
                     file: location.file, line: location.line, keyPath: path.joined(separator: "."),
                     message: "is an empty sweep list; give at least one value")
+            }
+            // Sweep lists multiply: a few long lists would expand without bound.
+            guard variants.count * options.count <= maximumExperiments else {
+                throw ConfigError(
+                    file: location.file, line: location.line, keyPath: path.joined(separator: "."),
+                    message: "makes the sweep \(variants.count) × \(options.count) = \(variants.count * options.count) experiments; allowed: at most \(maximumExperiments) per config")
             }
             variants = try variants.flatMap { variant in
                 try options.map { option in
@@ -245,6 +254,19 @@ public enum ConfigLoader {
             seed: try fheReader.seed("seed", default: seed))
         try fheReader.finish()
         try root.finish()
+
+        if fhe.samples > 0, load == nil, model.hidden.isEmpty {
+            let node = tree["fhe"]?["samples"]
+            throw ConfigError(
+                file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
+                message: "is \(fhe.samples) but model.hidden is []: a model without hidden layers has no table lookup, so there is no KS→PBS for the encrypted run to plan; allowed: fhe.samples 0, or at least one hidden layer such as hidden: [16]")
+        }
+        if load == nil, let reason = quantization.impossibleBudget(hiddenLayers: model.hidden.count) {
+            let node = tree["quantization"]?["accumulator_bits_budget"]
+            throw ConfigError(
+                file: node?.location.file ?? tree.location.file, line: node?.location.line,
+                keyPath: "quantization.accumulator_bits_budget", message: reason)
+        }
 
         return ExperimentConfig(
             name: name, seed: seed, dataset: dataset, model: model, training: training, quantization: quantization,

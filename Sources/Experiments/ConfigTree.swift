@@ -48,22 +48,35 @@ indirect enum ConfigNode: Sendable {
             throw ConfigError(file: file, message: "is not valid YAML: \(Self.yamlMessage(error))")
         }
         guard let node else { throw ConfigError(file: file, message: "is empty; a config needs at least `name:`") }
-        return try convert(node, file: file, path: [])
+        var budget = maximumNodes
+        return try convert(node, file: file, path: [], budget: &budget)
     }
+
+    /// Most nodes a config may expand to. Aliases share their anchor's tree, so a short file of
+    /// nested aliases ("billion laughs") expands exponentially; real configs have under 100 nodes.
+    static let maximumNodes = 10_000
 
     private static func yamlMessage(_ error: YamlError) -> String {
         String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
     }
 
-    private static func convert(_ node: Node, file: String, path: [String]) throws -> ConfigNode {
+    private static func convert(_ node: Node, file: String, path: [String], budget: inout Int) throws -> ConfigNode {
         let location = SourceLocation(file: file, line: node.mark?.line)
+        budget -= 1
+        guard budget >= 0 else {
+            throw ConfigError(
+                file: file, line: node.mark?.line, keyPath: path.isEmpty ? nil : path.joined(separator: "."),
+                message: "expands to more than \(maximumNodes) values (nested aliases?); allowed: at most \(maximumNodes)")
+        }
         switch node {
         case .scalar(let scalar):
             return .scalar(scalar.string, location)
         case .sequence(let sequence):
-            return try .sequence(
-                sequence.enumerated().map { try convert($0.element, file: file, path: path + ["[\($0.offset)]"]) },
-                location)
+            var items: [ConfigNode] = []
+            for (offset, element) in sequence.enumerated() {
+                items.append(try convert(element, file: file, path: path + ["[\(offset)]"], budget: &budget))
+            }
+            return .sequence(items, location)
         case .mapping(let mapping):
             var entries: [MappingEntry] = []
             for (keyNode, valueNode) in mapping {
@@ -79,7 +92,7 @@ indirect enum ConfigNode: Sendable {
                         file: file, line: keyNode.mark?.line, keyPath: keyPath,
                         message: "appears twice in the same mapping; give each key once")
                 }
-                entries.append(MappingEntry(key: key, value: try convert(valueNode, file: file, path: path + [key])))
+                entries.append(MappingEntry(key: key, value: try convert(valueNode, file: file, path: path + [key], budget: &budget)))
             }
             return .mapping(entries, location)
         }

@@ -83,6 +83,22 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         /// QAT fine-tuning learning rate (QAT only).
         public var qatLearningRate: Double
 
+        /// Why `accumulatorBitsBudget` zeroes every weight of some hidden layer of a model with
+        /// `hiddenLayers` hidden layers (the arithmetic, then what is allowed); nil when every
+        /// hidden neuron keeps at least one nonzero weight code. A hidden neuron's sound
+        /// accumulator range is Σ|W|·span with span = 2^b − 1 for b-bit unsigned input codes,
+        /// so the budget allows Σ|W| ≤ ⌊(2^budget − 1)/span⌋, which is 0 when budget < b.
+        public func impossibleBudget(hiddenLayers: Int) -> String? {
+            guard let budget = accumulatorBitsBudget, hiddenLayers > 0 else { return nil }
+            // Layer 0 reads the input codes, every later hidden layer the previous activations.
+            let widest = hiddenLayers > 1 ? max(inputBits, activationBits) : inputBits
+            guard budget < widest else { return nil }
+            let layer = inputBits == widest ? 0 : 1
+            let what = layer == 0 ? "\(inputBits)-bit inputs" : "\(activationBits)-bit activations"
+            let span = (1 << widest) - 1, room = (1 << budget) - 1
+            return "is \(budget), but hidden layer \(layer) reads \(what): its sound accumulator range Σ|W|·\(span) must fit 2^\(budget) − 1 = \(room), so Σ|W| ≤ ⌊\(room)/\(span)⌋ = \(room / span) and every weight of the layer would be zero; allowed: none, or a budget ≥ \(widest)"
+        }
+
         /// The same settings as the Quantization module's configuration type.
         public var quantizationConfiguration: QuantizationConfiguration {
             QuantizationConfiguration(

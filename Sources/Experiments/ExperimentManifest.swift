@@ -9,7 +9,8 @@ import Foundation
 public struct ExperimentManifest: Codable, Sendable {
     /// 2: FHE plan layers carry exact-rounding groups; summary PBS counts split into table and rounding.
     /// 3: circuits are op sequences (format 2): `ops.csv` per experiment, divergences name their op,
-    /// message bits count the held value of the op sequence (round offsets aligned to the bits removed).
+    /// message bits count the held value of the op sequence (round offsets aligned to the bits removed);
+    /// `inputsFingerprint`; summary.csv ends with `collapsed` and `collapse_reasons`.
     public static let currentSchemaVersion = 3
 
     public var schemaVersion: Int
@@ -30,6 +31,9 @@ public struct ExperimentManifest: Codable, Sendable {
     public var environment: RunEnvironment
     public var startedAt: Date
     public var finishedAt: Date
+    /// `ExperimentRunner.Inputs.fingerprint`: the data files' digests and a loaded model's
+    /// content digest. nil in manifests written before it existed.
+    public var inputsFingerprint: String? = nil
 
     public struct Seeds: Codable, Sendable, Equatable {
         public var announced: UInt64

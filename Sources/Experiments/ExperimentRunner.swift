@@ -56,28 +56,56 @@ public struct ExperimentRunner: Sendable {
         self.progress = progress
     }
 
-    /// Fingerprint of what determines the float model: a saved model with the same one is reusable.
-    public static func floatModelFingerprint(_ config: ExperimentConfig) -> String {
+    /// Fingerprint of what determines the float model: a saved model with the same one is
+    /// reusable. `dataFiles` (path → sha256) ties it to the data it was trained on.
+    public static func floatModelFingerprint(_ config: ExperimentConfig, dataFiles: [String: String]) -> String {
         struct FloatModelKey: Encodable {
             var schemaVersion: Int
             var dataset: ExperimentConfig.DatasetSection
+            var dataFiles: [String: String]
             var model: ExperimentConfig.ModelSection
             var training: ExperimentConfig.TrainingSection
         }
         let key = FloatModelKey(
-            schemaVersion: ExperimentConfig.schemaVersion, dataset: config.dataset, model: config.model,
+            schemaVersion: ExperimentConfig.schemaVersion, dataset: config.dataset, dataFiles: dataFiles, model: config.model,
             training: config.training)
         // Encoding plain Codable structs cannot fail.
         return sha256Hex(try! JSONManifest.encode(key))
     }
 
-    /// The finished results of `config` if they exist and match its fingerprint. An experiment
-    /// that asks for FHE samples is finished only once its FHE stage ran.
+    /// What a run reads besides its config: a run on other data, or on another file behind the
+    /// same `model.load` path, is not the same experiment.
+    public struct Inputs: Codable, Sendable, Equatable {
+        /// Data files by path relative to their folder → sha256 (as their checksum list states it).
+        public var dataFiles: [String: String]
+        /// sha256 of the `model.load` file's content; nil when the model is trained.
+        public var loadedModelSHA256: String?
+
+        public var fingerprint: String { sha256Hex(try! JSONManifest.encode(self)) }
+    }
+
+    public func inputs(for config: ExperimentConfig) throws -> Inputs {
+        let dataDirectory = try DatasetLoader.locateDataDirectory(explicit: config.dataDirectory ?? options.dataDirectory)
+        let dataFiles = try DatasetLoader(dataDirectory: dataDirectory).fileDigests(of: config.dataset.name)
+        var loaded: String? = nil
+        if let path = config.model.load {
+            guard let content = FileManager.default.contents(atPath: path) else {
+                throw ExperimentError(experiment: config.name, message: "model.load: \(path) could not be read")
+            }
+            loaded = sha256Hex(content)
+        }
+        return Inputs(dataFiles: dataFiles, loadedModelSHA256: loaded)
+    }
+
+    /// The finished results of `config` if they exist and match its fingerprint and its inputs'
+    /// (data and loaded model). An experiment that asks for FHE samples is finished only once
+    /// its FHE stage ran.
     public func existingResults(for config: ExperimentConfig) -> SummaryRecord? {
         let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
         guard files.resultFiles.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }),
             let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
             manifest.configFingerprint == config.fingerprint,
+            let inputs = try? inputs(for: config), manifest.inputsFingerprint == inputs.fingerprint,
             config.fhe.samples == 0 || manifest.fhe.status != ReportValue.notRunText,
             let text = try? String(contentsOf: files.summaryCSV, encoding: .utf8),
             let document = try? CSVDocument(parsing: text, source: files.summaryCSV.path),
@@ -88,6 +116,19 @@ public struct ExperimentRunner: Sendable {
 
     public func run(_ config: ExperimentConfig, configFile: String? = nil) throws -> ExperimentOutcome {
         let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
+        let bookkeeping = RunBookkeeping(resultsDirectory: options.resultsDirectory)
+        // Held until this function returns: a second run of the same experiment fails here
+        // instead of mixing its files with this one's.
+        let lock: FileLock
+        do {
+            lock = try FileLock(url: bookkeeping.lock(for: config.name))
+        } catch is FileLock.Busy {
+            throw ExperimentError(
+                experiment: config.name,
+                message: "another lockstep run is writing \(files.directory.path) (it holds \(bookkeeping.lock(for: config.name).path)); wait for it to finish or stop it, then run again")
+        }
+        defer { lock.release() }
+        Self.recoverInterruptedSwap(files: files, bookkeeping: bookkeeping, experiment: config.name)
         if !options.force, let summary = existingResults(for: config) {
             return ExperimentOutcome(status: .skipped, summary: summary, files: files)
         }
@@ -106,7 +147,8 @@ public struct ExperimentRunner: Sendable {
     /// quantized model and circuit. Writes nothing.
     public func prepare(_ config: ExperimentConfig) throws -> PreparedExperiment {
         let files = ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: config.name)
-        let floatFingerprint = Self.floatModelFingerprint(config)
+        let inputs = try inputs(for: config)
+        let floatFingerprint = Self.floatModelFingerprint(config, dataFiles: inputs.dataFiles)
         let reusable =
             options.reuseTrainedModels && config.model.load == nil
             ? findReusableModel(fingerprint: floatFingerprint, preferring: files) : nil
@@ -140,12 +182,18 @@ public struct ExperimentRunner: Sendable {
                 sizes: [split.featureCount] + config.model.hidden + [split.classCount],
                 activation: config.model.activation, seed: config.model.seed)
             clock = ContinuousClock.now
-            let reports = Trainer.train(
-                model: &model, inputs: trainInputs, labels: split.train.labels,
-                config: try trainingConfiguration(config.training, epochs: config.training.epochs,
-                                                  learningRate: config.training.learningRate)
-            ) { report in
-                progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
+            let reports: [EpochReport]
+            do {
+                reports = try Trainer.trainRefusingDivergence(
+                    model: &model, inputs: trainInputs, labels: split.train.labels,
+                    config: try trainingConfiguration(config.training, epochs: config.training.epochs,
+                                                      learningRate: config.training.learningRate)
+                ) { report in
+                    progress.epochFinished(report, totalEpochs: config.training.epochs, phase: "training")
+                }
+            } catch let divergence as TrainingDivergedError {
+                throw Self.divergenceError(divergence, config: config, phase: "training", learningRateKey: "training.learning_rate",
+                                           learningRate: config.training.learningRate)
             }
             let trainSeconds = seconds(since: clock)
             timings.trainSeconds = trainSeconds
@@ -158,6 +206,16 @@ public struct ExperimentRunner: Sendable {
                 experiment: config.name,
                 message: "the model has \(model.inputCount) inputs and \(model.outputCount) outputs but \(config.dataset.name.rawValue) has \(split.featureCount) features and \(split.classCount) classes")
         }
+        // The config loader checks these for `model.hidden`; a loaded model's depth is known only now.
+        let hiddenLayers = model.layers.count - 1
+        if let reason = config.quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
+            throw ExperimentError(experiment: config.name, message: "quantization.accumulator_bits_budget \(reason)")
+        }
+        if config.fhe.samples > 0, hiddenLayers == 0 {
+            throw ExperimentError(
+                experiment: config.name,
+                message: "fhe.samples is \(config.fhe.samples) but the model has no hidden layer, so no table lookup to run encrypted; allowed: fhe.samples 0, or a model with a hidden layer")
+        }
 
         // Quantization and lowering.
         progress.stage("quantizing (\(config.quantization.method.rawValue))")
@@ -169,13 +227,19 @@ public struct ExperimentRunner: Sendable {
                 model, calibrationInputs: trainInputs, configuration: config.quantization.quantizationConfiguration)
         case .qat:
             var fineTuned = model
-            quantized = try QuantizationAwareTrainer.train(
-                model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
-                quantization: config.quantization.quantizationConfiguration,
-                training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
-                                                    learningRate: config.quantization.qatLearningRate)
-            ) { report in
-                progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
+            do {
+                quantized = try QuantizationAwareTrainer.train(
+                    model: &fineTuned, inputs: trainInputs, labels: split.train.labels,
+                    quantization: config.quantization.quantizationConfiguration,
+                    training: try trainingConfiguration(config.training, epochs: config.quantization.qatEpochs,
+                                                        learningRate: config.quantization.qatLearningRate)
+                ) { report in
+                    progress.epochFinished(report, totalEpochs: config.quantization.qatEpochs, phase: "QAT")
+                }
+            } catch let divergence as TrainingDivergedError {
+                throw Self.divergenceError(divergence, config: config, phase: "QAT fine-tuning",
+                                           learningRateKey: "quantization.qat_learning_rate",
+                                           learningRate: config.quantization.qatLearningRate)
             }
         }
         timings.quantizeSeconds = seconds(since: clock)
@@ -185,7 +249,7 @@ public struct ExperimentRunner: Sendable {
         timings.lowerSeconds = seconds(since: clock)
         return PreparedExperiment(
             config: config, dataDirectory: dataDirectory, split: split, model: model, modelSource: modelSource,
-            floatModelFingerprint: floatFingerprint, finalEpochTrainAccuracy: finalEpochTrainAccuracy,
+            floatModelFingerprint: floatFingerprint, inputs: inputs, finalEpochTrainAccuracy: finalEpochTrainAccuracy,
             quantized: quantized, circuit: circuit, timings: timings)
     }
 
@@ -199,12 +263,14 @@ public struct ExperimentRunner: Sendable {
         let testInputs = Matrix(split.test.features)
         var clock = ContinuousClock.now
 
-        // A half-rewritten folder must never look finished: the manifest goes first, comes back last.
-        try? FileManager.default.removeItem(at: files.manifest)
+        // Everything is written to a staging folder and swapped in once complete: until then the
+        // previous finished result stays whole, whatever interrupts this run.
+        let finalFiles = files
+        let bookkeeping = RunBookkeeping(resultsDirectory: options.resultsDirectory)
+        let files = bookkeeping.staging(for: config.name)
+        try? FileManager.default.removeItem(at: files.directory)
         try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
-        if prepared.modelSource != "reused \(pathRelative(files.floatModel))" {
-            try model.save(to: files.floatModel)
-        }
+        try model.save(to: files.floatModel)
 
         // Evaluation on the full test split.
         progress.stage("evaluating float")
@@ -303,7 +369,9 @@ public struct ExperimentRunner: Sendable {
             trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
             quantizeSeconds: prepared.timings.quantizeSeconds,
             floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
-            buildConfiguration: RunEnvironment.buildConfiguration)
+            buildConfiguration: RunEnvironment.buildConfiguration,
+            collapseReasons: CollapseCheck.reasons(
+                floatModel: model, quantized: quantized, predictions: quantizedPredictions, labels: labels))
 
         progress.stage("writing results")
         let summaryTable = ReportTable(records: [summary])
@@ -321,10 +389,6 @@ public struct ExperimentRunner: Sendable {
                 }
             }
             try AtomicFile.write(ReportTable(records: bins).csv(), to: files.noiseHistogramCSV)
-        } else {
-            // Noise files of an earlier encrypted run would no longer describe this folder.
-            try? FileManager.default.removeItem(at: files.noiseCSV)
-            try? FileManager.default.removeItem(at: files.noiseHistogramCSV)
         }
         try AtomicFile.write(
             Self.summaryMarkdown(
@@ -360,9 +424,48 @@ public struct ExperimentRunner: Sendable {
                 finalEpochTrainAccuracy: prepared.finalEpochTrainAccuracy),
             fhe: encrypted.map { ExperimentManifest.FHEInfo($0, requestedSamples: config.fhe.samples) }
                 ?? .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
-            environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date())
+            environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date(),
+            inputsFingerprint: prepared.inputs.fingerprint)
         try JSONManifest.write(manifest, to: files.manifest)
-        return ExperimentOutcome(status: .ran, summary: summary, files: files)
+        try Self.swapIn(staging: files.directory, final: finalFiles.directory, replaced: bookkeeping.replaced(for: config.name))
+        return ExperimentOutcome(status: .ran, summary: summary, files: finalFiles)
+    }
+
+    /// Puts a finished staging folder where the results go: the previous folder moves aside,
+    /// the new one takes its place, the previous one is deleted. An interruption between the two
+    /// renames is repaired by `recoverInterruptedSwap` at the next run.
+    static func swapIn(staging: URL, final: URL, replaced: URL) throws {
+        let manager = FileManager.default
+        try? manager.removeItem(at: replaced)
+        try manager.createDirectory(at: replaced.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let hadPrevious = manager.fileExists(atPath: final.path)
+        if hadPrevious { try manager.moveItem(at: final, to: replaced) }
+        do {
+            try manager.moveItem(at: staging, to: final)
+        } catch {
+            if hadPrevious { try? manager.moveItem(at: replaced, to: final) }
+            throw error
+        }
+        try? manager.removeItem(at: replaced)
+    }
+
+    /// Under the experiment's lock: finishes a swap cut between its renames (a complete staging
+    /// folder wins, else the previous result comes back), then drops staging leftovers and the
+    /// temporary files of killed writes.
+    static func recoverInterruptedSwap(files: ExperimentFiles, bookkeeping: RunBookkeeping, experiment: String) {
+        let manager = FileManager.default
+        let staging = bookkeeping.staging(for: experiment)
+        let replaced = bookkeeping.replaced(for: experiment)
+        if !manager.fileExists(atPath: files.directory.path) {
+            if manager.fileExists(atPath: staging.manifest.path) {
+                try? manager.moveItem(at: staging.directory, to: files.directory)
+            } else if manager.fileExists(atPath: replaced.path) {
+                try? manager.moveItem(at: replaced, to: files.directory)
+            }
+        }
+        try? manager.removeItem(at: staging.directory)
+        try? manager.removeItem(at: replaced)
+        AtomicFile.removeLeftovers(in: files.directory)
     }
 
     static func noiseRecord(_ layer: EncryptedEvaluation.LayerResult) -> LayerNoiseRecord {
@@ -378,6 +481,16 @@ public struct ExperimentRunner: Sendable {
             flips: layer.flips.observedFailures, expectedFlips: layer.flips.expectedFailures,
             flipRateLow: layer.flips.interval.lower, flipRateHigh: layer.flips.interval.upper,
             flipVerdict: layer.flips.verdict.rawValue, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas)
+    }
+
+    /// Names the keys that decide whether training converges, with their values.
+    static func divergenceError(
+        _ divergence: TrainingDivergedError, config: ExperimentConfig, phase: String, learningRateKey: String,
+        learningRate: Double
+    ) -> ExperimentError {
+        ExperimentError(
+            experiment: config.name,
+            message: "\(phase) diverged: after epoch \(divergence.epoch), minibatch \(divergence.batch), layer \(divergence.layer) has non-finite weights or biases (\(learningRateKey) \(learningRate), training.optimizer \(config.training.optimizer.rawValue), model.activation \(config.model.activation.rawValue)); allowed: a smaller \(learningRateKey), or training.optimizer adam")
     }
 
     private func trainingConfiguration(_ section: ExperimentConfig.TrainingSection, epochs: Int, learningRate: Double)
@@ -403,7 +516,8 @@ public struct ExperimentRunner: Sendable {
         -> (model: URL, manifest: ManifestIdentity)?
     {
         let others = (try? FileManager.default.contentsOfDirectory(atPath: options.resultsDirectory.path)) ?? []
-        let candidates = [own] + others.sorted().map { ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: $0) }
+        let candidates = [own] + others.filter { !$0.hasPrefix(".") }.sorted()
+            .map { ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: $0) }
         for files in candidates where FileManager.default.fileExists(atPath: files.floatModel.path) {
             if let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
                 manifest.floatModelFingerprint == fingerprint, !manifest.model.source.hasPrefix("loaded")
@@ -454,6 +568,8 @@ struct ManifestIdentity: Decodable {
 
     var configFingerprint: String
     var floatModelFingerprint: String
+    /// Absent in manifests written before inputs were fingerprinted: those never match.
+    var inputsFingerprint: String?
     var model: Model
     var timings: Timings
     var results: Results
@@ -478,6 +594,7 @@ public struct PreparedExperiment: Sendable {
     /// `trained`, `loaded from <path>` or `reused <path>`.
     public var modelSource: String
     public var floatModelFingerprint: String
+    public var inputs: ExperimentRunner.Inputs
     public var finalEpochTrainAccuracy: Double?
     public var quantized: QuantizedModel
     public var circuit: IntegerCircuit

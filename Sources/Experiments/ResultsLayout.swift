@@ -26,6 +26,30 @@ public struct ExperimentFiles: Sendable {
     public var resultFiles: [URL] { [manifest, summaryCSV, summaryMarkdown, samplesCSV, layersCSV] }
 }
 
+/// `lockstep run`'s own files in the results folder, under a hidden `.lockstep/` (report and
+/// reuse skip hidden names): a lock per experiment, the staging folder a run writes before it
+/// is swapped in, and the previous result during the swap.
+public struct RunBookkeeping: Sendable {
+    public static let folderName = ".lockstep"
+    public let root: URL
+
+    public init(resultsDirectory: URL) {
+        root = resultsDirectory.appendingPathComponent(Self.folderName, isDirectory: true)
+    }
+
+    public func lock(for experiment: String) -> URL {
+        root.appendingPathComponent("locks/\(experiment).lock")
+    }
+
+    public func staging(for experiment: String) -> ExperimentFiles {
+        ExperimentFiles(resultsDirectory: root.appendingPathComponent("staging", isDirectory: true), experiment: experiment)
+    }
+
+    public func replaced(for experiment: String) -> URL {
+        root.appendingPathComponent("replaced/\(experiment)", isDirectory: true)
+    }
+}
+
 /// `url`'s path relative to `currentDirectory` when it lies inside it (`.` for the directory
 /// itself), absolute otherwise: manifests then do not record where a checkout happens to live.
 public func pathRelative(

@@ -74,7 +74,11 @@ public enum ResultsReport {
             throw ResultsReportError(path: files.manifest.path, detail: "is not a readable manifest (\(error))")
         }
         let summary = try readCSV(files.summaryCSV)
-        guard summary.header == SummaryRecord.columns, summary.rows.count == 1 else {
+        // Summaries from before collapse detection lack its two trailing columns; their rows say
+        // "not checked" there.
+        guard summary.header == SummaryRecord.columns || summary.header == SummaryRecord.columnsBeforeCollapse,
+            summary.rows.count == 1
+        else {
             throw ResultsReportError(
                 path: files.summaryCSV.path,
                 detail: "does not have the summary schema of this version (one row under the \(SummaryRecord.columns.count) columns of SummaryRecord)")
@@ -107,8 +111,17 @@ public enum ResultsReport {
         -> (written: [URL], problems: [ResultsReportError])
     {
         let (experiments, unreadable) = collect(resultsDirectory: resultsDirectory)
+        // Empty tables would replace every published one (a wrong folder, a fresh checkout).
+        guard !experiments.isEmpty else {
+            let unreadableNote = unreadable.isEmpty ? "" : " (\(unreadable.count) could not be read: \(unreadable.map(\.description).joined(separator: " ")))"
+            throw ResultsReportError(
+                path: resultsDirectory.path,
+                detail: "holds no finished experiment\(unreadableNote); refusing to rewrite the tables\(paper.map { " and \($0.path)" } ?? "") from zero experiments. Run `lockstep run CONFIG` first, or give the results folder that holds them")
+        }
         var problems = unreadable
         let tables = resultsDirectory.appendingPathComponent(tablesFolderName, isDirectory: true)
+        AtomicFile.removeLeftovers(in: tables)
+        if let paper { AtomicFile.removeLeftovers(in: paper.deletingLastPathComponent()) }
         var written: [URL] = []
         var markdownByName: [String: String] = [:]
         for (name, title, table) in [
@@ -190,11 +203,23 @@ public enum ResultsReport {
             "test_samples", "float_accuracy", "quantized_accuracy", "float_quantized_agreement", "accuracy_drop_points",
             "fhe_samples", "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches",
         ]
-        var table = ReportTable(columns: copied + runColumns)
+        var table = ReportTable(columns: copied + ["collapse"] + runColumns)
         for experiment in experiments {
-            table.append(copied.map { .text(experiment.summary[$0]!) } + runValues(experiment))
+            table.append(copied.map { .text(experiment.summary[$0]!) } + [collapseValue(experiment)] + runValues(experiment))
         }
         return table
+    }
+
+    /// Why an experiment's quantized model is meaningless, as `COLLAPSED: reasons`; `none`; or
+    /// `not checked` for summaries written before collapse detection.
+    public static func collapseReasons(_ experiment: Experiment) -> String? {
+        guard let reasons = experiment.summary["collapse_reasons"] else { return nil }
+        return reasons == SummaryRecord.noCollapseText ? nil : reasons
+    }
+
+    static func collapseValue(_ experiment: Experiment) -> ReportValue {
+        guard experiment.summary["collapse_reasons"] != nil else { return .text("not checked") }
+        return .text(collapseReasons(experiment).map { "COLLAPSED: \($0)" } ?? SummaryRecord.noCollapseText)
     }
 
     /// Experiments whose FHE stage ran: latency per sample, keygen, mismatches, PBS by kind, and

@@ -12,6 +12,13 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
 extension MLP {
     public static let fileFormat = "lockstep.mlp"
     public static let fileFormatVersion = 1
+    /// Widest layer a file may declare: rows × columns then fits `Int` and any real model (MNIST
+    /// inputs are 784 wide).
+    public static let maximumLayerWidth = 1 << 20
+    /// Largest |weight| or |bias| a file may hold. Trained weights are O(1); with inputs in
+    /// [0, 1], values near Float's 3.4e38 make the first sums infinite and the calibration ranges
+    /// meaningless, so 2^20 leaves room for any real network and none for overflow.
+    public static let maximumParameterMagnitude: Float = 0x1p20
 
     private struct File: Codable {
         var format: String
@@ -57,8 +64,19 @@ extension MLP {
             throw ModelFileError(path: url.path, reason: "has no layers")
         }
         for (index, layer) in file.layers.enumerated() {
-            guard layer.weights.values.count == layer.weights.rows * layer.weights.columns, layer.weights.rows > 0, layer.weights.columns > 0 else {
-                throw ModelFileError(path: url.path, reason: "layer \(index) declares \(layer.weights.rows)×\(layer.weights.columns) weights but holds \(layer.weights.values.count) values")
+            let (rows, columns) = (layer.weights.rows, layer.weights.columns)
+            guard (1...maximumLayerWidth).contains(rows), (1...maximumLayerWidth).contains(columns) else {
+                throw ModelFileError(path: url.path, reason: "layer \(index) declares \(rows)×\(columns) weights; allowed: 1...\(maximumLayerWidth) rows and columns")
+            }
+            guard layer.weights.values.count == rows * columns else {
+                throw ModelFileError(path: url.path, reason: "layer \(index) declares \(rows)×\(columns) weights but holds \(layer.weights.values.count) values")
+            }
+            for (kind, values) in [("weight", layer.weights.values), ("bias", layer.bias)] {
+                if let position = values.firstIndex(where: { !($0.magnitude <= maximumParameterMagnitude) }) {
+                    throw ModelFileError(
+                        path: url.path,
+                        reason: "layer \(index) \(kind) \(position) is \(values[position]); allowed: finite values of magnitude ≤ \(maximumParameterMagnitude) (larger ones overflow Float in the forward pass; is the file from a diverged training?)")
+                }
             }
             guard layer.bias.count == layer.weights.rows else {
                 throw ModelFileError(path: url.path, reason: "layer \(index) has \(layer.bias.count) biases for \(layer.weights.rows) neurons")

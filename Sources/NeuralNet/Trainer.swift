@@ -50,6 +50,26 @@ public struct TrainingConfigurationError: Error, CustomStringConvertible, Equata
     public let description: String
 }
 
+/// Training left a weight or bias non-finite (learning rate too large for the optimizer and
+/// activation, typically). Training stops at that step: later steps would only spread NaN,
+/// and a training transform (fake quantization) must never see them.
+public struct TrainingDivergedError: Error, CustomStringConvertible, Equatable {
+    public let epoch: Int
+    public let batch: Int
+    /// The first layer holding a non-finite weight or bias.
+    public let layer: Int
+    public var description: String {
+        "training diverged: after epoch \(epoch), minibatch \(batch), layer \(layer) has non-finite weights or biases"
+    }
+}
+
+extension MLP {
+    /// The first layer with a NaN or infinite weight or bias; nil when every parameter is finite.
+    public var firstNonFiniteLayer: Int? {
+        layers.firstIndex { !$0.weights.values.allSatisfy(\.isFinite) || !$0.bias.allSatisfy(\.isFinite) }
+    }
+}
+
 /// What `progress` receives after each epoch. `loss` and `accuracy` are the means over the
 /// epoch's minibatches (training data, measured during the epoch, with the transform applied).
 public struct EpochReport: Sendable, Equatable {
@@ -115,6 +135,8 @@ public enum Trainer {
     /// per row, already normalised by the caller; labels are class indices. `config` must
     /// pass `validate()` (an invalid one is a programmer error here).
     /// Returns one report per epoch (the same values `progress` received).
+    /// Stops at the first step that leaves a parameter non-finite; `trainRefusingDivergence`
+    /// turns that into an error.
     @discardableResult
     public static func train(
         model: inout MLP,
@@ -124,11 +146,38 @@ public enum Trainer {
         transform: (any TrainingTransform)? = nil,
         progress: (EpochReport) -> Void = { _ in }
     ) -> [EpochReport] {
+        run(model: &model, inputs: inputs, labels: labels, config: config, transform: transform, progress: progress).reports
+    }
+
+    /// `train`, throwing `TrainingDivergedError` (the model then holds the diverged weights)
+    /// when a step left a weight or bias non-finite.
+    @discardableResult
+    public static func trainRefusingDivergence(
+        model: inout MLP,
+        inputs: Matrix,
+        labels: [Int],
+        config: TrainingConfiguration,
+        transform: (any TrainingTransform)? = nil,
+        progress: (EpochReport) -> Void = { _ in }
+    ) throws -> [EpochReport] {
+        let result = run(model: &model, inputs: inputs, labels: labels, config: config, transform: transform, progress: progress)
+        if let divergence = result.divergence { throw divergence }
+        return result.reports
+    }
+
+    private static func run(
+        model: inout MLP,
+        inputs: Matrix,
+        labels: [Int],
+        config: TrainingConfiguration,
+        transform: (any TrainingTransform)?,
+        progress: (EpochReport) -> Void
+    ) -> (reports: [EpochReport], divergence: TrainingDivergedError?) {
         precondition(inputs.rows == labels.count, "Training got \(inputs.rows) samples and \(labels.count) labels")
         precondition(inputs.columns == model.inputCount,
                      "Model expects \(model.inputCount) features, inputs have \(inputs.columns)")
         do { try config.validate() } catch { preconditionFailure("Invalid training configuration (validate() it first): \(error)") }
-        guard inputs.rows > 0, config.epochs > 0 else { return [] }
+        guard inputs.rows > 0, config.epochs > 0 else { return ([], nil) }
         var generator = SeededGenerator(seed: config.seed)
         var optimizerState = OptimizerState(model: model, optimizer: config.optimizer)
         var order = Array(0..<inputs.rows)
@@ -147,6 +196,9 @@ public enum Trainer {
                 let batchLabels = indices.map { labels[$0] }
                 let step = gradients(model: model, inputs: batchInputs, labels: batchLabels, transform: transform)
                 optimizerState.apply(step.weightGradients, step.biasGradients, to: &model, learningRate: learningRate)
+                if let layer = model.firstNonFiniteLayer {
+                    return (reports, TrainingDivergedError(epoch: epoch, batch: batches + 1, layer: layer))
+                }
                 lossSum += Double(step.loss)
                 correct += step.correct
                 batches += 1
@@ -158,7 +210,7 @@ public enum Trainer {
             progress(report)
             learningRate *= config.learningRateDecay
         }
-        return reports
+        return (reports, nil)
     }
 
     struct Step {

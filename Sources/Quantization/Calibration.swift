@@ -34,20 +34,39 @@ enum Calibration {
         return inputs.gatherRows((0..<maximumCalibrationRows).map { Int(Double($0) * step) })
     }
 
-    static func inputQuantizer(_ inputs: Matrix, configuration: QuantizationConfiguration) -> Quantizer {
+    static func inputQuantizer(_ inputs: Matrix, configuration: QuantizationConfiguration) throws -> Quantizer {
+        guard inputs.rows > 0 else { throw QuantizationError(description: "calibration needs at least one sample, got none") }
         let (low, high) = range(of: inputs.values, method: .minMax)
+        try requireFinite(low, high, what: "the input features")
         return Quantizer(bitWidth: configuration.inputBits, signed: false, symmetric: false, minimum: low, maximum: high)
+    }
+
+    /// A quantizer needs a finite range; a NaN compares false, so it is caught here too.
+    static func requireFinite(_ low: Double, _ high: Double, what: String) throws {
+        guard low.isFinite, high.isFinite else {
+            throw QuantizationError(
+                description: "\(what) range over [\(low), \(high)] on the calibration data; a quantizer needs a finite range (are the float model's weights diverged or too large?)")
+        }
+    }
+
+    /// Float weights must be finite to be quantized (a diverged training or a corrupt file).
+    static func requireFiniteParameters(_ model: MLP) throws {
+        if let layer = model.firstNonFiniteLayer {
+            throw QuantizationError(description: "layer \(layer) of the float model has non-finite weights or biases; nothing meaningful can be quantized")
+        }
     }
 
     /// One unsigned quantizer per hidden layer, from the float model's activations on `inputs`
     /// (whose inputs are fake-quantized first, as the integer model sees them).
     static func activationQuantizers(model: MLP, inputs: Matrix, inputQuantizer: Quantizer,
-                                     configuration: QuantizationConfiguration) -> [Quantizer] {
+                                     configuration: QuantizationConfiguration) throws -> [Quantizer] {
+        try requireFiniteParameters(model)
         var current = calibrationRows(inputs).map { inputQuantizer.fakeQuantize($0) }
         var quantizers = [Quantizer]()
-        for layer in model.layers.dropLast() {
+        for (index, layer) in model.layers.dropLast().enumerated() {
             current = layer.forward(current)
             let (low, high) = range(of: current.values, method: configuration.activationCalibration)
+            try requireFinite(low, high, what: "layer \(index)'s activations")
             quantizers.append(Quantizer(bitWidth: configuration.activationBits, signed: false,
                                         symmetric: layer.activation == .relu, minimum: low, maximum: high))
         }
@@ -118,7 +137,8 @@ enum Calibration {
 
     /// Builds the quantized model from float weights and fixed input/activation quantizers.
     static func assemble(model: MLP, inputQuantizer: Quantizer, activationQuantizers: [Quantizer],
-                         configuration: QuantizationConfiguration) -> QuantizedModel {
+                         configuration: QuantizationConfiguration) throws -> QuantizedModel {
+        try requireFiniteParameters(model)
         precondition(activationQuantizers.count == model.layers.count - 1,
                      "\(activationQuantizers.count) activation quantizers for \(model.layers.count - 1) hidden layers")
         var layers = [QuantizedLayer]()
@@ -145,13 +165,12 @@ public enum PostTrainingQuantizer {
     public static func quantize(_ model: MLP, calibrationInputs: Matrix,
                                 configuration: QuantizationConfiguration) throws -> QuantizedModel {
         try configuration.validate()
-        precondition(calibrationInputs.rows > 0, "Calibration needs at least one sample")
         precondition(calibrationInputs.columns == model.inputCount,
                      "Model expects \(model.inputCount) features, calibration inputs have \(calibrationInputs.columns)")
-        let inputQuantizer = Calibration.inputQuantizer(calibrationInputs, configuration: configuration)
-        let activations = Calibration.activationQuantizers(model: model, inputs: calibrationInputs,
-                                                           inputQuantizer: inputQuantizer, configuration: configuration)
-        return Calibration.assemble(model: model, inputQuantizer: inputQuantizer, activationQuantizers: activations,
+        let inputQuantizer = try Calibration.inputQuantizer(calibrationInputs, configuration: configuration)
+        let activations = try Calibration.activationQuantizers(model: model, inputs: calibrationInputs,
+                                                               inputQuantizer: inputQuantizer, configuration: configuration)
+        return try Calibration.assemble(model: model, inputQuantizer: inputQuantizer, activationQuantizers: activations,
                                     configuration: configuration)
     }
 }

@@ -63,17 +63,17 @@ public enum QuantizationAwareTrainer {
         try quantization.validate()
         precondition(inputs.columns == model.inputCount,
                      "Model expects \(model.inputCount) features, inputs have \(inputs.columns)")
-        let inputQuantizer = Calibration.inputQuantizer(inputs, configuration: quantization)
-        let activationQuantizers = Calibration.activationQuantizers(model: model, inputs: inputs,
+        let inputQuantizer = try Calibration.inputQuantizer(inputs, configuration: quantization)
+        let activationQuantizers = try Calibration.activationQuantizers(model: model, inputs: inputs,
                                                                     inputQuantizer: inputQuantizer,
                                                                     configuration: quantization)
         let transform = FakeQuantizationTransform(configuration: quantization,
                                                   layerInputQuantizers: [inputQuantizer] + activationQuantizers,
                                                   activationQuantizers: activationQuantizers)
         let quantizedInputs = inputs.map { inputQuantizer.fakeQuantize($0) }
-        Trainer.train(model: &model, inputs: quantizedInputs, labels: labels, config: training,
-                      transform: transform, progress: progress)
-        return Calibration.assemble(model: model, inputQuantizer: inputQuantizer,
+        try Trainer.trainRefusingDivergence(model: &model, inputs: quantizedInputs, labels: labels, config: training,
+                                            transform: transform, progress: progress)
+        return try Calibration.assemble(model: model, inputQuantizer: inputQuantizer,
                                     activationQuantizers: activationQuantizers, configuration: quantization)
     }
 }

@@ -21,6 +21,11 @@ public struct QuantizationConfigurationError: Error, CustomStringConvertible, Eq
     public let description: String
 }
 
+/// A model or calibration data that cannot be quantized (non-finite weights or ranges).
+public struct QuantizationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
 public struct QuantizationConfiguration: Codable, Sendable, Equatable {
     public var method: QuantizationMethod
     /// Unsigned bits of the circuit's input codes.

@@ -54,4 +54,64 @@ public enum AtomicFile {
     public static func write(_ text: String, to url: URL) throws {
         try write(Data(text.utf8), to: url)
     }
+
+    /// Removes the temporary files of writes killed before their rename (`.NAME.tmp-PID-XXXXXXXX`
+    /// whose process no longer runs) from `directory`, and returns their names. A live
+    /// process's files, this one's included, are in-flight writes and stay.
+    @discardableResult
+    public static func removeLeftovers(in directory: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let parts = name[marker.upperBound...].split(separator: "-")
+            guard parts.count == 2, parts[1].count == 8, let pid = pid_t(parts[0]), pid > 0, !isRunning(pid) else { continue }
+            if unlink(directory.appendingPathComponent(name).path) == 0 { removed.append(name) }
+        }
+        return removed.sorted()
+    }
+
+    /// kill(pid, 0) probes without signalling; EPERM means the process exists under another user.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}
+
+/// An advisory lock (flock) on a file, held until `release()` or deinit. flock locks belong to
+/// the open file description, so two runs conflict whether they are two processes or two
+/// opens in one process, and the kernel drops the lock when its holder dies (no stale locks).
+public final class FileLock: @unchecked Sendable {
+    public struct Busy: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "\(path) is locked by another run" }
+    }
+
+    public let url: URL
+    private var descriptor: Int32
+
+    /// Takes the lock without waiting: throws `Busy` when another holder has it.
+    public init(url: URL) throws {
+        self.url = url
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw AtomicFile.WriteError(path: url.path, detail: "cannot open the lock file: \(String(cString: strerror(errno)))")
+        }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            close(descriptor)
+            descriptor = -1
+            if code == EWOULDBLOCK { throw Busy(path: url.path) }
+            throw AtomicFile.WriteError(path: url.path, detail: "cannot lock: \(String(cString: strerror(code)))")
+        }
+    }
+
+    public func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
 }

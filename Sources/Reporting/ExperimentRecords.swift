@@ -38,6 +38,9 @@ public struct SummaryRecord: ReportRecord, Equatable {
     public var floatEvaluationSeconds: Double
     public var quantizedEvaluationSeconds: Double
     public var buildConfiguration: String
+    /// Why the quantized model means nothing (a dead layer, constant predictions, chance-level
+    /// accuracy, non-finite weights); empty when none applies.
+    public var collapseReasons: [String] = []
 
     public init(
         experiment: String, dataset: String, trainSamples: Int, testSamples: Int, quantizationMethod: String,
@@ -47,7 +50,7 @@ public struct SummaryRecord: ReportRecord, Equatable {
         fheMismatches: Int? = nil, fheLatencyMillisecondsMedian: Double? = nil,
         fheLatencyMillisecondsP90: Double? = nil, keygenSeconds: Double? = nil, epochs: Int, trainSeconds: Double?,
         trainSecondsPerEpoch: Double?, quantizeSeconds: Double, floatEvaluationSeconds: Double,
-        quantizedEvaluationSeconds: Double, buildConfiguration: String
+        quantizedEvaluationSeconds: Double, buildConfiguration: String, collapseReasons: [String] = []
     ) {
         self.experiment = experiment
         self.dataset = dataset
@@ -79,7 +82,17 @@ public struct SummaryRecord: ReportRecord, Equatable {
         self.floatEvaluationSeconds = floatEvaluationSeconds
         self.quantizedEvaluationSeconds = quantizedEvaluationSeconds
         self.buildConfiguration = buildConfiguration
+        self.collapseReasons = collapseReasons
     }
+
+    public var collapsed: Bool { !collapseReasons.isEmpty }
+
+    /// What `collapse_reasons` says for a model that did not collapse.
+    public static let noCollapseText = "none"
+
+    /// The columns before `collapsed` and `collapse_reasons` were added (summary files written
+    /// by earlier versions; readers that only need these still accept them).
+    public static let columnsBeforeCollapse = Array(columns.dropLast(2))
 
     public static let columns = [
         "experiment", "dataset", "train_samples", "test_samples", "quantization_method", "input_bits", "weight_bits",
@@ -88,7 +101,7 @@ public struct SummaryRecord: ReportRecord, Equatable {
         "rounding_pbs_per_sample", "fhe_samples",
         "fhe_accuracy", "quantized_accuracy_on_fhe_samples", "fhe_mismatches", "fhe_latency_ms_median",
         "fhe_latency_ms_p90", "keygen_s", "epochs", "train_s", "train_s_per_epoch", "quantize_s", "float_eval_s",
-        "quantized_eval_s", "build_configuration",
+        "quantized_eval_s", "build_configuration", "collapsed", "collapse_reasons",
     ]
 
     /// What `rounding_pbs_per_sample` says when no parameter set fits the circuit.
@@ -113,6 +126,7 @@ public struct SummaryRecord: ReportRecord, Equatable {
             trainSecondsPerEpoch.map { .decimal($0, decimals: 3) } ?? .text("loaded"),
             .decimal(quantizeSeconds, decimals: 3), .decimal(floatEvaluationSeconds, decimals: 3),
             .decimal(quantizedEvaluationSeconds, decimals: 3), .text(buildConfiguration),
+            .flag(collapsed), .text(collapsed ? collapseReasons.joined(separator: "; ") : Self.noCollapseText),
         ]
     }
 }

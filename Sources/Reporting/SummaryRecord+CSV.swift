@@ -7,7 +7,10 @@ extension SummaryRecord {
 
     /// Reads back a row written by `ReportTable(records: [summary]).csv()` (columns in `columns` order).
     public init(csvRow row: [String]) throws {
-        precondition(row.count == Self.columns.count, "summary row has \(row.count) fields, the schema \(Self.columns.count)")
+        // The row comes from a file: a short one is an error, not a trap.
+        guard row.count == Self.columns.count else {
+            throw ParseError(column: "(row)", value: "\(row.count) fields for the \(Self.columns.count) columns of this version")
+        }
         let fields = Dictionary(uniqueKeysWithValues: zip(Self.columns, row))
         func text(_ column: String) -> String { fields[column]! }
         func integer(_ column: String) throws -> Int {
@@ -42,6 +45,8 @@ extension SummaryRecord {
             epochs: try integer("epochs"), trainSeconds: try optionalReal("train_s"),
             trainSecondsPerEpoch: try optionalReal("train_s_per_epoch"), quantizeSeconds: try real("quantize_s"),
             floatEvaluationSeconds: try real("float_eval_s"), quantizedEvaluationSeconds: try real("quantized_eval_s"),
-            buildConfiguration: text("build_configuration"))
+            buildConfiguration: text("build_configuration"),
+            collapseReasons: text("collapse_reasons") == Self.noCollapseText
+                ? [] : text("collapse_reasons").components(separatedBy: "; "))
     }
 }

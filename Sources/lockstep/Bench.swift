@@ -51,7 +51,7 @@ struct Bench: AsyncParsableCommand {
     var groupBits: Int?
 
     func validate() throws {
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs).") }
+        guard (1...1_000_000).contains(runs) else { throw ValidationError("--runs must be in 1...1000000, got \(runs).") }
         guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1...64, got \(threads).") }
         _ = try ParameterLookup.named(params)
         guard (1...30).contains(heldBits) else { throw ValidationError("--held-bits must be in 1...30, got \(heldBits).") }

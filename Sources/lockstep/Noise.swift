@@ -52,6 +52,15 @@ struct Noise: AsyncParsableCommand {
 
     func validate() throws {
         for name in parameterSetNames { _ = try ParameterLookup.named(name) }
+        // Upper ends bound memory (one Double per sample) and the failure-run size
+        // (expected failures / predicted rate), which must fit an Int.
+        for (flag, value, allowed) in [("--samples", samples, 5...100_000_000), ("--blind-rotations", blindRotations, 0...1_000_000),
+                                       ("--threads", threads, 1...1024)] where !allowed.contains(value) {
+            throw ValidationError("\(flag) \(value): allowed: \(allowed.lowerBound)...\(allowed.upperBound).")
+        }
+        guard expectedFailures.isFinite, (100...1_000_000).contains(expectedFailures) else {
+            throw ValidationError("--expected-failures \(expectedFailures): allowed: a number from 100 to 1000000.")
+        }
         guard confidence > 0, confidence < 1 else {
             throw ValidationError("--confidence \(confidence): must lie strictly between 0 and 1 (e.g. 0.99).")
         }
@@ -63,8 +72,8 @@ struct Noise: AsyncParsableCommand {
         case "tfhe-rs": return .tfheRsFit
         case "concrete-cpu": return .concreteCPUFit
         default:
-            guard let coefficient = Double(fft), coefficient > 0 else {
-                throw ValidationError("--fft \(fft): allowed values are tfhe-rs, concrete-cpu, or a positive coefficient c.")
+            guard let coefficient = Double(fft), coefficient > 0, coefficient <= 0x1p20 else {
+                throw ValidationError("--fft \(fft): allowed values are tfhe-rs, concrete-cpu, or a coefficient c with 0 < c ≤ 1048576 (2^20).")
             }
             return .measured(coefficient: coefficient)
         }
@@ -109,15 +118,13 @@ struct Noise: AsyncParsableCommand {
     private func renderTable(result: NoiseExperiment.Result, parameters: ParameterSet) -> String {
         var lines: [String] = []
         lines.append("\(parameters.name): n=\(parameters.lweDimension) k=\(parameters.glweDimension) N=\(parameters.polynomialSize) "
-            + "p=\(parameters.precision) MS=\(parameters.modulusSwitch.rawValue); keys: \(result.seedProvenance); "
-            + "key weights small \(result.keyWeights.small)/\(parameters.lweDimension), big \(result.keyWeights.big)/\(parameters.bigLWEDimension)")
-        lines.append(pad("step", 44) + pad("samples", 9) + pad("log2 pred", 10) + pad("log2 key", 10) + pad("log2 meas", 10)
+            + "p=\(parameters.precision) MS=\(parameters.modulusSwitch.rawValue); keys: \(result.seedProvenance)")
+        lines.append(pad("step", 44) + pad("samples", 9) + pad("log2 pred", 10) + pad("log2 meas", 10)
             + pad("meas/pred", 10) + pad("χ² CI / pred", 18) + pad("verdict", 10) + pad("mean in CI", 11) + "normality p")
         for row in result.rows {
             let ratioInterval = "[\(fixed(row.ciLow / row.predictedVariance, 3)), \(fixed(row.ciHigh / row.predictedVariance, 3))]"
             let meanVerdict = row.meanVerdict.map { $0 == .agrees ? "yes" : "no" } ?? "-"
             lines.append(pad(row.step, 44) + pad("\(row.samples)", 9) + pad(fixed(log2(row.predictedVariance), 2), 10)
-                + pad(row.keyConditionedPredictedVariance.map { fixed(log2($0), 2) } ?? "-", 10)
                 + pad(row.measuredVariance > 0 ? fixed(log2(row.measuredVariance), 2) : "≤ 0", 10)
                 + pad(fixed(row.measuredVariance / row.predictedVariance, 3), 10) + pad(ratioInterval, 18)
                 + pad(row.verdict.rawValue, 10) + pad(meanVerdict, 11)

@@ -62,6 +62,23 @@ struct Params: AsyncParsableCommand {
     @Flag(help: "Show a deliberately weak set (n=600, σ=2^-20) being refused by the 128-bit check.")
     var checkWeak = false
 
+    /// ν² multiplies the PBS output variance; past 2^20 no parameter set has room, and printing
+    /// a larger ν as an integer would overflow.
+    static let maximumNorm = 0x1p20
+
+    func validate() throws {
+        if let norm, !(norm.isFinite && norm > 0 && norm <= Self.maximumNorm) {
+            throw ValidationError("--norm \(norm): allowed: a weight 2-norm ν with 0 < ν ≤ \(Int(Self.maximumNorm)) (2^20).")
+        }
+        for p in precision where !(1...30).contains(p) {
+            throw ValidationError("--precision \(p): allowed: message bits from 1 to 30.")
+        }
+        _ = try PErrorParser.log2(pError)
+        _ = try parsedModulusSwitch()
+        _ = try parsedCurve()
+        _ = try parsedFFTModel()
+    }
+
     func run() async throws {
         let fftModel = try parsedFFTModel()
         if checkWeak {
@@ -133,8 +150,9 @@ struct Params: AsyncParsableCommand {
 
     private func parsedFFTModel() throws -> FFTNoiseModel {
         if let c = fftCoefficient {
-            guard c.isFinite && c >= 0 else {
-                throw ValidationError("--fft-coefficient \(c): must be a finite number ≥ 0.")
+            // Measured coefficients are O(1) (TFHE_FACTS §3.6); 2^20 is far past any FFT.
+            guard c.isFinite && c >= 0 && c <= 0x1p20 else {
+                throw ValidationError("--fft-coefficient \(c): allowed: a number from 0 to 1048576 (2^20).")
             }
             return .measured(coefficient: c)
         }
@@ -206,7 +224,7 @@ struct Params: AsyncParsableCommand {
 
     static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
     static func scientific(_ x: Double) -> String { String(format: "%.3e", x) }
-    static func compact(_ x: Double) -> String { x == x.rounded() ? "\(Int(x))" : "\(x)" }
+    static func compact(_ x: Double) -> String { x == x.rounded() && abs(x) < 0x1p53 ? "\(Int(x))" : "\(x)" }
 }
 
 /// One line of `lockstep params`: a fixed schema, every key present (null when unknown).
@@ -364,8 +382,9 @@ enum PErrorParser {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let value: Double
         if trimmed.hasPrefix("2^") {
-            guard let exponent = Double(trimmed.dropFirst(2)), exponent.isFinite, exponent < 0 else {
-                throw ValidationError("--p-error \(text): write a power of two with a negative exponent, e.g. 2^-40.")
+            // 2^-1074 is the smallest positive Double: a decimal p cannot go lower either.
+            guard let exponent = Double(trimmed.dropFirst(2)), exponent.isFinite, exponent < 0, exponent >= -1074 else {
+                throw ValidationError("--p-error \(text): allowed: a power of two 2^e with -1074 ≤ e < 0 (e.g. 2^-40), or a decimal such as 1e-5.")
             }
             return exponent
         } else if let v = Double(trimmed) {

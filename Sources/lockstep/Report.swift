@@ -24,6 +24,12 @@ struct Report: AsyncParsableCommand {
             ?? (FileManager.default.fileExists(atPath: defaultPaper.path) ? defaultPaper : nil)
         let (written, problems) = try ResultsReport.write(resultsDirectory: directory, paper: paperURL)
         written.forEach { printLine("wrote \($0.path)") }
+        // Marked COLLAPSED in the accuracy table; said here too so nobody publishes them unaware.
+        for experiment in ResultsReport.collect(resultsDirectory: directory).experiments {
+            if let reasons = ResultsReport.collapseReasons(experiment) {
+                printError("error: \(experiment.name): the quantized model collapsed (marked in the tables): \(reasons)")
+            }
+        }
         problems.forEach { printError("left out: \($0)") }
         if !problems.isEmpty { throw ExitCode(1) }
     }

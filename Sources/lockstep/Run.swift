@@ -70,7 +70,7 @@ struct Run: AsyncParsableCommand {
 
         let interactive = isatty(STDERR_FILENO) == 1
         let resultsURL = URL(fileURLWithPath: results, isDirectory: true)
-        var (ran, skipped, failed) = (0, 0, 0)
+        var (ran, skipped, failed, collapsed) = (0, 0, 0, 0)
         for (index, (config, file)) in planned.enumerated() {
             let label = "[\(index + 1)/\(planned.count)] \(config.name)"
             printLine("\(label) (\(file))")
@@ -87,13 +87,17 @@ struct Run: AsyncParsableCommand {
                 case .skipped: skipped += 1
                 }
                 printLine(Self.summaryLine(outcome))
+                if outcome.summary.collapsed {
+                    collapsed += 1
+                    printError("  error: \(config.name): the quantized model collapsed: \(outcome.summary.collapseReasons.joined(separator: "; "))")
+                }
             } catch {
                 progress.clear()
                 failed += 1
                 printError("  FAILED: \(error)")
             }
         }
-        printLine("\(ran) ran, \(skipped) skipped (already done), \(failed) failed; results in \(resultsURL.path)")
+        printLine("\(ran) ran, \(skipped) skipped (already done), \(failed) failed, \(collapsed) collapsed (meaningless quantized models, see the error lines); results in \(resultsURL.path)")
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -45,7 +45,10 @@ struct Selftest: AsyncParsableCommand {
         guard precisionMax >= 1 && precisionMax <= 16 else {
             throw ValidationError("--precision-max must be in 1...16, got \(precisionMax).")
         }
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions).") }
+        guard (1...1_000_000).contains(repetitions) else {
+            throw ValidationError("--repetitions must be in 1...1000000, got \(repetitions).")
+        }
+        guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1...1024, got \(threads).") }
         for name in params { _ = try ParameterLookup.named(name) }
         for w in roundingBits where !(2...16).contains(w) {
             throw ValidationError("--rounding-bits must be in 2...16, got \(w).")

@@ -36,8 +36,13 @@ struct Verify: AsyncParsableCommand {
 
     func validate() throws {
         if configs.isEmpty { throw ValidationError("Give at least one config file, e.g. `lockstep verify configs/ci/*.yaml`.") }
-        if let fheSamples, fheSamples < 1 { throw ValidationError("--fhe-samples must be at least 1, got \(fheSamples).") }
-        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads).") }
+        // The same ranges as the config keys fhe.samples and fhe.threads.
+        if let fheSamples, !(1...1_000_000).contains(fheSamples) {
+            throw ValidationError("--fhe-samples must be in 1...1000000, got \(fheSamples).")
+        }
+        if let threads, !(0...1024).contains(threads) {
+            throw ValidationError("--threads must be 0 (all cores) to 1024, got \(threads).")
+        }
     }
 
     func run() async throws {

@@ -76,4 +76,32 @@ import Testing
         }
         #expect(path.hasSuffix("mnist/train-images-idx3-ubyte.gz"))
     }
+
+    /// Header dimensions come straight from the file: their product must not trap on overflow,
+    /// also when a zero image count hides an overflowing pixel count per image.
+    @Test(arguments: [[0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], [0, 0xFFFF_FFFF, 0xFFFF_FFFF]])
+    func overflowingHeaderDimensionsAreAnError(dimensions: [Int]) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(directory) }
+        let fixture = SyntheticMNIST(directory: directory)
+        let huge = idxBytes(magic: 2051, dimensions: dimensions, values: [])
+        try fixture.write(replacing: ["mnist/t10k-images-idx3-ubyte.gz": Gzip.compress(huge)])
+        let error = try #require(throws: DatasetError.self) { try DatasetLoader(dataDirectory: directory).load(.mnist) }
+        #expect(error.description.contains("t10k-images-idx3-ubyte.gz"))
+        #expect(error.description.contains("4294967295×4294967295"))
+        #expect(error.description.contains("multiply to more than"))
+    }
+
+    @Test func anEmptyTestSplitIsAnError() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(directory) }
+        let fixture = SyntheticMNIST(directory: directory)
+        try fixture.write(replacing: [
+            "mnist/t10k-images-idx3-ubyte.gz": Gzip.compress(idxBytes(magic: 2051, dimensions: [0, 2, 3], values: [])),
+            "mnist/t10k-labels-idx1-ubyte.gz": Gzip.compress(idxBytes(magic: 2049, dimensions: [0], values: [])),
+        ])
+        let error = try #require(throws: DatasetError.self) { try DatasetLoader(dataDirectory: directory).load(.mnist) }
+        #expect(error.description.contains("test split is empty"))
+        #expect(error.description.contains("t10k-images-idx3-ubyte.gz holds 0 images"))
+    }
 }

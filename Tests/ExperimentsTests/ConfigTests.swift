@@ -218,4 +218,89 @@ let exampleYAML = """
         }
         #expect(repeated.description.contains("'n-b3' twice"))
     }
+
+    /// A budget below a hidden layer's input code width zeroes every weight of that layer
+    /// (`digits-bits.yaml` at 6–8 bits with quickstart's budget of 5: accuracy 0.10). Refused
+    /// at load with the arithmetic.
+    @Test func impossibleAccumulatorBudgetsAreRefusedWithTheArithmetic() throws {
+        func yaml(_ quantization: String, hidden: String = "[16]") -> String {
+            """
+            name: budget
+            dataset: {name: digits}
+            model: {hidden: \(hidden)}
+            quantization: \(quantization)
+            """
+        }
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(yaml: yaml("{bits: [4, 6], accumulator_bits_budget: 5}"), file: "budget.yaml")
+        }
+        #expect(error.description.contains("quantization.accumulator_bits_budget"))
+        #expect(error.description.contains("6-bit inputs"))
+        #expect(error.description.contains("Σ|W| ≤ ⌊31/63⌋ = 0"), "\(error)")
+        #expect(error.description.contains("allowed: none, or a budget ≥ 6"))
+
+        // Activations feed the second hidden layer.
+        let deep = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(
+                yaml: yaml("{input_bits: 2, weight_bits: 3, activation_bits: 7, accumulator_bits_budget: 5}", hidden: "[16, 8]"),
+                file: "deep.yaml")
+        }
+        #expect(deep.description.contains("hidden layer 1 reads 7-bit activations"), "\(deep)")
+
+        // The budget exactly at the input width leaves one unit of L1 per neuron: allowed.
+        #expect(try ConfigLoader.load(yaml: yaml("{bits: 5, accumulator_bits_budget: 5}"), file: "ok.yaml").count == 1)
+        #expect(try ConfigLoader.load(yaml: yaml("{bits: 8, accumulator_bits_budget: 5}", hidden: "[]"), file: "none.yaml").count == 1,
+                "no hidden layer, nothing to budget")
+    }
+
+    @Test func fheSamplesWithoutHiddenLayersAreRefusedAtLoad() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(
+                yaml: "name: flat\ndataset: {name: iris}\nmodel: {hidden: []}\nfhe: {samples: 3}", file: "flat.yaml")
+        }
+        #expect(error.description.contains("flat.yaml"))
+        #expect(error.description.contains("fhe.samples"))
+        #expect(error.description.contains("model.hidden is []"))
+        #expect(try ConfigLoader.load(yaml: "name: flat\ndataset: {name: iris}\nmodel: {hidden: []}", file: "clear.yaml").count == 1,
+                "a clear-only run of a linear model is fine")
+    }
+
+    /// Every committed config loads (the budget check must not refuse one), and the digits bit
+    /// sweep no longer carries quickstart's 5-bit budget into its 6–8-bit experiments.
+    @Test func everyCommittedConfigLoads() throws {
+        let root = repositoryRoot.appendingPathComponent("configs")
+        let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 10)
+        for file in files {
+            #expect(throws: Never.self, "\(file)") { try ConfigLoader.load(path: root.appendingPathComponent(file).path) }
+        }
+        let sweep = try ConfigLoader.load(path: root.appendingPathComponent("experiments/digits-bits.yaml").path)
+        #expect(sweep.count == 14)
+        #expect(sweep.allSatisfy { $0.quantization.impossibleBudget(hiddenLayers: $0.model.hidden.count) == nil })
+    }
+
+    /// "Billion laughs": nine levels of nine aliases are 9^9 values in 1 kB of YAML. The loader
+    /// stops at its node limit instead of growing memory without bound.
+    @Test func aliasBombsAreRefusedAtTheNodeLimit() throws {
+        var yaml = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...8 {
+            yaml += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        yaml += "name: bomb\ndataset: {name: iris}\nmodel: {hidden: [4]}\n"
+        let error = try #require(throws: ConfigError.self) { try ConfigLoader.load(yaml: yaml, file: "bomb.yaml") }
+        #expect(error.description.contains("bomb.yaml"))
+        #expect(error.description.contains("more than \(ConfigNode.maximumNodes) values"), "\(error)")
+
+        // Sweep lists multiply too.
+        let sweep = """
+            name: wide
+            dataset: {name: iris}
+            model: {hidden: [4]}
+            training: {epochs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}
+            quantization: {input_bits: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}
+            """
+        let sweepError = try #require(throws: ConfigError.self) { try ConfigLoader.load(yaml: sweep, file: "wide.yaml") }
+        #expect(sweepError.description.contains("100 × 11 = 1100 experiments; allowed: at most 1000"), "\(sweepError)")
+    }
 }

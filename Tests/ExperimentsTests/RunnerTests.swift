@@ -243,6 +243,28 @@ func csv(_ url: URL) throws -> CSVDocument {
     }
 }
 
+@Suite struct RunnerInputTrapTests {
+    /// A valid config whose training diverges used to trap in `Quantizer.init`; now the
+    /// experiment fails with the keys that decide convergence, and writes nothing.
+    @Test func divergedTrainingIsAnExperimentErrorNamingTheKeys() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let yaml = """
+            name: iris-diverges
+            dataset: {name: iris}
+            model: {hidden: [8], activation: identity}
+            training: {epochs: 30, optimizer: sgd, learning_rate: 10}
+            """
+        let config = try ConfigLoader.load(yaml: yaml, file: "diverges.yaml")[0]
+        let error = try #require(throws: ExperimentError.self) { try runner(results).run(config) }
+        #expect(error.description.contains("iris-diverges"))
+        #expect(error.description.contains("training diverged"), "\(error)")
+        #expect(error.description.contains("training.learning_rate 10.0"))
+        #expect(error.description.contains("training.optimizer sgd"))
+        #expect(!FileManager.default.fileExists(atPath: ExperimentFiles(resultsDirectory: results, experiment: config.name).manifest.path))
+    }
+}
+
 @Suite struct ShardingAndExportTests {
     @Test func shardsPartitionTheBatchDeterministically() {
         let batch = Array(0..<14)

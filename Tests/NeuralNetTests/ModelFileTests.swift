@@ -9,7 +9,7 @@ import Testing
 
     @Test func saveLoadRoundTripIsExact() throws {
         var model = MLP(sizes: [7, 5, 4, 3], activation: .tanh, seed: 8)
-        model.layers[1].bias = [0.1, -1e-7, 3.25, 1e20]
+        model.layers[1].bias = [0.1, -1e-7, 3.25, 1e5]
         let url = temporaryURL("model.json")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
@@ -52,5 +52,30 @@ import Testing
         model.layers[0].bias[0] = .nan
         let url = temporaryURL("nan.json")
         #expect(throws: ModelFileError.self) { try model.save(to: url) }
+    }
+
+    /// Sizes and values come from the file: a `rows` near 2^62 must not overflow rows × columns,
+    /// and weights near Float's maximum must not reach the forward pass and calibration.
+    @Test func absurdSizesAndValuesAreRefusedNamingTheValue() throws {
+        let model = MLP(sizes: [3, 2], seed: 1)
+        let url = temporaryURL("absurd.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for (edit, fragments) in [
+            (text.replacingOccurrences(of: "\"rows\":2", with: "\"rows\":4611686018427387904"),
+             ["layer 0 declares 4611686018427387904×3", "allowed: 1...1048576"]),
+            (text.replacingOccurrences(of: "\"bias\":[", with: "\"bias\":[3e38,"),
+             ["layer 0 bias 0 is 3e+38", "magnitude ≤ 1048576"]),
+        ] {
+            try Data(edit.utf8).write(to: url)
+            let error = try #require(throws: ModelFileError.self) { try MLP.load(from: url) }
+            for fragment in fragments { #expect(error.description.contains(fragment), "\(error)") }
+        }
+        var huge = model
+        huge.layers[0].weights.values[4] = 3e38
+        try huge.save(to: url)
+        let error = try #require(throws: ModelFileError.self) { try MLP.load(from: url) }
+        #expect(error.description.contains("layer 0 weight 4 is 3e+38"), "\(error)")
     }
 }

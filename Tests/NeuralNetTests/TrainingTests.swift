@@ -88,6 +88,31 @@ import Testing
         #expect(a != c)
     }
 
+    /// SGD at a huge learning rate with identity activations blows the weights up within a few
+    /// steps. Training stops at that step (a training transform must never see NaN) and the
+    /// refusing variant says where.
+    @Test func divergenceStopsTrainingAndIsReported() throws {
+        let (inputs, labels) = blobs(count: 90, seed: 4)
+        let config = TrainingConfiguration(epochs: 50, batchSize: 8, optimizer: .sgd, learningRate: 1e4, seed: 9)
+        var model = MLP(sizes: [2, 8, 3], activation: .identity, seed: 1)
+        let reports = Trainer.train(model: &model, inputs: inputs, labels: labels, config: config)
+        #expect(reports.count < 50, "stopped early, after \(reports.count) epochs")
+        #expect(model.firstNonFiniteLayer != nil)
+
+        var refused = MLP(sizes: [2, 8, 3], activation: .identity, seed: 1)
+        let error = try #require(throws: TrainingDivergedError.self) {
+            try Trainer.trainRefusingDivergence(model: &refused, inputs: inputs, labels: labels, config: config)
+        }
+        #expect(error.epoch == reports.count + 1 && error.batch >= 1)
+        #expect(error.description.contains("diverged"))
+        #expect("\(refused)" == "\(model)", "both stop at the same step (NaN ≠ NaN, so compared as text)")
+
+        var healthy = MLP(sizes: [2, 8, 3], seed: 1)
+        let converging = TrainingConfiguration(epochs: 3, batchSize: 8, optimizer: .adam, learningRate: 0.01, seed: 9)
+        #expect(try Trainer.trainRefusingDivergence(model: &healthy, inputs: inputs, labels: labels, config: converging).count == 3)
+        #expect(healthy.firstNonFiniteLayer == nil)
+    }
+
     @Test func argmaxPrefersLowestIndexOnTies() {
         #expect(argmax([1, 3, 3, 2] as [Float]) == 1)
         #expect(argmax([5] as [Int64]) == 0)

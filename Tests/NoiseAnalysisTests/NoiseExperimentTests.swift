@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TFHE
 @testable import NoiseAnalysis
@@ -58,6 +59,7 @@ struct NoiseExperimentTests {
             parameters: insecureTestSet, samples: 3000, blindRotations: 12, inflateBits: 6,
             expectedFailures: 100, threads: 2, seed: 2026)
         let result = try NoiseExperiment.run(configuration)
+        try expectNothingDerivedFromTheKeys(result)
         let steps = Dictionary(uniqueKeysWithValues: result.rows.map { ($0.step, $0) })
         for step in ["fresh", "keyswitch", "modulus switch", "before blind rotation"] {
             let row = try #require(steps[step])
@@ -85,5 +87,22 @@ struct NoiseExperimentTests {
         #expect(throws: NoiseAnalysisError.self) {
             try NoiseExperiment.run(.init(parameters: insecureTestSet, samples: 100, expectedFailures: 10))
         }
+    }
+}
+
+/// What `lockstep noise` prints, as table, JSON or CSV, comes from `Result`: it must hold no
+/// key weight (the keys' Hamming weights used to be printed) and no prediction conditioned on
+/// the keys (which gives the weights back).
+private func expectNothingDerivedFromTheKeys(_ result: NoiseExperiment.Result) throws {
+    func holdsKeyWeights(_ value: Any) -> Bool {
+        if value is KeyWeights || value is KeyConditionedNoise { return true }
+        return Mirror(reflecting: value).children.contains { holdsKeyWeights($0.value) }
+    }
+    #expect(!holdsKeyWeights(result))
+    #expect(!NoiseReportRow.csvHeader.contains("this_key"))
+    let encoder = JSONEncoder()
+    for row in result.rows {
+        let json = String(decoding: try encoder.encode(row), as: UTF8.self)
+        #expect(!json.contains("this_key"), "\(json)")
     }
 }

@@ -85,4 +85,33 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
         #expect(qatAccuracy >= ptqAccuracy - 0.02)
         #expect(qat.layers.allSatisfy { $0.weights.values.allSatisfy { (-1...1).contains($0) } })
     }
+
+    /// Non-finite weights or calibration ranges used to reach `Quantizer.init`'s precondition;
+    /// they are thrown errors now, for PTQ and for QAT (whose fine-tuning diverges here).
+    @Test func nonFiniteModelsAreThrownErrorsNotTraps() throws {
+        let (model, inputs, labels) = trainedModel()
+        let config = QuantizationConfiguration(method: .ptq, inputBits: 4, weightBits: 4, activationBits: 4)
+        var broken = model
+        broken.layers[1].weights.values[0] = .nan
+        let nanError = try #require(throws: QuantizationError.self) {
+            try PostTrainingQuantizer.quantize(broken, calibrationInputs: inputs, configuration: config)
+        }
+        #expect(nanError.description.contains("layer 1"))
+
+        // Finite but huge weights overflow Float in the calibration forward pass.
+        var huge = model
+        huge.layers[0].weights.values = huge.layers[0].weights.values.map { $0 * 3e37 }
+        huge.layers[1].weights.values = huge.layers[1].weights.values.map { $0 * 3e37 }
+        let overflowError = try #require(throws: QuantizationError.self) {
+            try PostTrainingQuantizer.quantize(huge, calibrationInputs: inputs, configuration: config)
+        }
+        #expect(overflowError.description.contains("activations range"), "\(overflowError)")
+
+        var tuned = trainedModel(activation: .identity).0
+        #expect(throws: TrainingDivergedError.self) {
+            try QuantizationAwareTrainer.train(
+                model: &tuned, inputs: inputs, labels: labels, quantization: config,
+                training: TrainingConfiguration(epochs: 20, batchSize: 4, optimizer: .sgd, learningRate: .greatestFiniteMagnitude, seed: 5))
+        }
+    }
 }

@@ -3,10 +3,12 @@ import Testing
 
 @Suite struct SerializationTests {
     static let keys = TestParameterSets.standardKeys
+    /// The test keys' set is under the 128-bit curve: loading it needs the caller's word.
+    static let trusted = [TestParameterSets.standard]
 
     @Test func clientKeyRoundTrip() throws {
         let client = Self.keys.clientKey
-        let restored = try ClientKey(serialized: client.serialized())
+        let restored = try ClientKey(serialized: client.serialized(), trustedInsecureSets: Self.trusted)
         #expect(restored.parameters == client.parameters)
         #expect(restored.smallKey.coefficients == client.smallKey.coefficients)
         #expect(restored.glweKey.coefficients == client.glweKey.coefficients)
@@ -17,7 +19,7 @@ import Testing
 
     @Test func serverKeyRoundTripBootstraps() throws {
         let (client, server) = Self.keys
-        let restored = try ServerKey(serialized: server.serialized())
+        let restored = try ServerKey(serialized: server.serialized(), trustedInsecureSets: Self.trusted)
         #expect(restored.parameters == server.parameters)
         #expect(restored.keyswitchKey.storage == server.keyswitchKey.storage)
         #expect(restored.bootstrapKey.storage == server.bootstrapKey.storage)
@@ -49,11 +51,11 @@ import Testing
         }
         let keyBytes = client.serialized()
         for length in stride(from: 0, to: keyBytes.count, by: 97) {
-            #expect(throws: SerializationError.self) { try ClientKey(serialized: Array(keyBytes[0..<length])) }
+            #expect(throws: SerializationError.self) { try ClientKey(serialized: Array(keyBytes[0..<length]), trustedInsecureSets: Self.trusted) }
         }
         let serverBytes = Self.keys.serverKey.serialized()
         for length in [0, 11, 19, 100, serverBytes.count / 2, serverBytes.count - 1] {
-            #expect(throws: SerializationError.self) { try ServerKey(serialized: Array(serverBytes[0..<length])) }
+            #expect(throws: SerializationError.self) { try ServerKey(serialized: Array(serverBytes[0..<length]), trustedInsecureSets: Self.trusted) }
         }
     }
 
@@ -82,5 +84,22 @@ import Testing
             #expect(error.message.contains("LWE ciphertext") || error.message.contains("truncated"))
         }
         #expect(throws: SerializationError.self) { try ClientKey(serialized: Array("not a key at all, clearly".utf8)) }
+    }
+
+    /// The insecure-test-set byte comes from the file, so anyone can set it: a key for a set
+    /// under the 128-bit curve is refused on load, whatever its label says, unless the caller
+    /// names that exact set as trusted.
+    @Test func aFilesInsecureLabelDoesNotSkipTheSecurityCheck() throws {
+        let (client, server) = Self.keys
+        #expect(client.parameters.isInsecureTestSet, "the file says: insecure test set")
+        let clientError = try #require(throws: ParameterError.self) { try ClientKey(serialized: client.serialized()) }
+        #expect(clientError.description.contains(TestParameterSets.standard.name))
+        #expect(clientError.description.contains("below"))
+        #expect(throws: ParameterError.self) { try ServerKey(serialized: server.serialized()) }
+        // Trusting a different weak set does not let this one through.
+        #expect(throws: ParameterError.self) {
+            try ClientKey(serialized: client.serialized(), trustedInsecureSets: [TestParameterSets.centered])
+        }
+        #expect(throws: Never.self) { try ClientKey(serialized: client.serialized(), trustedInsecureSets: Self.trusted) }
     }
 }

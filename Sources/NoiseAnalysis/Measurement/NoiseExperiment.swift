@@ -58,8 +58,9 @@ public enum NoiseExperiment {
     }
 
     public struct Result: Sendable {
+        // No key weights or key-conditioned predictions: a report must not carry anything
+        // computed from the secret keys' bits.
         public var rows: [NoiseReportRow]
-        public var keyWeights: KeyWeights
         public var fftEstimate: FFTTermEstimate?
         /// Failure-rate run: ciphertexts whose real PBS outcome differed from the
         /// pre-blind-rotation rule (0 when the rule is exact).
@@ -80,6 +81,7 @@ public enum NoiseExperiment {
         var clock = Stopwatch()
         let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: seed)
         seconds["keygen"] = clock.lap()
+        // Used only inside the FFT-term estimate (subtracting this key's rounding terms); never reported.
         let weights = KeyWeights(clientKey: clientKey)
         let model = NoiseModel(parameters: parameters, fft: configuration.fft)
         let keyModel = KeyConditionedNoise(parameters: parameters, weights: weights)
@@ -118,27 +120,22 @@ public enum NoiseExperiment {
 
         let freshPrediction = model.freshEncryption
         var rows: [NoiseReportRow] = []
-        func row(_ step: String, _ samples: [Double], predicted: Variance, keyConditioned: Variance?,
+        func row(_ step: String, _ samples: [Double], predicted: Variance,
                  mean: Double = 0, gridStep: Double? = nil, method: String) throws -> NoiseReportRow {
             let check = try NoiseCheck(step: step, samples: samples, predictedVariance: predicted.value,
                                        expectedMean: mean, confidenceLevel: level, gridStep: gridStep)
-            var result = NoiseReportRow(parameterSet: parameters.name, check: check, method: method)
-            result.keyConditionedPredictedVariance = keyConditioned?.value
-            return result
+            return NoiseReportRow(parameterSet: parameters.name, check: check, method: method)
         }
         // Fresh noise is rounded to whole units of 2^-64; at the σ floor (4 units) that grid is
         // as coarse for the normality test as the 2N grid is for the switched phase.
-        rows.append(try row("fresh", fresh.values, predicted: freshPrediction, keyConditioned: nil, gridStep: 0x1p-64,
+        rows.append(try row("fresh", fresh.values, predicted: freshPrediction, gridStep: 0x1p-64,
                             method: "phase − m·Δ of fresh big-key encryptions; normality on values dithered by one unit of 2^-64"))
         rows.append(try row("keyswitch", keyswitched.values, predicted: freshPrediction + model.keyswitch,
-                            keyConditioned: freshPrediction + keyModel.keyswitch,
                             method: "phase − m·Δ after keyswitch of fresh encryptions"))
-        rows.append(try row("modulus switch", rounding.values, predicted: model.modulusSwitch,
-                            keyConditioned: keyModel.modulusSwitch, mean: gridMean,
+        rows.append(try row("modulus switch", rounding.values, predicted: model.modulusSwitch, mean: gridMean,
                             method: "switched phase/2N − phase before the switch (rounding error alone)"))
         let beforeRotationPrediction = model.beforeBlindRotation(inputVariance: freshPrediction)
-        rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction,
-                            keyConditioned: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
+        rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction, mean: gridMean,
                             gridStep: gridToTorus, method: "switched phase − m·N/2^p in 2N-grid units, /2N; fresh inputs; normality on dithered values"))
 
         // Blind rotations.
@@ -178,11 +175,9 @@ public enum NoiseExperiment {
             }
             seconds["blind rotations"] = clock.lap()
             rows.append(try row("pbs output", outputs.values, predicted: model.pbsOutput,
-                                keyConditioned: keyModel.pbsOutput(fft: configuration.fft),
                                 method: "phase − expected of the sample-extracted accumulator (identity table), FFT model \(configuration.fft)"))
             rows.append(try row("before blind rotation (pbs inputs)", secondRound.values,
                                 predicted: model.beforeBlindRotation(weightTwoNorm: 1),
-                                keyConditioned: keyModel.pbsOutput(fft: configuration.fft) + keyModel.keyswitch + keyModel.modulusSwitch,
                                 mean: gridMean, gridStep: gridToTorus,
                                 method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N; normality on dithered values"))
             fftEstimate = try estimateFFTTerm(accumulatorVariances: accumulatorVariances.values, keyModel: keyModel,
@@ -194,7 +189,6 @@ public enum NoiseExperiment {
                 fftRow.predictedVariance = configuration.fft.externalProductVariance(
                     glweDimension: parameters.glweDimension.rawValue, polynomialSize: size,
                     baseLog: parameters.pbsBaseLog.rawValue, levels: parameters.pbsLevels.rawValue)
-                fftRow.keyConditionedPredictedVariance = nil
                 fftRow.measuredVariance = fftEstimate.variance
                 fftRow.ciLow = fftEstimate.interval.lower
                 fftRow.ciHigh = fftEstimate.interval.upper
@@ -244,8 +238,7 @@ public enum NoiseExperiment {
             let failureCheck = try FailureRateCheck(observedFailures: observed, trials: trials, predictedRate: predictedRate,
                                                     confidenceLevel: level)
             var failureRow = try row("failure rate (p+\(bits) = \(raised) bits, real pbs)", phases.values,
-                                     predicted: beforeRotationPrediction,
-                                     keyConditioned: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
+                                     predicted: beforeRotationPrediction, mean: gridMean,
                                      gridStep: gridToTorus, method: "identity-table PBS of fresh encryptions at \(raised) bits, decrypted; "
                                         + "pre-blind-rotation rule disagreed on \(mismatches!) of \(trials)")
             try failureRow.attach(failureRate: failureCheck, precision: raised, productionPrecision: p,
@@ -253,7 +246,7 @@ public enum NoiseExperiment {
                                     variance: beforeRotationPrediction.value, precision: p))
             rows.append(failureRow)
         }
-        return Result(rows: rows, keyWeights: weights, fftEstimate: fftEstimate, predicateMismatches: mismatches,
+        return Result(rows: rows, fftEstimate: fftEstimate, predicateMismatches: mismatches,
                       seedProvenance: seed.provenance, seconds: seconds)
     }
 

@@ -1,12 +1,12 @@
 /// One line of `lockstep noise` output (table, JSON object, noise.csv row): a pipeline step's
-/// predicted and measured noise, or a failure-rate run. Variances in torus units.
+/// predicted and measured noise, or a failure-rate run. Variances in torus units. Nothing here
+/// is computed from the secret keys' bits (a prediction for "this key" would give away its
+/// Hamming weight).
 public struct NoiseReportRow: Sendable, Hashable, Codable {
     public var parameterSet: String
     public var step: String
     public var samples: Int
     public var predictedVariance: Double
-    /// The prediction with the key-dependent terms evaluated for the keys used (diagnostic).
-    public var keyConditionedPredictedVariance: Double?
     public var measuredVariance: Double
     /// χ² interval on the measured variance.
     public var ciLow: Double
@@ -86,7 +86,6 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
         case parameterSet = "params"
         case step, samples
         case predictedVariance = "predicted_variance"
-        case keyConditionedPredictedVariance = "predicted_variance_this_key"
         case measuredVariance = "measured_variance"
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
@@ -126,7 +125,6 @@ public struct NoiseReportRow: Sendable, Hashable, Codable {
             case .step: csvQuoted(step)
             case .samples: "\(samples)"
             case .predictedVariance: number(predictedVariance)
-            case .keyConditionedPredictedVariance: number(keyConditionedPredictedVariance)
             case .measuredVariance: number(measuredVariance)
             case .ciLow: number(ciLow)
             case .ciHigh: number(ciHigh)

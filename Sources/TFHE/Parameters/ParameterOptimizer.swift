@@ -202,7 +202,8 @@ public enum ParameterOptimizer {
     static func optimizedName(precision: Int, nu: Double, target: Double) -> String {
         func compact(_ x: Double) -> String {
             let rounded = (x * 100).rounded() / 100
-            return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
+            // Int(x) traps beyond Int's range; past 2^53 a Double prints whole anyway.
+            return rounded == rounded.rounded() && abs(rounded) < 0x1p53 ? "\(Int(rounded))" : "\(rounded)"
         }
         return "opt-p\(precision)-nu\(compact(nu))-2m\(compact(-target))"
     }

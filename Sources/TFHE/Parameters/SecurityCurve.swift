@@ -131,6 +131,6 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable {
 
     private func fmt(_ x: Double) -> String {
         let scaled = (x * 1000).rounded() / 1000
-        return scaled == scaled.rounded() ? "\(Int(scaled))" : "\(scaled)"
+        return scaled == scaled.rounded() && abs(scaled) < 0x1p53 ? "\(Int(scaled))" : "\(scaled)"
     }
 }

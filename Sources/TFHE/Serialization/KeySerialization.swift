@@ -10,10 +10,11 @@ extension ClientKey {
         return writer.finish()
     }
 
-    public convenience init(serialized bytes: [UInt8]) throws {
+    /// A key whose set is under the 128-bit curve loads only when that set is among
+    /// `trustedInsecureSets` (tests); the file's own insecure label is not trusted.
+    public convenience init(serialized bytes: [UInt8], trustedInsecureSets: [ParameterSet] = []) throws {
         var reader = try BinaryReader(bytes, expecting: .clientKey)
-        let parameters = try reader.readParameterSet()
-        try SecurityCheck.enforce(parameters)
+        let parameters = try reader.readSecureParameterSet(trustedInsecureSets: trustedInsecureSets)
         let provenance = try reader.readString("seed provenance", maximumBytes: 256)
         let small = try reader.readWords("small LWE key", expectedCount: parameters.lweDimension.rawValue)
         let glwe = try reader.readWords("GLWE key", expectedCount: parameters.bigLWEDimension.rawValue)
@@ -39,10 +40,10 @@ extension ServerKey {
         return writer.finish()
     }
 
-    public convenience init(serialized bytes: [UInt8]) throws {
+    /// See `ClientKey.init(serialized:trustedInsecureSets:)`.
+    public convenience init(serialized bytes: [UInt8], trustedInsecureSets: [ParameterSet] = []) throws {
         var reader = try BinaryReader(bytes, expecting: .serverKey)
-        let parameters = try reader.readParameterSet()
-        try SecurityCheck.enforce(parameters)
+        let parameters = try reader.readSecureParameterSet(trustedInsecureSets: trustedInsecureSets)
         let bootstrapCount = FourierBootstrapKey.doubleCount(parameters.lweDimension, parameters.glweDimension,
                                                              parameters.polynomialSize, parameters.pbsLevels)
         let bootstrap = try reader.readDoubles("Fourier bootstrapping key", expectedCount: bootstrapCount)

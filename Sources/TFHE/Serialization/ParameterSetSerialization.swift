@@ -17,6 +17,19 @@ extension BinaryWriter {
 }
 
 extension BinaryReader {
+    /// `readParameterSet`, then the 128-bit security check on what was read. The file's
+    /// insecure-test-set byte is not trusted (anyone can set it): a set under the curve loads
+    /// only when it equals one of `trustedInsecureSets`, which the caller (a test) supplies.
+    mutating func readSecureParameterSet(trustedInsecureSets: [ParameterSet]) throws -> ParameterSet {
+        let parameters = try readParameterSet()
+        var claimedSecure = parameters
+        claimedSecure.isInsecureTestSet = false
+        if !SecurityCheck(parameters: claimedSecure).passes && !trustedInsecureSets.contains(parameters) {
+            try SecurityCheck.enforce(claimedSecure)
+        }
+        return parameters
+    }
+
     /// Reads and validates a parameter header; every value is range-checked before a typed
     /// parameter (whose initializers trap on nonsense) is built from it.
     mutating func readParameterSet() throws -> ParameterSet {
