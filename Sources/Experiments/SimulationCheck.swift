@@ -19,21 +19,27 @@ public struct SimulationCheck: Sendable {
         public let predictedLog2PError: Double
         public let encrypted: Counts
         public let simulated: Counts
-        /// The two 99 % intervals of the wrong-value rate overlap.
+        /// The two 99 % intervals of the rate of own errors overlap.
         public var agrees: Bool {
-            encrypted.wrongInterval.lower <= simulated.wrongInterval.upper
-                && simulated.wrongInterval.lower <= encrypted.wrongInterval.upper
+            encrypted.ownWrongInterval.lower <= simulated.ownWrongInterval.upper
+                && simulated.ownWrongInterval.lower <= encrypted.ownWrongInterval.upper
         }
     }
 
+    /// Wrong values of one op. An error upstream propagates (a wrong table value moves every
+    /// accumulator that reads it), so the verdict counts the errors an op makes itself: its
+    /// values in samples whose input to the op (the previous op's values) was right.
     public struct Counts: Sendable {
-        /// Values checked (samples × the op's values).
+        /// Values checked (samples × the op's values), and how many of them were wrong.
         public let values: Int
         public let wrong: Int
-        /// Wrong by exactly one (a neighbouring box, or one rounding step).
-        public let offByOne: Int
-        public let wrongInterval: ConfidenceInterval
-        public var wrongRate: Double { Double(wrong) / Double(values) }
+        /// Values in samples where the op's input was right, and the wrong ones among them.
+        public let ownValues: Int
+        public let ownWrong: Int
+        /// Own errors that are off by exactly one (a neighbouring box, one rounding step).
+        public let ownOffByOne: Int
+        /// 99 % Clopper–Pearson interval of ownWrong / ownValues.
+        public let ownWrongInterval: ConfidenceInterval
     }
 
     public let plan: FHEPlan
@@ -89,16 +95,22 @@ public struct SimulationCheck: Sendable {
         let simulationSeconds = (ContinuousClock.now - start).inSeconds
 
         func counts(_ traces: [CircuitTrace], op i: Int) throws -> Counts {
-            var wrong = 0, offByOne = 0
+            let perSample = plan.circuit.ops[i].count
+            var wrong = 0, ownValues = 0, ownWrong = 0, ownOffByOne = 0
             for trace in traces {
-                for (expected, got) in zip(clear.run(trace.input).values[i], trace.values[i]) where expected != got {
+                let reference = clear.run(trace.input)
+                let inputRight = i == 0 || reference.values[i - 1] == trace.values[i - 1]
+                if inputRight { ownValues += perSample }
+                for (expected, got) in zip(reference.values[i], trace.values[i]) where expected != got {
                     wrong += 1
-                    if abs(expected - got) == 1 { offByOne += 1 }
+                    guard inputRight else { continue }
+                    ownWrong += 1
+                    if abs(expected - got) == 1 { ownOffByOne += 1 }
                 }
             }
-            let values = traces.count * plan.circuit.ops[i].count
-            return Counts(values: values, wrong: wrong, offByOne: offByOne,
-                          wrongInterval: try clopperPearsonInterval(failures: wrong, trials: values, confidenceLevel: 0.99))
+            return Counts(values: traces.count * perSample, wrong: wrong, ownValues: ownValues, ownWrong: ownWrong,
+                          ownOffByOne: ownOffByOne,
+                          ownWrongInterval: try clopperPearsonInterval(failures: ownWrong, trials: max(1, ownValues), confidenceLevel: 0.99))
         }
         let ops = try plan.circuit.ops.indices.map { i in
             let op = plan.circuit.ops[i]

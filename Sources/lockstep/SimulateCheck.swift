@@ -78,13 +78,17 @@ struct SimulateCheck: AsyncParsableCommand {
             + "(\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); keys: \(check.keySeedDescription)")
         printLine("encrypted \(check.encryptedSamples) samples (median \(String(format: "%.1f", 1000 * check.encryptedLatencySecondsMedian)) ms), "
             + "simulated \(check.simulatedSamples) (\(String(format: "%.0f", check.simulatedSamplesPerSecond)) samples/s)")
-        printLine("op  kind   layer  predicted  encrypted wrong (off by 1)  99% CI             simulated wrong (off by 1)  99% CI             verdict")
+        printLine("own = errors an op makes itself (its input was right); all = with errors propagated from earlier ops")
+        printLine("op  kind   layer  predicted   encrypted own (off by 1)  99% CI            all       simulated own (off by 1)  99% CI            all       verdict")
         for op in check.ops {
             func side(_ c: SimulationCheck.Counts) -> String {
-                "\(c.wrong)/\(c.values) (\(c.offByOne))".padding(toLength: 26, withPad: " ", startingAt: 0)
-                    + " [\(String(format: "%.4f", c.wrongInterval.lower)), \(String(format: "%.4f", c.wrongInterval.upper))]"
+                "\(c.ownWrong)/\(c.ownValues) (\(c.ownOffByOne))".padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + " [\(String(format: "%.4f", c.ownWrongInterval.lower)), \(String(format: "%.4f", c.ownWrongInterval.upper))]"
+                    + "  " + "\(c.wrong)".padding(toLength: 8, withPad: " ", startingAt: 0)
             }
-            printLine(String(format: "%-3d %-6@ %-6d 2^%-7.1f ", op.op, op.kind.rawValue as NSString, op.layer, op.predictedLog2PError)
+            let predicted = op.predictedLog2PError < -200 ? "< 2^-200" : String(format: "2^%.1f", op.predictedLog2PError)
+            printLine("\(op.op)".padding(toLength: 4, withPad: " ", startingAt: 0) + op.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+                + "\(op.layer)".padding(toLength: 7, withPad: " ", startingAt: 0) + predicted.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + side(op.encrypted) + "  " + side(op.simulated) + "  " + (op.agrees ? "agrees" : "DISAGREES"))
         }
         printLine(String(format: "accuracy: encrypted %.4f, simulated %.4f, two-proportion p = %.3f (%@)",
