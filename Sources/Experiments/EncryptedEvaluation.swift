@@ -54,17 +54,10 @@ public struct EncryptedEvaluation: Sendable {
         public var measuredSigmaHigh: Double { noise.map { $0.varianceInterval.upper.squareRoot() } ?? .nan }
     }
 
-    /// One op of the plan's circuit: what it costs, its predicted p_error and what it got wrong.
+    /// One op of the plan's circuit: what it costs and risks (the plan's figures) and the wrong
+    /// values this run found.
     public struct OpResult: Sendable {
-        public let op: Int
-        public let kind: OpKind
-        public let layer: Int
-        public let values: Int
-        /// Precision of the op's ciphertexts (the PBS input precision for the op after it).
-        public let precisionBits: Int
-        /// KS→PBS per sample: one per value of a table op, the extraction PBSs of a round op.
-        public let pbsPerSample: Int
-        public let log2PredictedPError: Double
+        public let figures: FHEPlan.OpFigures
         public let mismatches: Int
     }
 
@@ -173,11 +166,7 @@ public struct EncryptedEvaluation: Sendable {
                 maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count,
                 zeroTableCiphertexts: margins.count - measured.count)
         }
-        let ops = plan.opFigures.map { figure in
-            OpResult(op: figure.op, kind: figure.kind, layer: figure.layer, values: figure.values,
-                     precisionBits: figure.precisionBits, pbsPerSample: figure.pbsPerSample,
-                     log2PredictedPError: figure.log2PError, mismatches: mismatchesPerOp[figure.op])
-        }
+        let ops = plan.opFigures.map { OpResult(figures: $0, mismatches: mismatchesPerOp[$0.op]) }
         return EncryptedEvaluation(
             plan: plan, keySeedDescription: seed.provenance, sampleIndices: indices,
             fhePredictions: checks.map(\.fhePrediction), clearPredictions: checks.map(\.clearPrediction),
