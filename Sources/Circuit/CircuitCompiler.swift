@@ -65,9 +65,16 @@ public enum CircuitCompiler {
             scales: last.weightQuantizers.map { $0.scale * last.inputQuantizer.scale },
             zeroPointCorrections: last.weightRowSums.map { last.inputQuantizer.zeroPoint * $0 },
             biases: last.bias, activation: last.activation)
-        return IntegerCircuit(inputCount: model.inputCount, inputBits: inputQuantizer.bitWidth,
-                              inputLow: inputQuantizer.minCode, inputHigh: inputQuantizer.maxCode,
-                              ops: ops, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)
+        let circuit = IntegerCircuit(inputCount: model.inputCount, inputBits: inputQuantizer.bitWidth,
+                                     inputLow: inputQuantizer.minCode, inputHigh: inputQuantizer.maxCode,
+                                     ops: ops, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)
+        // The same checks as a loaded file: bounds re-derived, ±2^52 limits, the layer shape.
+        do {
+            try circuit.validate()
+        } catch let error as CircuitFileError {
+            throw CircuitLoweringError(description: "the lowered circuit is invalid: \(error.description)")
+        }
+        return circuit
     }
 
     static func roundingShift(low: [Int64], high: [Int64], layer: Int, options: CircuitOptions) throws -> Int {

@@ -168,6 +168,10 @@ extension IntegerCircuit {
                     try fail("\(name) has \(tables.count) tables and \(inputLow.count) input offsets for \(inputs) values")
                 }
                 for j in 0..<inputs {
+                    // Every entry, reachable or not, feeds the encrypted side's lookup tables.
+                    guard tables[j].allSatisfy({ $0 > -limit && $0 < limit }) else {
+                        try fail("\(name) table \(j) has an entry beyond ±2^52")
+                    }
                     let first = inputLow[j]
                     guard first <= input.low[j], input.high[j] - first < Int64(tables[j].count) else {
                         try fail("\(name) table \(j) covers \(first)..<\(first)+\(tables[j].count), its input reaches \(input.low[j])...\(input.high[j])")
@@ -189,6 +193,20 @@ extension IntegerCircuit {
         }
         guard ops.last!.kind == .dense else {
             try fail("the last op is a \(ops.last!.kind.rawValue) op; the circuit's outputs must be a dense op's accumulators (decrypted without a table)")
+        }
+        // The shape every user of `stages` relies on: layer l is dense [round] table, the last
+        // layer a lone dense op, and every op names its layer's position.
+        for (position, stage) in stages.enumerated() {
+            let members = [stage.dense] + [stage.round, stage.table].compactMap { $0 }
+            guard ops[stage.dense].kind == .dense else {
+                try fail("op \(stage.dense) (\(ops[stage.dense].kind.rawValue)) starts a layer; allowed: layers of dense, optional round, then table, and a final dense op")
+            }
+            guard stage.isOutput == (position == stages.count - 1), !(stage.isOutput && stage.round != nil) else {
+                try fail("layer \(position) (ops \(members)) is not dense [round] table, or the final dense op alone")
+            }
+            if let i = members.first(where: { ops[$0].layer != position }) {
+                try fail("op \(i) (\(ops[i].kind.rawValue)) says layer \(ops[i].layer) but is in layer \(position)")
+            }
         }
         let d = outputDecoding
         let outputs = outputCount

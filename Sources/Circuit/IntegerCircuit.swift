@@ -65,9 +65,7 @@ public struct CircuitOp: Sendable, Equatable {
     public var count: Int { low.count }
 
     /// ceil(log2(max_j(high_j − low_j + 1))): the width of the widest sound range.
-    public var boundBits: Int {
-        AccumulatorRounding.bits(forCount: zip(low, high).map { $1 - $0 + 1 }.max() ?? 1)
-    }
+    public var boundBits: Int { HeldValues.bits(low: low, high: high) }
 
     /// A table op's precision: ceil(log2(largest table)); nil for other ops.
     public var tableBits: Int? {
@@ -131,7 +129,7 @@ public struct IntegerCircuit: Sendable, Equatable {
     public let maxTLUBits: Int
 
     /// Builds a circuit without checking it; `validate()` checks every invariant and the
-    /// soundness of every bound (the compiler's output and every loaded file go through it).
+    /// soundness of every bound (`CircuitCompiler.lower` and `load` run it).
     public init(inputCount: Int, inputBits: Int, inputLow: Int64, inputHigh: Int64, ops: [CircuitOp],
                 outputDecoding: OutputDecoding, maxTLUBits: Int) {
         formatVersion = Self.currentFormatVersion
@@ -240,8 +238,7 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
         let input = circuit.inputBounds(ofOp: stage.dense)
         inputCount = weights.columns
         neuronCount = weights.rows
-        inputBits = stage.dense == 0 ? circuit.inputBits
-            : AccumulatorRounding.bits(forCount: zip(input.low, input.high).map { $1 - $0 + 1 }.max() ?? 1)
+        inputBits = stage.dense == 0 ? circuit.inputBits : HeldValues.bits(low: input.low, high: input.high)
         accumulatorBits = dense.boundBits
         roundingShift = stage.shift
         messageBits = HeldValues.denseBits(dense, roundingBits: stage.shift, addend: stage.addend)
@@ -271,7 +268,8 @@ public enum HeldValues {
         return AccumulatorRounding.bits(forCount: (zip(op.high, offsets).map { $0 - $1 }.max() ?? 0) + 1)
     }
 
-    /// Bits of the largest held value of an op held at its low bounds (inputs, tables).
+    /// Bits of the largest held value of an op held at its low bounds (inputs, tables), i.e.
+    /// ceil(log2(max_j(high_j − low_j + 1))), the width of the widest sound range.
     public static func bits(low: [Int64], high: [Int64]) -> Int {
         AccumulatorRounding.bits(forCount: (zip(high, low).map { $0 - $1 }.max() ?? 0) + 1)
     }

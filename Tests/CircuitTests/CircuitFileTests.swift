@@ -83,6 +83,15 @@ import Testing
                 op["weights"] = weights
             }
         }, mentioning: "op 3 (dense, layer 1) declares")
+        try expectRejected({ o in self.editOp(1, &o) { op in op["layer"] = 5 } },
+                           mentioning: "op 1 (round) says layer 5 but is in layer 0")
+        try expectRejected({ o in
+            self.editOp(2, &o) { op in
+                var tables = op["tables"] as! [[Int64]]
+                tables[0][0] = Int64(1) << 60
+                op["tables"] = tables
+            }
+        }, mentioning: "op 2 (table, layer 0) table 0 has an entry beyond ±2^52")
         let url = temporaryURL()
         try Data("{\"ops\": []".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
@@ -101,6 +110,22 @@ import Testing
             Issue.record("a version 1 circuit file was accepted")
         } catch let error as CircuitFileError {
             #expect(error.description == "Circuit file \(url.path): formatVersion is 1; this build reads version 2 (version 1 held fixed dense + table layers; version 2 is a sequence of dense, round and table ops). Regenerate it with `lockstep export`")
+        }
+    }
+
+    /// Sound bounds alone do not make a circuit the planner and executors can run: a hidden
+    /// layer must end in a table, and only the last layer may be a lone dense op.
+    @Test func aHiddenLayerWithoutATableIsRefused() throws {
+        func dense(_ layer: Int, high: Int64) -> CircuitOp {
+            CircuitOp(.dense(weights: IntegerMatrix(rows: 1, columns: 1, values: [1])), layer: layer, low: [0], high: [high])
+        }
+        let circuit = IntegerCircuit(
+            inputCount: 1, inputBits: 4, inputLow: 0, inputHigh: 15,
+            ops: [dense(0, high: 15), CircuitOp(.round(shift: 1, addend: 1), layer: 0, low: [0], high: [8]), dense(1, high: 8)],
+            outputDecoding: OutputDecoding(scales: [1], zeroPointCorrections: [0], biases: [0], activation: .identity),
+            maxTLUBits: 4)
+        #expect(throws: CircuitFileError(description: "layer 0 (ops [0, 1]) is not dense [round] table, or the final dense op alone")) {
+            try circuit.validate()
         }
     }
 
