@@ -94,11 +94,13 @@ public struct SimulationCheck: Sendable {
         let simulatedTraces = simulator.runBatch(simulatedIndices.map { quantized.quantizeInput(test.features[$0]) }, firstSample: 0)
         let simulationSeconds = (ContinuousClock.now - start).inSeconds
 
-        func counts(_ traces: [CircuitTrace], op i: Int) throws -> Counts {
+        // The clear traces of both sides, once (every op's count reads them).
+        let encryptedReference = clear.runBatch(encryptedTraces.map(\.input))
+        let simulatedReference = clear.runBatch(simulatedTraces.map(\.input))
+        func counts(_ traces: [CircuitTrace], _ references: [CircuitTrace], op i: Int) throws -> Counts {
             let perSample = plan.circuit.ops[i].count
             var wrong = 0, ownValues = 0, ownWrong = 0, ownOffByOne = 0
-            for trace in traces {
-                let reference = clear.run(trace.input)
+            for (trace, reference) in zip(traces, references) {
                 let inputRight = i == 0 || reference.values[i - 1] == trace.values[i - 1]
                 if inputRight { ownValues += perSample }
                 for (expected, got) in zip(reference.values[i], trace.values[i]) where expected != got {
@@ -115,7 +117,8 @@ public struct SimulationCheck: Sendable {
         let ops = try plan.circuit.ops.indices.map { i in
             let op = plan.circuit.ops[i]
             return OpComparison(op: i, kind: op.kind, layer: op.layer, predictedLog2PError: plan.opEncodings[i].log2PError,
-                                encrypted: try counts(encryptedTraces, op: i), simulated: try counts(simulatedTraces, op: i))
+                                encrypted: try counts(encryptedTraces, encryptedReference, op: i),
+                                simulated: try counts(simulatedTraces, simulatedReference, op: i))
         }
         func accuracy(_ traces: [CircuitTrace], _ indices: [Int]) -> (correct: Int, total: Int) {
             (zip(traces, indices).filter { plan.circuit.decode($0.outputs).predictedClass == test.labels[$1] }.count, indices.count)

@@ -22,8 +22,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
 
     /// What each op needs precomputed.
     enum Step {
-        /// Per output value, the encoded constant Σ_i W[j,i]·offset_in_i − offset_out_j.
-        case dense(constants: [UInt64])
+        /// The weights and, per output value, the encoded constant Σ_i W[j,i]·offset_in_i − offset_out_j.
+        case dense(weights: IntegerMatrix, constants: [UInt64])
         case round(ExactRounding)
         case table([LookupTable])
     }
@@ -50,14 +50,14 @@ public final class EncryptedExecutor: @unchecked Sendable {
             let inputOffsets = i == 0 ? [Int64](repeating: circuit.inputLow, count: circuit.inputCount) : plan.opEncodings[i - 1].offsets
             switch op.operation {
             case .dense(let weights):
-                return .dense(constants: (0..<weights.rows).map { j in
+                return .dense(weights: weights, constants: (0..<weights.rows).map { j in
                     // Wrapping: the torus is Z/2^64 and the true constant decodes exactly.
                     var constant: Int64 = 0
                     for (k, w) in weights.row(j).enumerated() { constant = constant &+ w &* inputOffsets[k] }
                     return held.encoding.encode(Int(constant &- held.offsets[j]))
                 })
             case .round:
-                let layer = plan.layers.first { $0.index == op.layer }!
+                let layer = plan.layers[op.layer]   // `validate`: op.layer is the stage's position
                 return .round(ExactRounding(heldBits: layer.messageBits, groupBits: layer.roundingGroups.map(\.bits)))
             case .table(let tableLow, let tables):
                 let input = plan.opEncodings[i - 1]
@@ -81,10 +81,9 @@ public final class EncryptedExecutor: @unchecked Sendable {
         var current = inputs
         var all = [[LWECiphertext]]()
         all.reserveCapacity(steps.count)
-        for (i, step) in steps.enumerated() {
+        for step in steps {
             switch step {
-            case .dense(let constants):
-                guard case .dense(let weights) = circuit.ops[i].operation else { preconditionFailure("Step \(i) is not dense") }
+            case .dense(let weights, let constants):
                 current = dense(weights, constants: constants, inputs: current)
             case .round(let rounding):
                 current = round(rounding, inputs: current)

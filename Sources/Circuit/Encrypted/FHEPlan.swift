@@ -16,7 +16,9 @@ import TFHE
 /// share its precision (a dot product keeps Δ), so each table PBS re-encodes its output at the
 /// next dense op's Δ and the client encrypts the inputs at the first one's. A round op holds
 /// v >> e at p − e bits; the table PBS reads whatever its input op holds.
-public struct FHEPlan: Sendable, Codable, Equatable {
+/// Not Codable: a plan is made by the planner for a circuit, never read from a file, so its
+/// encodings cannot disagree with its circuit (the manifest records `layers`).
+public struct FHEPlan: Sendable, Equatable {
     /// One group of the exact rounding of a layer, with the noise its two PBSs see.
     public struct RoundingGroup: Sendable, Codable, Equatable {
         /// Bits of the value before this group.
@@ -77,7 +79,7 @@ public struct FHEPlan: Sendable, Codable, Equatable {
     }
 
     /// How op i of `circuit` is held encrypted: v_j − offsets[j] at `encoding`.
-    public struct OpEncoding: Sendable, Codable, Equatable {
+    public struct OpEncoding: Sendable, Equatable {
         public let encoding: Encoding
         public let offsets: [Int64]
         /// log2 of the probability that one value of this op is wrong when its inputs are right:
@@ -152,12 +154,13 @@ public struct FHEPlan: Sendable, Codable, Equatable {
     public var opFigures: [OpFigures] {
         circuit.ops.indices.map { i in
             let op = circuit.ops[i]
-            let layer = layers.first { $0.index == op.layer }!
-            let precision: Int, pbs: Int
+            // A dense op is held at its precision; a round or table op's PBSs read its input's.
+            let precision = opEncodings[op.kind == .dense ? i : i - 1].encoding.precision
+            let pbs: Int
             switch op.kind {
-            case .dense: precision = opEncodings[i].encoding.precision; pbs = 0
-            case .round: precision = layer.messageBits; pbs = layer.roundingPBSCount
-            case .table: precision = opEncodings[i - 1].encoding.precision; pbs = op.count
+            case .dense: pbs = 0
+            case .round: pbs = layers[op.layer].roundingPBSCount   // `validate`: op.layer is the stage's position
+            case .table: pbs = op.count
             }
             return OpFigures(op: i, kind: op.kind, layer: op.layer, values: op.count, precisionBits: precision,
                              pbsPerSample: pbs, log2PError: opEncodings[i].log2PError)

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import Quantization
 import SeededRandom
 import TFHE
 
@@ -29,7 +30,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
     public var circuit: IntegerCircuit { plan.circuit }
 
     enum Step {
-        case dense(constants: [UInt64])
+        case dense(weights: IntegerMatrix, constants: [UInt64])
         /// One polynomial pair per group: the top-bit table's and (d ≥ 2) the low bits'.
         case round(ExactRounding, top: [[UInt64]], low: [[UInt64]?])
         case table(polynomials: [[UInt64]])
@@ -59,7 +60,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         centered = plan.parameters.modulusSwitch == .centered
         steps = EncryptedExecutor.steps(plan).map { step in
             switch step {
-            case .dense(let constants): return .dense(constants: constants)
+            case .dense(let weights, let constants): return .dense(weights: weights, constants: constants)
             case .round(let rounding):
                 return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
                               low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
@@ -105,8 +106,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         values.reserveCapacity(steps.count)
         for (i, step) in steps.enumerated() {
             switch step {
-            case .dense(let constants):
-                guard case .dense(let weights) = circuit.ops[i].operation else { preconditionFailure("Step \(i) is not dense") }
+            case .dense(let weights, let constants):
                 phases = (0..<weights.rows).map { j in
                     var sum = constants[j]
                     for (k, w) in weights.row(j).enumerated() where w != 0 { sum = sum &+ UInt64(bitPattern: w) &* phases[k] }
