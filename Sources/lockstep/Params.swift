@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import TFHE
 
@@ -41,7 +42,7 @@ struct Params: AsyncParsableCommand {
     @Option(help: "What feeds the blind rotation: pbs (ν-weighted earlier PBS outputs, a network's steady state) or fresh (ν-weighted fresh encryptions, output decrypted directly: Concrete's single-table case).")
     var input: OptimizerInputNoise = .previousPBS
 
-    @Option(name: .customLong("p-error"), help: "Per-PBS failure target for --optimize, as 2^-40 or 1e-5.")
+    @Option(name: .customLong("p-error"), help: "Per-PBS failure target for --optimize: \(ProbabilityText.allowed).")
     var pError: String = "2^-40"
 
     @Option(help: "Modulus switch for --optimize and --custom: standard or centered.")
@@ -73,7 +74,7 @@ struct Params: AsyncParsableCommand {
         for p in precision where !(1...30).contains(p) {
             throw ValidationError("--precision \(p): allowed: message bits from 1 to 30.")
         }
-        _ = try PErrorParser.log2(pError)
+        _ = try log2PError(pError)
         _ = try parsedModulusSwitch()
         _ = try parsedCurve()
         _ = try parsedFFTModel()
@@ -95,7 +96,7 @@ struct Params: AsyncParsableCommand {
             guard !precision.isEmpty else {
                 throw ValidationError("--optimize needs --precision P (message bits, e.g. --precision 4).")
             }
-            let target = try PErrorParser.log2(pError)
+            let target = try log2PError(pError)
             let nu = norm ?? 1
             for p in precision {
                 let clock = ContinuousClock()
@@ -373,29 +374,6 @@ struct ParamsRow: Encodable {
         try c.encode(keyswitchKeyBytes, forKey: .keyswitchKeyBytes)
         try c.encode(pErrorTarget, forKey: .pErrorTarget)
         try c.encode(searchMilliseconds, forKey: .searchMilliseconds)
-    }
-}
-
-/// `2^-40`, `2^-40.5`, `1e-5`, `0.001` → log2 of the probability.
-enum PErrorParser {
-    static func log2(_ text: String) throws -> Double {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let value: Double
-        if trimmed.hasPrefix("2^") {
-            // 2^-1074 is the smallest positive Double: a decimal p cannot go lower either.
-            guard let exponent = Double(trimmed.dropFirst(2)), exponent.isFinite, exponent < 0, exponent >= -1074 else {
-                throw ValidationError("--p-error \(text): allowed: a power of two 2^e with -1074 ≤ e < 0 (e.g. 2^-40), or a decimal such as 1e-5.")
-            }
-            return exponent
-        } else if let v = Double(trimmed) {
-            value = v
-        } else {
-            throw ValidationError("--p-error \(text): write it as 2^-40 or as a decimal such as 1e-5.")
-        }
-        guard value > 0 && value < 1 else {
-            throw ValidationError("--p-error \(text): a probability strictly between 0 and 1 is needed.")
-        }
-        return Foundation.log2(value)
     }
 }
 

@@ -55,7 +55,7 @@ struct SimulateCheck: AsyncParsableCommand {
     var results = "results"
 
     func validate() throws {
-        guard ProbabilityText.parse(pError) != nil else { throw ValidationError("--p-error is '\(pError)'; allowed: \(ProbabilityText.allowed).") }
+        _ = try log2PError(pError)
         guard fheSamples >= 1 else { throw ValidationError("--fhe-samples must be at least 1, got \(fheSamples).") }
         guard simSamples >= 1 else { throw ValidationError("--sim-samples must be at least 1, got \(simSamples).") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads).") }
@@ -69,7 +69,7 @@ struct SimulateCheck: AsyncParsableCommand {
             progress: progress)
         let prepared = try runner.prepare(chosen)
         let check = try SimulationCheck.run(
-            prepared: prepared, log2PErrorTarget: log2(ProbabilityText.parse(pError)!),
+            prepared: prepared, log2PErrorTarget: try log2PError(pError),
             parameterSetName: parameters ?? chosen.fhe.parameters, encryptedSamples: fheSamples, simulatedSamples: simSamples,
             subsetSeed: seed, simulationSeed: noiseSeed,
             threads: threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, keySeed: keySeed, progress: progress)
