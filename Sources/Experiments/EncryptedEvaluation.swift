@@ -42,9 +42,10 @@ public struct EncryptedEvaluation: Sendable {
         public let maxNoiseInHalfDeltas: Double
         /// Every output ciphertext of the layer (flips and the largest noise count them all).
         public let ciphertexts: Int
-        /// Outputs of neurons whose table is all zeros, left out of `noise` and `histogram`: their
-        /// test polynomial is 0, so blind rotation adds nothing and the output is a noiseless
-        /// trivial encryption of 0, which the PBS-output prediction does not describe.
+        /// Outputs of neurons whose table is constant, left out of `noise` and `histogram`: the
+        /// table is held above its lowest value (`FHEPlan.OpEncoding`), so its test polynomial
+        /// is 0, blind rotation adds nothing and the output is a noiseless trivial encryption,
+        /// which the PBS-output prediction does not describe.
         public let zeroTableCiphertexts: Int
 
         public var mismatches: Int { flips.observedFailures }
@@ -137,7 +138,8 @@ public struct EncryptedEvaluation: Sendable {
             let margins = checks.flatMap { $0.noiseInHalfDeltas[outputOp] }
             var zeroTables = Set<Int>()
             if case .table(_, let tables) = circuit.ops[outputOp].operation {
-                zeroTables = Set(tables.indices.filter { tables[$0].allSatisfy { $0 == 0 } })
+                // Held minus the table's lowest value: a constant table is the zero polynomial.
+                zeroTables = Set(tables.indices.filter { j in tables[j].allSatisfy { $0 == tables[j][0] } })
             }
             let measured = checks.flatMap { check in
                 check.noiseInHalfDeltas[outputOp].enumerated().filter { !zeroTables.contains($0.offset) }.map(\.element)
@@ -160,7 +162,7 @@ public struct EncryptedEvaluation: Sendable {
                 roundingMismatches: stage.round.map { mismatchesPerOp[$0] } ?? 0,
                 predictedFrom: planLayer.isOutputLayer
                     ? "weighted sum with the largest weight 2-norm (bound)"
-                    : zeroTables.isEmpty ? "PBS output" : "PBS output (all-zero tables left out)",
+                    : zeroTables.isEmpty ? "PBS output" : "PBS output (constant tables left out)",
                 predictedOutputSigma: predictedSigma, keyPredictedOutputSigma: keyPredictedSigma, noise: noise, flips: flips,
                 histogram: torusNoise.isEmpty ? nil : try NoiseHistogram(samples: torusNoise, predictedSigma: keyPredictedSigma),
                 maxNoiseInHalfDeltas: margins.map(abs).max() ?? 0, ciphertexts: margins.count,

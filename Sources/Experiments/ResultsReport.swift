@@ -328,7 +328,7 @@ public enum ResultsReport {
     }
 
     /// The measured noise of the first (hidden) layer of the encrypted run with the most
-    /// ciphertexts there (outputs of all-zero tables are not in the histogram) (ties: the first by name), against the predicted Gaussian, in units of
+    /// ciphertexts there (outputs of constant tables are not in the histogram) (ties: the first by name), against the predicted Gaussian, in units of
     /// the predicted σ. nil when no run wrote a noise histogram.
     static func noiseHistogramChart(_ experiments: [Experiment]) -> SVGHistogramChart? {
         let candidates = experiments.compactMap { experiment -> (Experiment, CSVDocument, CSVDocument, Int)? in

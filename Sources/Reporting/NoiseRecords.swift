@@ -8,7 +8,7 @@ public struct LayerNoiseRecord: ReportRecord, Equatable {
     public var layerIndex: Int
     /// Output ciphertexts of the layer (samples × neurons); flips and the largest noise count all.
     public var ciphertexts: Int
-    /// Of those, outputs of all-zero tables (noiseless trivial encryptions of 0), left out of
+    /// Of those, outputs of constant tables (zero test polynomial: noiseless trivial encryptions), left out of
     /// the σ, mean and normality statistics and of the histogram.
     public var zeroTableCiphertexts: Int
     public var precisionBits: Int
