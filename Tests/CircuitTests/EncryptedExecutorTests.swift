@@ -7,10 +7,11 @@ import TFHE
 import Verification
 
 /// INSECURE: small dimensions so debug-build tests run in seconds. Only for tests.
-func insecureCircuitTestSet(name: String = "insecure-circuit-test", lweNoise: Double = 0x1p-25) -> ParameterSet {
+func insecureCircuitTestSet(name: String = "insecure-circuit-test", lweNoise: Double = 0x1p-25,
+                            polynomialSize: Int = 2048, precision: Int = 6) -> ParameterSet {
     ParameterSet(
-        name: name, precision: 6,
-        lweDimension: LWEDimension(64), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(2048),
+        name: name, precision: precision,
+        lweDimension: LWEDimension(64), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(polynomialSize),
         lweNoise: StandardDeviation(lweNoise), glweNoise: StandardDeviation(0x1p-45),
         pbsBaseLog: DecompositionBaseLog(8), pbsLevels: DecompositionLevelCount(3),
         ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(4),
@@ -225,13 +226,16 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 7))
         let input = [Int64](repeating: circuit.inputHigh, count: circuit.inputCount)
         let trace = try ClearEvaluator(circuit).evaluate(input)
-        // Change the entry neuron 2 of the table op reads for this input.
+        // Change the entry the first neuron with a non-constant table reads for this input.
         let tableOp = circuit.stages[0].table!
         guard case .table(let inputLow, var tables) = circuit.ops[tableOp].operation else { Issue.record("not a table"); return }
-        let read = Int(trace.values[tableOp - 1][2] - inputLow[2])
-        let changed = tables[2][read] == circuit.ops[tableOp].low[2] ? circuit.ops[tableOp].high[2] : circuit.ops[tableOp].low[2]
-        guard changed != tables[2][read] else { return }   // a constant table: nothing to change
-        tables[2][read] = changed
+        let neuron = try #require(tables.indices.first { j in tables[j].contains { $0 != tables[j][0] } },
+                                  "the case needs a neuron with a non-constant table")
+        let read = Int(trace.values[tableOp - 1][neuron] - inputLow[neuron])
+        let changed = tables[neuron][read] == circuit.ops[tableOp].low[neuron]
+            ? circuit.ops[tableOp].high[neuron] : circuit.ops[tableOp].low[neuron]
+        #expect(changed != tables[neuron][read])
+        tables[neuron][read] = changed
         var ops = circuit.ops
         ops[tableOp] = CircuitOp(.table(inputLow: inputLow, tables: tables), layer: 0, low: ops[tableOp].low, high: ops[tableOp].high)
         let tampered = IntegerCircuit(inputCount: circuit.inputCount, inputBits: circuit.inputBits, inputLow: circuit.inputLow,
@@ -240,7 +244,7 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let divergences = DifferentialChecker.divergences(sample: 7, reference: trace,
                                                           candidate: try ClearEvaluator(tampered).evaluate(input), circuit: circuit)
         let first = try #require(divergences.first)
-        #expect(first.op == tableOp && first.kind == .table && first.index == 2 && first.got == changed && first.sample == 7)
+        #expect(first.op == tableOp && first.kind == .table && first.index == neuron && first.got == changed && first.sample == 7)
         #expect(divergences.allSatisfy { $0.op >= tableOp })
     }
 }

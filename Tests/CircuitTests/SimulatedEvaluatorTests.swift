@@ -80,13 +80,7 @@ import Verification
         let model = try randomQuantizedModel(seed: 44, sizes: [8, 6, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 3))
         // INSECURE and small (N = 512) so the encrypted side runs in seconds in a debug build.
-        let noisy = ParameterSet(
-            name: "insecure-noisy-small", precision: 4,
-            lweDimension: LWEDimension(64), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(512),
-            lweNoise: StandardDeviation(0x1p-10), glweNoise: StandardDeviation(0x1p-45),
-            pbsBaseLog: DecompositionBaseLog(8), pbsLevels: DecompositionLevelCount(3),
-            ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(4),
-            modulusSwitch: .standard, isInsecureTestSet: true)
+        let noisy = insecureCircuitTestSet(name: "insecure-noisy-small", lweNoise: 0x1p-10, polynomialSize: 512, precision: 4)
         let evaluator = makeEvaluator(circuit, parameters: noisy, seed: 4, options: FHEPlanOptions(extraction: .all))
         let plan = evaluator.plan
         let simulated = SimulatedEvaluator(plan: plan, seed: 5)
