@@ -56,9 +56,10 @@ struct SimulateCheck: AsyncParsableCommand {
 
     func validate() throws {
         _ = try log2PError(pError)
-        guard fheSamples >= 1 else { throw ValidationError("--fhe-samples must be at least 1, got \(fheSamples).") }
-        guard simSamples >= 1 else { throw ValidationError("--sim-samples must be at least 1, got \(simSamples).") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads).") }
+        // The same ranges as the config keys fhe.samples and fhe.threads (workspaces are per thread).
+        guard (1...1_000_000).contains(fheSamples) else { throw ValidationError("--fhe-samples must be in 1...1000000, got \(fheSamples).") }
+        guard (1...10_000_000).contains(simSamples) else { throw ValidationError("--sim-samples must be in 1...10000000, got \(simSamples).") }
+        guard (0...1024).contains(threads) else { throw ValidationError("--threads must be in 0...1024 (0 = all cores), got \(threads).") }
     }
 
     func run() async throws {

@@ -40,6 +40,9 @@ func runLockstep(_ arguments: [String], in directory: URL? = nil) throws -> (sta
         (["noise", "--params", "concrete-p40-b4", "--expected-failures", "nan"], "--expected-failures"),
         (["noise", "--params", "concrete-p40-b4", "--samples", "1000000000000"], "--samples"),
         (["verify", "configs/ci/iris.yaml", "--fhe-samples", "1000000000000"], "--fhe-samples"),
+        (["simulate-check", "configs/ci/iris.yaml", "--threads", "99999"], "--threads"),
+        (["simulate-check", "configs/ci/iris.yaml", "--p-error", "0.9"], "--p-error"),
+        (["simulate-check", "configs/ci/iris.yaml", "--sim-samples", "0"], "--sim-samples"),
     ])
     func absurdFlagValuesAreValidationErrors(arguments: [String], flag: String) throws {
         let result = try runLockstep(arguments, in: repositoryRoot)
