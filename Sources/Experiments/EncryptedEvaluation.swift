@@ -108,16 +108,16 @@ public struct EncryptedEvaluation: Sendable {
         try SecurityCheck.enforce(plan.parameters)
         let threads = requestedThreads > 0 ? requestedThreads : ProcessInfo.processInfo.activeProcessorCount
 
-        progress.stage("generating keys (\(plan.parameters.name))")
+        progress.stage("generating keys (\(plan.keysDescription))")
         let clock = ContinuousClock()
         let keygenStart = clock.now
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
-        let (clientKey, serverKey) = ClientKey.generate(parameters: plan.parameters, seed: seed)
+        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
         let keygenSeconds = (clock.now - keygenStart).inSeconds
 
         let evaluator = EncryptedEvaluator(
             client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(plan: plan, serverKey: serverKey, threads: threads))
+            executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: threads))
         let indices = subset(count: count, of: testFeatures.count, seed: subsetSeed)
         var checks = [SampleCheck]()
         checks.reserveCapacity(indices.count)
@@ -129,7 +129,7 @@ public struct EncryptedEvaluation: Sendable {
 
         let circuit = plan.circuit
         let noiseModel = NoiseModel(parameters: plan.parameters)
-        let keyNoiseModel = KeyConditionedNoise(parameters: plan.parameters, weights: KeyWeights(clientKey: clientKey))
+        let keyWeights = KeyWeights(clientKey: clientKey)
         let mismatchesPerOp = circuit.ops.indices.map { i in checks.reduce(0) { $0 + $1.mismatchesPerOp[i] } }
         let layers = try zip(circuit.stages, plan.layers).map { stage, planLayer -> LayerResult in
             // The layer's output: its table op (PBS outputs at the next layer's Δ), or the
@@ -145,9 +145,12 @@ public struct EncryptedEvaluation: Sendable {
                 check.noiseInHalfDeltas[outputOp].enumerated().filter { !zeroTables.contains($0.offset) }.map(\.element)
             }
             let halfDelta = exp2(-Double(plan.opEncodings[outputOp].encoding.precision + 2))   // Δ/2 on the torus
-            let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : noiseModel.pbsOutput
+            // A table's outputs carry the noise of the bootstrapping key its layer uses.
+            let tableSet = planLayer.tableParameters ?? plan.parameters
+            let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : NoiseModel(parameters: tableSet).pbsOutput
             let keyPredicted = planLayer.isOutputLayer
-                ? planLayer.accumulatorVariance : keyNoiseModel.pbsOutput(fft: noiseModel.fft)
+                ? planLayer.accumulatorVariance
+                : KeyConditionedNoise(parameters: tableSet, weights: keyWeights).pbsOutput(fft: noiseModel.fft)
             let torusNoise = measured.map { $0 * halfDelta }
             let predictedSigma = predicted.value.squareRoot()
             let keyPredictedSigma = keyPredicted.value.squareRoot()
@@ -175,7 +178,7 @@ public struct EncryptedEvaluation: Sendable {
             latenciesSeconds: checks.map(\.latencySeconds), encryptSeconds: checks.map(\.encryptSeconds),
             evaluateSeconds: checks.map(\.evaluateSeconds), decryptSeconds: checks.map(\.decryptSeconds),
             keygenSeconds: keygenSeconds, threads: threads,
-            serverKeyBytes: KeySizes.bootstrapKeyBytes(plan.parameters) + KeySizes.keyswitchKeyBytes(plan.parameters),
+            serverKeyBytes: plan.serverKeyBytes,
             layers: layers, ops: ops, divergences: checks.flatMap(\.divergences),
             mismatchedSamples: checks.filter { !$0.passed }.count)
     }

@@ -323,7 +323,8 @@ public struct ExperimentRunner: Sendable {
             plan.opFigures.map { figure in
                 var record = Self.opRecord(plan.circuit.ops[figure.op], index: figure.op)
                 record.fhe = FHEOpFigures(
-                    precisionBits: figure.precisionBits, pbsPerSample: figure.pbsPerSample, log2PredictedPError: figure.log2PError,
+                    precisionBits: figure.precisionBits, pbsPerSample: figure.pbsPerSample,
+                    pbsParameters: plan.bootstrapParameters(ofOp: figure.op)?.name, log2PredictedPError: figure.log2PError,
                     mismatches: encrypted?.ops[figure.op].mismatches)
                 return record
             }

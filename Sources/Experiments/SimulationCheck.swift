@@ -69,12 +69,12 @@ public struct SimulationCheck: Sendable {
         progress.stage("choosing TFHE parameters at p_error 2^\(String(format: "%.1f", log2PErrorTarget))")
         let plan = try FHEPlanner.plan(prepared.circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
         try SecurityCheck.enforce(plan.parameters)
-        progress.stage("generating keys (\(plan.parameters.name))")
+        progress.stage("generating keys (\(plan.keysDescription))")
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
-        let (clientKey, serverKey) = ClientKey.generate(parameters: plan.parameters, seed: seed)
+        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
         let encrypted = EncryptedEvaluator(
             client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(plan: plan, serverKey: serverKey, threads: max(1, threads)))
+            executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: max(1, threads)))
         let clear = ClearEvaluator(plan.circuit)
 
         let encryptedIndices = EncryptedEvaluation.subset(count: encryptedSamples, of: test.count, seed: subsetSeed)

@@ -356,20 +356,25 @@ public struct FHEOpFigures: Sendable, Equatable {
     /// the precision its PBS reads.
     public var precisionBits: Int
     public var pbsPerSample: Int
+    /// The parameter set whose bootstrapping key the op's PBSs use (nil for dense ops): a
+    /// plan's tables may use another decomposition of the same keys than its rounding.
+    public var pbsParameters: String?
     public var log2PredictedPError: Double
     public var mismatches: Int?
 
-    public init(precisionBits: Int, pbsPerSample: Int, log2PredictedPError: Double, mismatches: Int?) {
+    public init(precisionBits: Int, pbsPerSample: Int, pbsParameters: String?, log2PredictedPError: Double, mismatches: Int?) {
         self.precisionBits = precisionBits
         self.pbsPerSample = pbsPerSample
+        self.pbsParameters = pbsParameters
         self.log2PredictedPError = log2PredictedPError
         self.mismatches = mismatches
     }
 
-    public static let columns = ["fhe_precision_bits", "fhe_pbs_per_sample", "fhe_log2_p_error_predicted", "fhe_mismatches"]
+    public static let columns = ["fhe_precision_bits", "fhe_pbs_per_sample", "fhe_pbs_parameters", "fhe_log2_p_error_predicted",
+                                 "fhe_mismatches"]
 
     var values: [ReportValue] {
-        [.integer(precisionBits), .integer(pbsPerSample), .decimal(log2PredictedPError, decimals: 2),
+        [.integer(precisionBits), .integer(pbsPerSample), .text(pbsParameters ?? "-"), .decimal(log2PredictedPError, decimals: 2),
          mismatches.map(ReportValue.integer) ?? .notRun]
     }
 }

@@ -75,7 +75,7 @@ struct SimulateCheck: AsyncParsableCommand {
             subsetSeed: seed, simulationSeed: noiseSeed,
             threads: threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, keySeed: keySeed, progress: progress)
         let plan = check.plan
-        printLine("\(chosen.name): plan for p_error \(pError) per PBS: \(plan.parameters.name), \(plan.pbsCount) PBS per sample "
+        printLine("\(chosen.name): plan for p_error \(pError) per PBS: \(plan.keysDescription), \(plan.pbsCount) PBS per sample "
             + "(\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); keys: \(check.keySeedDescription)")
         printLine("encrypted \(check.encryptedSamples) samples (median \(String(format: "%.1f", 1000 * check.encryptedLatencySecondsMedian)) ms), "
             + "simulated \(check.simulatedSamples) (\(String(format: "%.0f", check.simulatedSamplesPerSecond)) samples/s)")

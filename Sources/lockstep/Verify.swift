@@ -71,7 +71,7 @@ struct Verify: AsyncParsableCommand {
                     count: count, subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
                     parameterSetName: config.fhe.parameters, threads: threads ?? config.fhe.threads, keySeed: keySeed)
                 let plan = evaluation.plan
-                printLine("  parameters \(plan.parameters.name) (\(plan.selection)): n=\(plan.parameters.lweDimension) "
+                printLine("  parameters \(plan.keysDescription) (\(plan.selection)): n=\(plan.parameters.lweDimension) "
                     + "k=\(plan.parameters.glweDimension) N=\(plan.parameters.polynomialSize); "
                     + "PBS/sample \(plan.pbsCount) (\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); "
                     + "per layer held bits → table bits [rounding groups]: "

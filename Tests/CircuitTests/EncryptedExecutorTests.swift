@@ -18,13 +18,14 @@ func insecureCircuitTestSet(name: String = "insecure-circuit-test", lweNoise: Do
         modulusSwitch: .standard, isInsecureTestSet: true)
 }
 
-func makeEvaluator(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7,
+func makeEvaluator(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7, tableCandidates: [ParameterSet]? = nil,
                    options: FHEPlanOptions = FHEPlanOptions()) -> EncryptedEvaluator {
-    let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
-    let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .fixed(Array(repeating: seed, count: 32)))
+    let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
+                                   tableCandidates: tableCandidates, options: options)
+    let (clientKey, serverKeys) = plan.generateKeys(seed: .fixed(Array(repeating: seed, count: 32)))
     return EncryptedEvaluator(
         client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-        executor: EncryptedExecutor(plan: plan, serverKey: serverKey, threads: 2))
+        executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: 2))
 }
 
 /// Sample 0 puts every input at its lowest code, sample 1 at its highest (the inputs that reach
@@ -216,6 +217,61 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         print("random 60→6→3 6-bit circuit, \(hidden.messageBits)-bit accumulators: \(plan.parameters.name) "
               + "groups \(plan.layers[0].roundingGroups.map(\.bits)) \(plan.pbsCount) PBS; bit by bit "
               + "\(bitByBit.parameters.name) \(bitByBit.pbsCount) PBS")
+    }
+}
+
+/// Plans whose tables bootstrap with another decomposition of the same keys than the rounding.
+@Suite struct MixedDecompositionTests {
+    /// The executor runs each layer's tables on the key the plan chose, and the values stay
+    /// bit-exact: rounding on a one-level key, tables forced onto a two-level one.
+    @Test func tablesOnAnotherDecompositionMatchTheClearModel() throws {
+        let model = try randomQuantizedModel(seed: 41, sizes: [6, 5, 4, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 3))
+        #expect(circuit.roundingShifts.contains { $0 > 0 }, "the case must need rounding")
+        let base = insecureCircuitTestSet().withPBSDecomposition(baseLog: 20, levels: 1)
+        let quiet = base.withPBSDecomposition(baseLog: 12, levels: 2)
+        let evaluator = makeEvaluator(circuit, parameters: base, seed: 5, tableCandidates: [quiet],
+                                      options: FHEPlanOptions(extraction: .all))
+        let plan = evaluator.plan
+        #expect(plan.bootstrapParameterSets == [base, quiet])
+        #expect(plan.layers.filter { !$0.isOutputLayer }.allSatisfy { $0.tableParameters == quiet })
+        #expect(evaluator.executor.serverKeys.map(\.parameters) == [base, quiet])
+        #expect(plan.serverKeyBytes == KeySizes.keyswitchKeyBytes(base) + KeySizes.bootstrapKeyBytes(base) + KeySizes.bootstrapKeyBytes(quiet))
+        var generator = SeededGenerator(seed: 3)
+        for sample in 0..<4 {
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: sampleCodes(circuit, sample: sample, generator: &generator))
+            #expect(result.divergences.isEmpty, "\(result.divergences.map(\.description))")
+        }
+    }
+
+    /// With a choice, a layer's tables take the cheapest key that keeps the next layer within
+    /// the target: tables feeding wide decrypted accumulators get a quiet (multi-level) key,
+    /// while the rounding PBSs keep the cheap one-level key.
+    @Test func tablesBeforeADecryptedOutputGetAQuietKey() throws {
+        // 6-bit weights: 10-bit hidden accumulators rounded to 4-bit tables, and output
+        // accumulators of 12 bits summed with a weight 2-norm above 100.
+        let model = try randomQuantizedModel(seed: 46, sizes: [16, 20, 10], activation: .relu, bits: (2, 6, 3), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 4))
+        #expect(circuit.roundingShifts[0] > 0)
+        let base = try #require(ParameterCatalog.named("concrete-p40-b4"))
+        let front = FHEPlanner.quietnessFront(FHEPlanner.pbsDecompositionVariants(of: base))
+        #expect(front.first == base, "the catalogue's one-level set is the cheapest decomposition")
+        #expect(zip(front, front.dropFirst()).allSatisfy { CostModel.millions($0) <= CostModel.millions($1) })
+        let single = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40)
+        let mixed = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: front)
+        #expect(single.layers[1].log2PError > -40, "one-level PBS outputs are too noisy to decrypt the output layer")
+        #expect(mixed.layers.allSatisfy { $0.log2PError <= -40 }, "\(mixed.layers.map(\.log2PError))")
+        #expect((mixed.layers[0].tableParameters?.pbsLevels.rawValue ?? 0) >= 2)
+        #expect(mixed.layers[0].roundingGroups == single.layers[0].roundingGroups, "rounding is the same on the cheap key")
+        // The cheapest quiet enough key: the next cheaper one in the front leaves the output over the target.
+        let position = try #require(front.firstIndex(of: mixed.layers[0].tableParameters!))
+        #expect(position > 0)
+        let cheaper = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40,
+                                          tableCandidates: [front[position - 1]])
+        #expect(cheaper.layers[1].log2PError > -40)
+        // The automatic planner finds a plan meeting the target among every set.
+        let auto = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
+        #expect(auto.layers.allSatisfy { $0.log2PError <= -40 })
     }
 }
 

@@ -4,11 +4,13 @@ import Quantization
 import TFHE
 
 /// Server side of an encrypted inference: holds the plan (its circuit, encodings and
-/// tables), the `ServerKey`, never a secret key. Runs `plan.circuit` op by op:
+/// tables) and its server keys (one per `plan.bootstrapParameterSets`, all sharing one
+/// keyswitching key), never a secret key. Runs `plan.circuit` op by op:
 ///   dense  Σ_i W[j,i]·ct_i plus one clear constant that moves the inputs' offsets to the
 ///          output's (no PBS, no noise beyond the weighted sum);
 ///   round  exact removal of the op's low bits by digit extraction (`ServerKey.removeLowBits`);
-///   table  one KS→PBS per value that applies the table and re-encodes at the next op's Δ.
+///   table  one KS→PBS per value that applies the table and re-encodes at the next op's Δ,
+///          with the bootstrapping key the plan chose for the layer's tables.
 /// PBSs are batched across values (`ServerKey.batchSize` per worker) on `threads` workers.
 ///
 /// It owns the PBS workspaces and rounding scratch of every worker; worker w only touches its
@@ -16,7 +18,10 @@ import TFHE
 /// executor per concurrent caller. Hence `@unchecked Sendable`: everything else is immutable.
 public final class EncryptedExecutor: @unchecked Sendable {
     public let plan: FHEPlan
-    public let serverKey: ServerKey
+    /// `serverKeys[0]` is for `plan.parameters` (keyswitches and rounding), the others for
+    /// the tables' other decompositions, in the order of `plan.bootstrapParameterSets`.
+    public let serverKeys: [ServerKey]
+    public var serverKey: ServerKey { serverKeys[0] }
     public let threads: Int
     public var circuit: IntegerCircuit { plan.circuit }
 
@@ -25,22 +30,31 @@ public final class EncryptedExecutor: @unchecked Sendable {
         /// The weights and, per output value, the encoded constant Σ_i W[j,i]·offset_in_i − offset_out_j.
         case dense(weights: IntegerMatrix, constants: [UInt64])
         case round(ExactRounding)
-        case table([LookupTable])
+        /// The tables and the position of their key in `serverKeys`.
+        case table([LookupTable], key: Int)
     }
     let steps: [Step]
-    private let workspaces: [PBSWorkspace]
+    /// workspaces[key]: `threads · batchSize` workspaces for serverKeys[key].
+    private let workspaces: [[PBSWorkspace]]
     private let scratch: RoundingScratch
 
-    public init(plan: FHEPlan, serverKey: ServerKey, threads: Int) {
-        precondition(serverKey.parameters == plan.parameters,
-                     "Server key for \(serverKey.parameters.name) does not match the plan's parameters \(plan.parameters.name).")
+    /// `serverKeys`: one per `plan.bootstrapParameterSets`, in that order (`FHEPlan.generateKeys`).
+    public init(plan: FHEPlan, serverKeys: [ServerKey], threads: Int) {
+        let sets = plan.bootstrapParameterSets
+        precondition(serverKeys.map(\.parameters) == sets,
+                     "Server keys for \(serverKeys.map(\.parameters.name)) do not match the plan's sets \(sets.map(\.name)).")
         self.plan = plan
-        self.serverKey = serverKey
+        self.serverKeys = serverKeys
         self.threads = max(1, threads)
         steps = Self.steps(plan)
         let slots = self.threads * ServerKey.batchSize
-        workspaces = (0..<slots).map { _ in serverKey.makeWorkspace() }
-        scratch = RoundingScratch(count: slots, dimension: serverKey.parameters.bigLWEDimension)
+        workspaces = serverKeys.map { key in (0..<slots).map { _ in key.makeWorkspace() } }
+        scratch = RoundingScratch(count: slots, dimension: plan.parameters.bigLWEDimension)
+    }
+
+    /// For a plan whose every PBS uses `plan.parameters`.
+    public convenience init(plan: FHEPlan, serverKey: ServerKey, threads: Int) {
+        self.init(plan: plan, serverKeys: [serverKey], threads: threads)
     }
 
     static func steps(_ plan: FHEPlan) -> [Step] {
@@ -61,6 +75,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
                 return .round(ExactRounding(heldBits: layer.messageBits, groupBits: layer.roundingGroups.map(\.bits)))
             case .table(let tableLow, let tables):
                 let input = plan.opEncodings[i - 1]
+                let key = plan.bootstrapParameterSets.firstIndex(of: plan.bootstrapParameters(ofOp: i) ?? plan.parameters) ?? 0
                 return .table(tables.indices.map { j in
                     // Entry u of the PBS table: the held input u is the value u + offset_in; values
                     // the sound bounds exclude cannot occur and repeat the nearest entry.
@@ -70,7 +85,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
                         return Int(table[Int(index)] - held.offsets[j])
                     }
                     return LookupTable(values: values, inputEncoding: input.encoding, outputEncoding: held.encoding)
-                })
+                }, key: key)
             }
         }
     }
@@ -87,8 +102,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
                 current = dense(weights, constants: constants, inputs: current)
             case .round(let rounding):
                 current = round(rounding, inputs: current)
-            case .table(let tables):
-                current = lookUp(tables, inputs: current)
+            case .table(let tables, let key):
+                current = lookUp(tables, key: key, inputs: current)
             }
             all.append(current)
         }
@@ -118,7 +133,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
         forEachBatch(count: inputs.count) { chunk, slots in
             var batch = chunk.map { inputs[$0] }
             batch.withUnsafeMutableBufferPointer { values in
-                workspaces.withUnsafeBufferPointer { all in
+                workspaces[0].withUnsafeBufferPointer { all in
                     serverKey.removeLowBits(rounding, values: values, scaled: scratch.scaled(slots),
                                             extracted: scratch.extracted(slots), workspaces: UnsafeBufferPointer(rebasing: all[slots]))
                 }
@@ -128,8 +143,9 @@ public final class EncryptedExecutor: @unchecked Sendable {
         return results.values
     }
 
-    private func lookUp(_ tables: [LookupTable], inputs: [LWECiphertext]) -> [LWECiphertext] {
+    private func lookUp(_ tables: [LookupTable], key: Int, inputs: [LWECiphertext]) -> [LWECiphertext] {
         let dimension = serverKey.parameters.bigLWEDimension
+        let serverKey = serverKeys[key]
         let results = LWECiphertextSlots(count: inputs.count, dimension: dimension)
         forEachBatch(count: inputs.count) { chunk, slots in
             let batch = chunk.map { inputs[$0] }
@@ -138,7 +154,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
             batch.withUnsafeBufferPointer { input in
                 chunkTables.withUnsafeBufferPointer { table in
                     outputs.withUnsafeMutableBufferPointer { output in
-                        workspaces.withUnsafeBufferPointer { all in
+                        workspaces[key].withUnsafeBufferPointer { all in
                             serverKey.programmableBootstrap(batch: input, tables: table, into: output,
                                                             workspaces: UnsafeBufferPointer(rebasing: all[slots]))
                         }
@@ -193,6 +209,22 @@ final class RoundingScratch: @unchecked Sendable {
 
     func extracted(_ range: Range<Int>) -> UnsafeMutableBufferPointer<LWECiphertext> {
         UnsafeMutableBufferPointer(rebasing: extractedStorage[range])
+    }
+}
+
+extension FHEPlan {
+    /// A fresh key pair for this plan: the client key, and one server key per
+    /// `bootstrapParameterSets` (the first with the keyswitching key, the others sharing it).
+    public func generateKeys(seed: RandomSeed) -> (clientKey: ClientKey, serverKeys: [ServerKey]) {
+        let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: seed)
+        let others = bootstrapParameterSets.dropFirst().map { clientKey.serverKey(for: $0, sharing: serverKey) }
+        return (clientKey, [serverKey] + others)
+    }
+
+    /// Bytes of the server keys `generateKeys` makes: the keyswitching key once, every
+    /// bootstrapping key.
+    public var serverKeyBytes: Int {
+        KeySizes.keyswitchKeyBytes(parameters) + bootstrapParameterSets.reduce(0) { $0 + KeySizes.bootstrapKeyBytes($1) }
     }
 }
 

@@ -56,6 +56,12 @@ public struct FHEPlan: Sendable, Equatable {
         public let beforeBlindRotationVariance: Variance?
         /// log2 p_error of the table PBS, or of the output layer's decryption.
         public let tableLog2PError: Double
+        /// The set whose bootstrapping key the table PBSs use (nil for the output layer): the
+        /// plan's set or one with the same keys and another PBS decomposition
+        /// (`ParameterSet.sharesKeys`). Only the next layer feels the choice, through the
+        /// table outputs' noise, so a layer whose outputs are summed by wide weights and
+        /// decrypted pays for a quiet two-level key while rounding PBSs keep the cheap one.
+        public let tableParameters: ParameterSet?
 
         /// e: bits removed by digit extraction before the table.
         public var extractedBits: Int { roundingGroups.reduce(0) { $0 + $1.bits } }
@@ -66,6 +72,8 @@ public struct FHEPlan: Sendable, Equatable {
         public var log2PError: Double {
             NoiseFormulas.log2Union(roundingGroups.map(\.log2PError) + [tableLog2PError])
         }
+        /// The largest log2 p_error of any one PBS (or the decryption) of this layer.
+        public var worstLog2PError: Double { (roundingGroups.map(\.log2PError) + [tableLog2PError]).max()! }
         /// log2 of the probability that the rounded value v >> e is wrong (−∞ without rounding).
         public var roundingLog2PError: Double { NoiseFormulas.log2Union(roundingGroups.map(\.log2PError)) }
         public var tablePBSCount: Int { isOutputLayer ? 0 : neuronCount }
@@ -182,6 +190,27 @@ public struct FHEPlan: Sendable, Equatable {
     }
 
     public var maxPBSPrecision: Int { layers.map(\.maxPBSPrecision).max() ?? 0 }
+    /// Every set whose bootstrapping key the plan uses: `parameters` (keyswitches, rounding
+    /// PBSs) first, then the tables' other decompositions, each once.
+    public var bootstrapParameterSets: [ParameterSet] {
+        var sets = [parameters]
+        for set in layers.compactMap(\.tableParameters) where !sets.contains(set) { sets.append(set) }
+        return sets
+    }
+    /// The sets for people: "concrete-p40-b4", or "concrete-p40-b4 (tables: concrete-p40-b4-pbs15x2)".
+    public var keysDescription: String {
+        let others = bootstrapParameterSets.dropFirst().map(\.name)
+        return others.isEmpty ? parameters.name : "\(parameters.name) (tables: \(others.joined(separator: ", ")))"
+    }
+    /// The set op i's PBSs use (nil for dense ops).
+    public func bootstrapParameters(ofOp i: Int) -> ParameterSet? {
+        let op = circuit.ops[i]
+        switch op.kind {
+        case .dense: return nil
+        case .round: return parameters
+        case .table: return layers[op.layer].tableParameters ?? parameters   // `validate`: op.layer is the stage's position
+        }
+    }
     public var pbsCount: Int { layers.reduce(0) { $0 + $1.pbsCount } }
     public var tablePBSCount: Int { layers.reduce(0) { $0 + $1.tablePBSCount } }
     public var roundingPBSCount: Int { layers.reduce(0) { $0 + $1.roundingPBSCount } }

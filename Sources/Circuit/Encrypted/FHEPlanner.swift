@@ -88,16 +88,21 @@ public enum FHEPlanner {
         // names the layer that rules every set out.
         var closest: (parameters: ParameterSet, layer: FHEPlan.Layer)?
         for base in secure {
-            for set in pbsDecompositionVariants(of: base) {
-                let costPerPBS = CostModel.millions(set)
+            let variants = pbsDecompositionVariants(of: base)
+            let tableCandidates = quietnessFront(variants)
+            for set in variants {
+                let costPerPBS = min(CostModel.millions(set), CostModel.millions(tableCandidates[0]))
                 if let current = best, current.cost <= costPerPBS * minimalPBSCount { continue }
-                let layers = planLayers(stages, parameters: set, target: target, options: options)
+                let layers = planLayers(stages, parameters: set, tableCandidates: tableCandidates, target: target, options: options)
                 let worst = layers.max { $0.log2PError < $1.log2PError }!
                 guard worst.log2PError <= target else {
                     if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (set, worst) }
                     continue
                 }
-                let cost = costPerPBS * Double(max(1, layers.reduce(0) { $0 + $1.pbsCount }))
+                let cost = max(costPerPBS, layers.reduce(0) { total, layer in
+                    total + CostModel.millions(set) * Double(layer.roundingPBSCount)
+                        + CostModel.millions(layer.tableParameters ?? set) * Double(layer.tablePBSCount)
+                })
                 if best == nil || cost < best!.cost {
                     best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
                 }
@@ -137,54 +142,115 @@ public enum FHEPlanner {
         return variants
     }
 
+    /// The decompositions worth trying for tables: by increasing cost, each one whose PBS
+    /// output is quieter than every cheaper one's (the others cost more for no less noise).
+    static func quietnessFront(_ variants: [ParameterSet]) -> [ParameterSet] {
+        let ranked = variants.map { (set: $0, cost: CostModel.millions($0), noise: NoiseModel(parameters: $0).pbsOutput.value) }
+            .sorted { ($0.cost, $0.noise) < ($1.cost, $1.noise) }
+        var front = [ParameterSet]()
+        var quietest = Double.infinity
+        for candidate in ranked where candidate.noise < quietest {
+            front.append(candidate.set)
+            quietest = candidate.noise
+        }
+        return front
+    }
+
     /// The plan for one parameter set, whether or not it meets `target` (see `planLayers`).
+    /// `tableCandidates`: sets with `parameters`' keys the tables may use instead (default none).
     public static func makePlan(_ circuit: IntegerCircuit, parameters: ParameterSet, selection: String, target: Double,
-                                options: FHEPlanOptions = FHEPlanOptions()) -> FHEPlan {
+                                tableCandidates: [ParameterSet]? = nil, options: FHEPlanOptions = FHEPlanOptions()) -> FHEPlan {
+        precondition(tableCandidates?.allSatisfy { $0.sharesKeys(with: parameters) } ?? true,
+                     "Table sets must share the keys of \(parameters.name)")
         let layers = planLayers(circuit.stages.map { StageShape($0, circuit: circuit) }, parameters: parameters,
-                                target: target, options: options)
+                                tableCandidates: tableCandidates, target: target, options: options)
         return FHEPlan(source: circuit, parameters: parameters, selection: selection, layers: layers, log2PErrorTarget: target)
     }
 
     /// Per layer, the rounding split with the fewest PBSs whose every PBS meets `target` (or,
     /// when none does, the split with the smallest worst p_error, so the caller can report how
-    /// far off the set is).
-    static func planLayers(_ stages: [StageShape], parameters: ParameterSet, target: Double,
-                           options: FHEPlanOptions) -> [FHEPlan.Layer] {
+    /// far off the set is), and the bootstrapping key of its tables. Rounding PBSs and
+    /// keyswitches use `parameters`; each hidden layer's tables use one of `tableCandidates`
+    /// (sets with the same keys, `ParameterSet.sharesKeys`; default: `parameters` alone),
+    /// chosen by looking one layer ahead: the table outputs' noise only reaches the next
+    /// layer, so the pick is the cheapest key (its PBSs plus the next layer's) with which the
+    /// next layer still meets the target.
+    static func planLayers(_ stages: [StageShape], parameters: ParameterSet, tableCandidates: [ParameterSet]? = nil,
+                           target: Double, options: FHEPlanOptions) -> [FHEPlan.Layer] {
         let noise = NoiseSteps(NoiseModel(parameters: parameters))
-        return stages.map { shape -> FHEPlan.Layer in
-            let stage = shape.stage
-            let nu = shape.weightTwoNorm
-            // Layer 0 sums fresh client encryptions; later layers sum PBS outputs.
-            let accumulator = (stage.dense == 0 ? noise.fresh : noise.pbsOutput) * (nu * nu)
-            if stage.isOutput {
-                let bits = shape.precision(extracting: 0)
-                return FHEPlan.Layer(
-                    index: stage.layer, isOutputLayer: true, neuronCount: shape.neuronCount, messageBits: bits,
-                    roundingShift: 0, weightTwoNorm: nu, accumulatorVariance: accumulator,
-                    roundingGroups: [], tablePrecision: nil, beforeBlindRotationVariance: nil,
-                    tableLog2PError: NoiseFormulas.log2PError(variance: accumulator.value, precision: bits))
+        let tableSets = tableCandidates ?? [parameters]
+        let tableOutputNoise = tableSets.map { $0 == parameters ? noise.pbsOutput : NoiseModel(parameters: $0).pbsOutput }
+        let roundingCost = CostModel.millions(parameters)
+        var inputVariance = noise.fresh   // layer 0 sums fresh client encryptions; later layers PBS outputs
+        var layers = [FHEPlan.Layer]()
+        for (position, shape) in stages.enumerated() {
+            guard !shape.stage.isOutput, position + 1 < stages.count else {
+                layers.append(planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
+                                        tableParameters: nil, target: target, options: options))
+                continue
             }
-            var best: (layer: FHEPlan.Layer, pbs: Int, worst: Double, feasible: Bool)?
-            let fullExtraction = shape.widestExtraction
-            for split in roundingSplits(shape, maxGroupBits: options.maxRoundingGroupBits)
-            where options.extraction == .cheapest || split.reduce(0, +) == fullExtraction {
-                let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
-                                                polynomialSize: parameters.polynomialSize.rawValue)
-                let worst = ([candidate.tableLog2PError] + candidate.roundingGroups.map(\.log2PError)).max()!
-                let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
+            var choice: (index: Int, cost: Double, worst: Double, feasible: Bool)?
+            for (c, set) in tableSets.enumerated() {
+                let next = planStage(stages[position + 1], inputVariance: tableOutputNoise[c], noise: noise,
+                                     parameters: parameters, tableParameters: parameters, target: target, options: options)
+                // The union over the layer's PBSs, as the plan's acceptance test reads it.
+                let worst = next.log2PError
                 let feasible = worst <= target
+                let cost = CostModel.millions(set) * Double(shape.neuronCount) + roundingCost * Double(next.pbsCount)
                 let better: Bool
-                if let current = best {
+                if let current = choice {
                     if feasible != current.feasible { better = feasible }
-                    else if feasible { better = pbs < current.pbs || (pbs == current.pbs && worst < current.worst) }
+                    else if feasible { better = cost < current.cost || (cost == current.cost && worst < current.worst) }
                     else { better = worst < current.worst }
                 } else {
                     better = true
                 }
-                if better { best = (candidate, pbs, worst, feasible) }
+                if better { choice = (c, cost, worst, feasible) }
             }
-            return best!.layer
+            let chosen = choice!.index
+            layers.append(planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
+                                    tableParameters: tableSets[chosen], target: target, options: options))
+            inputVariance = tableOutputNoise[chosen]
         }
+        return layers
+    }
+
+    /// One layer whose inputs carry `inputVariance` each: the output layer's decryption, or a
+    /// hidden layer's cheapest rounding split meeting `target` (else its most reliable one).
+    static func planStage(_ shape: StageShape, inputVariance: Variance, noise: NoiseSteps, parameters: ParameterSet,
+                          tableParameters: ParameterSet?, target: Double, options: FHEPlanOptions) -> FHEPlan.Layer {
+        let stage = shape.stage
+        let nu = shape.weightTwoNorm
+        let accumulator = inputVariance * (nu * nu)
+        if stage.isOutput {
+            let bits = shape.precision(extracting: 0)
+            return FHEPlan.Layer(
+                index: stage.layer, isOutputLayer: true, neuronCount: shape.neuronCount, messageBits: bits,
+                roundingShift: 0, weightTwoNorm: nu, accumulatorVariance: accumulator,
+                roundingGroups: [], tablePrecision: nil, beforeBlindRotationVariance: nil,
+                tableLog2PError: NoiseFormulas.log2PError(variance: accumulator.value, precision: bits), tableParameters: nil)
+        }
+        var best: (layer: FHEPlan.Layer, pbs: Int, worst: Double, feasible: Bool)?
+        let fullExtraction = shape.widestExtraction
+        for split in roundingSplits(shape, maxGroupBits: options.maxRoundingGroupBits)
+        where options.extraction == .cheapest || split.reduce(0, +) == fullExtraction {
+            let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
+                                            polynomialSize: parameters.polynomialSize.rawValue,
+                                            tableParameters: tableParameters ?? parameters)
+            let worst = candidate.worstLog2PError
+            let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
+            let feasible = worst <= target
+            let better: Bool
+            if let current = best {
+                if feasible != current.feasible { better = feasible }
+                else if feasible { better = pbs < current.pbs || (pbs == current.pbs && worst < current.worst) }
+                else { better = worst < current.worst }
+            } else {
+                better = true
+            }
+            if better { best = (candidate, pbs, worst, feasible) }
+        }
+        return best!.layer
     }
 
     /// Every way to remove e ∈ 0…t bits (keeping at least one table bit) in groups of one size
@@ -203,7 +269,7 @@ public enum FHEPlanner {
     /// The noise of a hidden layer's chain: each group multiplies the incoming noise by
     /// 2^(w+1−d) before its PBSs and adds one PBS output per PBS to the running value.
     static func planHiddenLayer(_ shape: StageShape, groups: [Int], accumulator: Variance,
-                                noise: NoiseSteps, polynomialSize: Int) -> FHEPlan.Layer {
+                                noise: NoiseSteps, polynomialSize: Int, tableParameters: ParameterSet) -> FHEPlan.Layer {
         let m = shape.precision(extracting: groups.reduce(0, +))
         let rounding = ExactRounding(heldBits: m, groupBits: groups)
         let predicted = rounding.predictedNoise(
@@ -224,7 +290,8 @@ public enum FHEPlanner {
             index: shape.stage.layer, isOutputLayer: false, neuronCount: shape.neuronCount, messageBits: m,
             roundingShift: shape.stage.shift, weightTwoNorm: shape.weightTwoNorm, accumulatorVariance: accumulator,
             roundingGroups: planned, tablePrecision: held, beforeBlindRotationVariance: before,
-            tableLog2PError: fits ? NoiseFormulas.log2PError(variance: before.value, precision: held) : 0)
+            tableLog2PError: fits ? NoiseFormulas.log2PError(variance: before.value, precision: held) : 0,
+            tableParameters: tableParameters)
     }
 
     /// What the planner needs of one layer of the lowered circuit.

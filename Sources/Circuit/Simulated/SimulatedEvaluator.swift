@@ -33,10 +33,12 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         case dense(weights: IntegerMatrix, constants: [UInt64])
         /// One polynomial pair per group: the top-bit table's and (d ≥ 2) the low bits'.
         case round(ExactRounding, top: [[UInt64]], low: [[UInt64]?])
-        case table(polynomials: [[UInt64]])
+        /// The test polynomials and σ of the PBS outputs of the layer's bootstrapping key.
+        case table(polynomials: [[UInt64]], outputSigma: Double)
     }
     private let steps: [Step]
-    /// σ in torus units (2^-64): of a fresh encryption, of keyswitch + modulus switch, of a PBS output.
+    /// σ in torus units (2^-64): of a fresh encryption, of keyswitch + modulus switch, of a
+    /// rounding PBS output (tables carry their own key's, `Step.table`).
     private let freshSigma: Double
     private let switchSigma: Double
     private let pbsSigma: Double
@@ -64,7 +66,12 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
             case .round(let rounding):
                 return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
                               low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
-            case .table(let tables): return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) })
+            case .table(let tables, let key):
+                let set = plan.bootstrapParameterSets[key]
+                let outputSigma = set == plan.parameters
+                    ? noise.pbsOutput.value.squareRoot() * torus
+                    : NoiseModel(parameters: set, fft: fft).pbsOutput.value.squareRoot() * torus
+                return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) }, outputSigma: outputSigma)
             }
         }
     }
@@ -117,14 +124,17 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
                     var phase = phases[j]
                     for (g, group) in rounding.groups.enumerated() {
                         let multiplier = UInt64(bitPattern: group.multiplier)
-                        let bit = bootstrap(phase &* multiplier &+ group.topBitOffset, top[g], &random) &+ group.topBitCorrection
+                        let bit = bootstrap(phase &* multiplier &+ group.topBitOffset, top[g], pbsSigma, &random)
+                            &+ group.topBitCorrection
                         phase = phase &- bit
-                        if let lowPolynomial = low[g] { phase = phase &- bootstrap(phase &* multiplier, lowPolynomial, &random) }
+                        if let lowPolynomial = low[g] {
+                            phase = phase &- bootstrap(phase &* multiplier, lowPolynomial, pbsSigma, &random)
+                        }
                     }
                     phases[j] = phase
                 }
-            case .table(let polynomials):
-                phases = phases.indices.map { bootstrap(phases[$0], polynomials[$0], &random) }
+            case .table(let polynomials, let outputSigma):
+                phases = phases.indices.map { bootstrap(phases[$0], polynomials[$0], outputSigma, &random) }
             }
             let held = plan.opEncodings[i]
             values.append(phases.indices.map { Int64(held.encoding.decode(phases[$0])) + held.offsets[$0] })
@@ -135,14 +145,15 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
     /// One KS→PBS on a phase: switch noise, the modulus switch to 2N, the blind rotation's
     /// lookup (v[μ̃] below N, −v[μ̃ − N] above), the output noise.
     @inline(__always)
-    private func bootstrap(_ phase: UInt64, _ polynomial: [UInt64], _ random: inout SeededGenerator) -> UInt64 {
+    private func bootstrap(_ phase: UInt64, _ polynomial: [UInt64], _ outputSigma: Double,
+                           _ random: inout SeededGenerator) -> UInt64 {
         let shift = UInt64(64 - log2TwoN)
         var switched = phase &+ noise(switchSigma, &random)
         if centered { switched = switched &- (1 << (shift - 1)) }
         let mu = Int(((switched &+ (1 << (shift - 1))) >> shift) & ((1 << UInt64(log2TwoN)) - 1))
         let n = polynomial.count
         let rotated = mu < n ? polynomial[mu] : 0 &- polynomial[mu - n]
-        return rotated &+ noise(pbsSigma, &random)
+        return rotated &+ noise(outputSigma, &random)
     }
 
     /// A centred Gaussian sample of standard deviation σ (torus units), wrapped onto the torus.

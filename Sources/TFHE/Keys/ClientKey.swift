@@ -55,6 +55,21 @@ public final class ClientKey: @unchecked Sendable {
         return (clientKey, serverKey)
     }
 
+    /// A server key for `variant`, a set that differs from this key's parameters only in the
+    /// bootstrapping-key decomposition (`ParameterSet.sharesKeys`): a new bootstrapping key of
+    /// the same secret keys, and `base`'s keyswitching key. Lets one circuit bootstrap some
+    /// values with a cheap one-level key and others with a quieter two-level one.
+    public func serverKey(for variant: ParameterSet, sharing base: ServerKey) -> ServerKey {
+        precondition(variant.sharesKeys(with: parameters) && base.parameters.sharesKeys(with: parameters),
+                     "Server key variant \(variant.name) (from \(base.parameters.name)) does not share the keys of \(parameters.name).")
+        let bootstrapKey = randomnessLock.withLock {
+            FourierBootstrapKey.generate(inputKey: smallKey, glweKey: glweKey,
+                                         baseLog: variant.pbsBaseLog, levels: variant.pbsLevels,
+                                         noise: variant.glweNoise, randomness: &randomness)
+        }
+        return ServerKey(parameters: variant, bootstrapKey: bootstrapKey, keyswitchKey: base.keyswitchKey)
+    }
+
     /// A fresh encryption of m·Δ under the big key with the GLWE noise σ.
     public func encrypt(_ message: Int, encoding: Encoding) -> LWECiphertext {
         encrypt(plaintext: encoding.encode(message))

@@ -65,3 +65,16 @@ extension ParameterSet {
         return variant
     }
 }
+
+extension ParameterSet {
+    /// True when `other` has the same keys (dimensions, noise, keyswitch and modulus switch)
+    /// and differs at most in the bootstrapping-key decomposition and name: one client key
+    /// serves both, and their server keys share the keyswitching key (`ClientKey.serverKey(for:sharing:)`).
+    public func sharesKeys(with other: ParameterSet) -> Bool {
+        var normalized = other
+        normalized.name = name
+        normalized.pbsBaseLog = pbsBaseLog
+        normalized.pbsLevels = pbsLevels
+        return normalized == self
+    }
+}
