@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NeuralNet
 import Quantization
+import TFHE
 
 /// Reads experiment configs: YAML → `base:` composition → sweep expansion → validated,
 /// fully resolved `ExperimentConfig`s.
@@ -260,6 +261,13 @@ public enum ConfigLoader {
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
                 message: "is \(fhe.samples) but model.hidden is []: a model without hidden layers has no table lookup, so there is no KS→PBS for the encrypted run to plan; allowed: fhe.samples 0, or at least one hidden layer such as hidden: [16]")
+        }
+        // Checked here, not when the FHE stage plans after minutes of training.
+        if fhe.parameters != "auto", ParameterCatalog.named(fhe.parameters) == nil {
+            let node = tree["fhe"]?["parameters"]
+            throw ConfigError(
+                file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.parameters",
+                message: "unknown parameter set '\(fhe.parameters)'; allowed: auto, a set that `lockstep params` lists (\(ParameterCatalog.all.map(\.name).joined(separator: ", "))), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs15x2)")
         }
         if load == nil, let reason = quantization.impossibleBudget(hiddenLayers: model.hidden.count) {
             let node = tree["quantization"]?["accumulator_bits_budget"]

@@ -265,6 +265,20 @@ let exampleYAML = """
                 "a clear-only run of a linear model is fine")
     }
 
+    /// A misspelt parameter set is refused when the config loads, not after training.
+    @Test func unknownParameterSetsAreRefusedAtLoad() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(
+                yaml: "name: typo\ndataset: {name: iris}\nmodel: {hidden: [8]}\nfhe: {samples: 3,\n  parameters: concrete-p40-b44}", file: "typo.yaml")
+        }
+        #expect(error.description.contains("typo.yaml:5"), "\(error)")
+        #expect(error.description.contains("fhe.parameters") && error.description.contains("concrete-p40-b44"))
+        #expect(error.description.contains("concrete-p40-b4,"), "names the allowed sets")
+        for name in ["auto", "concrete-p40-b4", "concrete-p40-b4-pbs15x2"] {
+            #expect(try ConfigLoader.load(yaml: "name: ok\ndataset: {name: iris}\nmodel: {hidden: [8]}\nfhe: {parameters: \(name)}", file: "ok.yaml").count == 1)
+        }
+    }
+
     /// Every committed config loads (the budget check must not refuse one), and the digits bit
     /// sweep no longer carries quickstart's 5-bit budget into its 6–8-bit experiments.
     @Test func everyCommittedConfigLoads() throws {
