@@ -24,6 +24,9 @@ public enum ConfigLoader {
         (["quantization", "activation_bits"], { "ab\($0)" }),
         (["quantization", "max_tlu_bits"], { "tlu\($0)" }),
         (["quantization", "per_channel"], { $0 == "true" ? "pc" : "pt" }),
+        // 2^-40 → p2m40 (folder names without ^ or *).
+        (["fhe", "p_error"], { "p" + $0.replacingOccurrences(of: "**", with: "^").replacingOccurrences(of: "^-", with: "m")
+            .replacingOccurrences(of: "^", with: "p") }),
     ]
 
     /// Every experiment of the config file at `path` (more than one when it sweeps).
@@ -252,7 +255,9 @@ public enum ConfigLoader {
             pError: try pError(&fheReader),
             parameters: try fheReader.text("parameters", default: "auto") ?? "auto",
             threads: try fheReader.integer("threads", default: 0, allowed: 0...1024),
-            seed: try fheReader.seed("seed", default: seed))
+            seed: try fheReader.seed("seed", default: seed),
+            mode: try fheReader.optionalChoice("mode", type: ExperimentConfig.FHEMode.self),
+            simulatedSamples: try fheReader.countOrAll("simulated_samples", allowed: 1...10_000_000))
         try fheReader.finish()
         try root.finish()
 

@@ -93,6 +93,27 @@ struct ConfigReader {
         return text
     }
 
+    /// nil when the key is absent; otherwise one of the cases.
+    mutating func optionalChoice<Choice: RawRepresentable & CaseIterable>(_ key: String, type: Choice.Type) throws
+        -> Choice? where Choice.RawValue == String
+    {
+        guard let (text, value) = try scalar(key) else { return nil }
+        guard let choice = Choice(rawValue: text) else {
+            throw error(key, value, "is '\(text)'; allowed: \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return choice
+    }
+
+    /// nil for an absent key or `all`; otherwise an integer in `range`.
+    mutating func countOrAll(_ key: String, allowed range: ClosedRange<Int>) throws -> Int? {
+        guard let (text, value) = try scalar(key) else { return nil }
+        if text == "all" { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw error(key, value, "is '\(text)'; allowed: all, or an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
     mutating func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default defaultValue: Choice) throws
         -> Choice where Choice.RawValue == String
     {

@@ -119,8 +119,22 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var parameters: String
         /// Worker threads for PBS; 0 = all cores.
         public var threads: Int
-        /// Seed of the FHE subset choice.
+        /// Seed of the FHE subset choice (and of the simulated noise).
         public var seed: UInt64
+        /// Which executors run: nil is `encrypt` (stored as nil so configs written before the
+        /// key keep their fingerprints).
+        public var mode: FHEMode? = nil
+        /// Test samples the simulator runs (the first ones of the test split); nil = all.
+        public var simulatedSamples: Int? = nil
+
+        public var runsEncrypted: Bool { (mode ?? .encrypt) != .simulate && samples > 0 }
+        public var runsSimulated: Bool { (mode ?? .encrypt) != .encrypt }
+    }
+
+    /// `encrypt`: real TFHE on `fhe.samples` seeded test samples; `simulate`: the noise-faithful
+    /// simulator (`SimulatedEvaluator`) on the test split, no keys; `both`.
+    public enum FHEMode: String, Codable, Hashable, Sendable, CaseIterable {
+        case encrypt, simulate, both
     }
 
     /// sha256 of the canonical JSON of this config (sorted keys) and the schema version.

@@ -34,6 +34,8 @@ public struct ExperimentManifest: Codable, Sendable {
     /// `ExperimentRunner.Inputs.fingerprint`: the data files' digests and a loaded model's
     /// content digest. nil in manifests written before it existed.
     public var inputsFingerprint: String? = nil
+    /// The simulator's run (`fhe.mode: simulate | both`); nil otherwise and in older manifests.
+    public var simulation: SimulationInfo? = nil
 
     public struct Seeds: Codable, Sendable, Equatable {
         public var announced: UInt64
@@ -86,6 +88,26 @@ public struct ExperimentManifest: Codable, Sendable {
         public var floatQuantizedAgreement: Double
         /// Training accuracy of the final epoch as measured during training (nil if not trained).
         public var finalEpochTrainAccuracy: Double?
+    }
+
+    public struct SimulationInfo: Codable, Sendable, Equatable {
+        public var parameters: String
+        public var layers: [FHEPlan.Layer]
+        public var log2PErrorTarget: Double
+        public var log2PredictedGlobalPError: Double
+        public var noiseSeed: UInt64
+        public var samples: Int
+        public var seconds: Double
+
+        public init(_ simulated: SimulatedEvaluation) {
+            parameters = simulated.plan.keysDescription
+            layers = simulated.plan.layers
+            log2PErrorTarget = simulated.plan.log2PErrorTarget
+            log2PredictedGlobalPError = simulated.plan.log2GlobalPError
+            noiseSeed = simulated.seed
+            samples = simulated.samples
+            seconds = simulated.seconds
+        }
     }
 
     public struct FHEInfo: Codable, Sendable, Equatable {

@@ -106,7 +106,8 @@ public struct ExperimentRunner: Sendable {
             let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
             manifest.configFingerprint == config.fingerprint,
             let inputs = try? inputs(for: config), manifest.inputsFingerprint == inputs.fingerprint,
-            config.fhe.samples == 0 || manifest.fhe.status != ReportValue.notRunText,
+            !config.fhe.runsEncrypted || manifest.fhe.status != ReportValue.notRunText,
+            !config.fhe.runsSimulated || FileManager.default.fileExists(atPath: files.simulationCSV.path),
             let text = try? String(contentsOf: files.summaryCSV, encoding: .utf8),
             let document = try? CSVDocument(parsing: text, source: files.summaryCSV.path),
             document.header == SummaryRecord.columns, document.rows.count == 1
@@ -211,7 +212,7 @@ public struct ExperimentRunner: Sendable {
         if let reason = config.quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
             throw ExperimentError(experiment: config.name, message: "quantization.accumulator_bits_budget \(reason)")
         }
-        if config.fhe.samples > 0, hiddenLayers == 0 {
+        if config.fhe.runsEncrypted || config.fhe.runsSimulated, hiddenLayers == 0 {
             throw ExperimentError(
                 experiment: config.name,
                 message: "fhe.samples is \(config.fhe.samples) but the model has no hidden layer, so no table lookup to run encrypted; allowed: fhe.samples 0, or a model with a hidden layer")
@@ -297,7 +298,7 @@ public struct ExperimentRunner: Sendable {
         let quantizedEvaluationSeconds = seconds(since: clock)
 
         // Encrypted model on a seeded subset, checked op by op against the clear one.
-        let encrypted: EncryptedEvaluation? = config.fhe.samples > 0
+        let encrypted: EncryptedEvaluation? = config.fhe.runsEncrypted
             ? try EncryptedEvaluation.run(
                 circuit: circuit, quantized: quantized, testFeatures: split.test.features, count: config.fhe.samples,
                 subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
@@ -309,6 +310,19 @@ public struct ExperimentRunner: Sendable {
         let planning = encrypted.map { Result<FHEPlan, any Error>.success($0.plan) }
             ?? Result { try FHEPlanner.plan(circuit, log2PErrorTarget: log2(config.fhe.pError), parameterSetName: config.fhe.parameters) }
         let fhePlan = try? planning.get()
+
+        // The simulator on the test split (its own file; never mixed with the encrypted figures).
+        var simulated: SimulatedEvaluation?
+        if config.fhe.runsSimulated {
+            let plan: FHEPlan
+            do { plan = try planning.get() } catch {
+                throw ExperimentError(experiment: config.name, message: "fhe.mode \(config.fhe.mode?.rawValue ?? "") needs an FHE plan: \(error)")
+            }
+            progress.stage("simulated inference (\(plan.keysDescription), p_error 2^\(String(format: "%.1f", plan.log2PErrorTarget)) per PBS)")
+            simulated = SimulatedEvaluation.run(
+                plan: plan, quantized: quantized, features: split.test.features, labels: split.test.labels,
+                count: config.fhe.simulatedSamples, seed: config.fhe.seed, progress: progress)
+        }
 
         // Records.
         let labels = split.test.labels
@@ -381,6 +395,9 @@ public struct ExperimentRunner: Sendable {
         try AtomicFile.write(layersTable.csv(), to: files.layersCSV)
         try AtomicFile.write(ReportTable(records: opRecords).csv(), to: files.opsCSV)
         try AtomicFile.write(summaryTable.csv(), to: files.summaryCSV)
+        if let simulated {
+            try AtomicFile.write(ReportTable(records: [simulated.record(experiment: config.name)]).csv(), to: files.simulationCSV)
+        }
         if let encrypted {
             try AtomicFile.write(ReportTable(records: encrypted.layers.map(Self.noiseRecord)).csv(), to: files.noiseCSV)
             let bins = encrypted.layers.flatMap { layer in
@@ -393,11 +410,13 @@ public struct ExperimentRunner: Sendable {
         }
         try AtomicFile.write(
             Self.summaryMarkdown(
-                config: config, prepared: prepared, summary: summary, summaryTable: summaryTable, layers: layersTable),
+                config: config, prepared: prepared, summary: summary, summaryTable: summaryTable, layers: layersTable,
+                simulated: simulated),
             to: files.summaryMarkdown)
 
         // A clear-only run still says whether the circuit could run encrypted, and why not.
-        var fheReason: String? = config.fhe.samples > 0 ? nil : "fhe.samples is 0"
+        var fheReason: String? = config.fhe.runsEncrypted ? nil
+            : config.fhe.mode == .simulate ? "fhe.mode is simulate" : "fhe.samples is 0"
         if case .failure(let error) = planning { fheReason = (fheReason.map { $0 + "; " } ?? "") + "no FHE plan: \(error)" }
         let manifest = ExperimentManifest(
             schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
@@ -426,7 +445,8 @@ public struct ExperimentRunner: Sendable {
             fhe: encrypted.map { ExperimentManifest.FHEInfo($0, requestedSamples: config.fhe.samples) }
                 ?? .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
             environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date(),
-            inputsFingerprint: prepared.inputs.fingerprint)
+            inputsFingerprint: prepared.inputs.fingerprint,
+            simulation: simulated.map(ExperimentManifest.SimulationInfo.init))
         try JSONManifest.write(manifest, to: files.manifest)
         try Self.swapIn(staging: files.directory, final: finalFiles.directory, replaced: bookkeeping.replaced(for: config.name))
         return ExperimentOutcome(status: .ran, summary: summary, files: finalFiles)
@@ -531,7 +551,7 @@ public struct ExperimentRunner: Sendable {
 
     static func summaryMarkdown(
         config: ExperimentConfig, prepared: PreparedExperiment, summary record: SummaryRecord,
-        summaryTable summary: ReportTable, layers: ReportTable
+        summaryTable summary: ReportTable, layers: ReportTable, simulated: SimulatedEvaluation? = nil
     ) -> String {
         let q = config.quantization
         var text = "# \(config.name)\n\n"
@@ -544,7 +564,12 @@ public struct ExperimentRunner: Sendable {
             text += " (clear quantized on the same samples: \(record.quantizedAccuracyOnFHESamples.map { ReportValue.fraction($0).text } ?? "-")),"
             text += " \(record.fheMismatches.map(String.init) ?? "-") samples differing from the clear integer model\n"
         } else {
-            text += "- FHE: not run (fhe.samples is \(config.fhe.samples))\n"
+            text += "- FHE: not run (\(config.fhe.mode == .simulate ? "fhe.mode is simulate" : "fhe.samples is \(config.fhe.samples)"))\n"
+        }
+        if let simulated {
+            text += "- simulated (no keys, `simulation.csv`): \(simulated.samples) test samples, accuracy \(ReportValue.fraction(simulated.accuracy).text)"
+            text += " (clear quantized: \(ReportValue.fraction(simulated.quantizedAccuracy).text)), \(simulated.changedPredictions) predictions and"
+            text += " \(simulated.mismatchedSamples) samples differing from the clear model, p_error 2^\(String(format: "%.1f", simulated.plan.log2PErrorTarget)) per PBS on \(simulated.plan.keysDescription)\n"
         }
         text += "- config fingerprint: `\(config.fingerprint)`\n\n"
         text += "| metric | value |\n|---|---|\n"

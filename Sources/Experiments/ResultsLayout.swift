@@ -19,6 +19,8 @@ public struct ExperimentFiles: Sendable {
     public var opsCSV: URL { directory.appendingPathComponent("ops.csv") }
     public var floatModel: URL { directory.appendingPathComponent("model.json") }
     public var noiseCSV: URL { directory.appendingPathComponent("noise.csv") }
+    /// Written when `fhe.mode` includes `simulate`.
+    public var simulationCSV: URL { directory.appendingPathComponent("simulation.csv") }
     public var noiseHistogramCSV: URL { directory.appendingPathComponent("noise-histogram.csv") }
 
     /// The result files every finished experiment has (the model file is optional; the noise

@@ -378,3 +378,59 @@ public struct FHEOpFigures: Sendable, Equatable {
          mismatches.map(ReportValue.integer) ?? .notRun]
     }
 }
+
+/// `simulation.csv`: the noise-faithful simulator's figures for one experiment, a file of
+/// their own so no table mixes them with the encrypted executor's (`executor` says which).
+public struct SimulationRecord: ReportRecord, Equatable {
+    public var experiment: String
+    /// The sets whose keys the plan simulates (`FHEPlan.keysDescription`).
+    public var parameters: String
+    public var log2PErrorTarget: Double
+    /// Union over every PBS and decryption of one inference.
+    public var log2PredictedGlobalPError: Double
+    public var pbsPerSample: Int
+    public var samples: Int
+    public var accuracy: Double
+    /// The clear quantized accuracy on the same samples.
+    public var quantizedAccuracy: Double
+    /// Samples whose class differs from the clear model's.
+    public var changedPredictions: Int
+    /// Samples with any op's value different from the clear model, and all such values.
+    public var mismatchedSamples: Int
+    public var wrongValues: Int
+    public var seed: UInt64
+    public var samplesPerSecond: Double
+
+    public init(experiment: String, parameters: String, log2PErrorTarget: Double, log2PredictedGlobalPError: Double,
+                pbsPerSample: Int, samples: Int, accuracy: Double, quantizedAccuracy: Double, changedPredictions: Int,
+                mismatchedSamples: Int, wrongValues: Int, seed: UInt64, samplesPerSecond: Double) {
+        self.experiment = experiment
+        self.parameters = parameters
+        self.log2PErrorTarget = log2PErrorTarget
+        self.log2PredictedGlobalPError = log2PredictedGlobalPError
+        self.pbsPerSample = pbsPerSample
+        self.samples = samples
+        self.accuracy = accuracy
+        self.quantizedAccuracy = quantizedAccuracy
+        self.changedPredictions = changedPredictions
+        self.mismatchedSamples = mismatchedSamples
+        self.wrongValues = wrongValues
+        self.seed = seed
+        self.samplesPerSecond = samplesPerSecond
+    }
+
+    public static let columns = [
+        "experiment", "executor", "parameters", "log2_p_error_target", "log2_p_error_predicted_global", "pbs_per_sample",
+        "samples", "sim_accuracy", "quantized_accuracy_on_sim_samples", "sim_changed_predictions",
+        "sim_mismatched_samples", "sim_wrong_values", "noise_seed", "sim_samples_per_s",
+    ]
+
+    public var values: [ReportValue] {
+        [
+            .text(experiment), .text("simulated"), .text(parameters), .decimal(log2PErrorTarget, decimals: 2),
+            .decimal(log2PredictedGlobalPError, decimals: 2), .integer(pbsPerSample), .integer(samples),
+            .fraction(accuracy), .fraction(quantizedAccuracy), .integer(changedPredictions), .integer(mismatchedSamples),
+            .integer(wrongValues), .text(String(seed)), .decimal(samplesPerSecond, decimals: 1),
+        ]
+    }
+}

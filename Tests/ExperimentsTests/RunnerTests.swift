@@ -307,3 +307,67 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(environment.buildConfiguration == "debug")
     }
 }
+
+/// `fhe.mode: simulate`: the simulator's figures in their own file, rerun detection, and noise
+/// that shows where the target allows it.
+@Suite struct SimulatedModeTests {
+    @Test func simulateWritesItsOwnFileAndIsExactAtTheDefaultTarget() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let config = try irisConfig("iris-sim", extra: "fhe: {mode: simulate}",
+                                    quantization: "{method: ptq, bits: 3, max_tlu_bits: 3}")
+        #expect(config.fhe.runsSimulated && !config.fhe.runsEncrypted)
+        let outcome = try runner(results).run(config)
+        let simulation = try csv(outcome.files.directory.appendingPathComponent("simulation.csv"))
+        #expect(simulation.header == SimulationRecord.columns && simulation.rows.count == 1)
+        let row = Dictionary(uniqueKeysWithValues: zip(simulation.header, simulation.rows[0]))
+        #expect(row["executor"] == "simulated")
+        #expect(row["samples"] == String(outcome.summary.testSamples), "all test samples by default")
+        // At 2^-40 per PBS a wrong value among 45 samples is far less likely than 1 in 10^9.
+        #expect(row["sim_mismatched_samples"] == "0" && row["sim_changed_predictions"] == "0")
+        #expect(row["sim_accuracy"] == row["quantized_accuracy_on_sim_samples"])
+        #expect(abs(Double(row["quantized_accuracy_on_sim_samples"]!)! - outcome.summary.quantizedAccuracy) < 1e-6)
+        #expect(outcome.summary.fheSamples == nil, "the encrypted columns stay not run")
+        let manifest = try JSONManifest.read(ExperimentManifest.self, from: outcome.files.manifest)
+        #expect(manifest.simulation?.samples == outcome.summary.testSamples && manifest.fhe.reason == "fhe.mode is simulate")
+        #expect(try String(contentsOf: outcome.files.summaryMarkdown, encoding: .utf8).contains("simulated (no keys"))
+        #expect(try runner(results).run(config).status == .skipped)
+
+        // Without simulation.csv the experiment is not finished.
+        try FileManager.default.removeItem(at: outcome.files.directory.appendingPathComponent("simulation.csv"))
+        #expect(runner(results).existingResults(for: config) == nil)
+    }
+
+    @Test func aLooseTargetShowsWrongValues() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let config = try irisConfig("iris-sim-loose", extra: "fhe: {mode: simulate, p_error: 0.25, simulated_samples: 40}",
+                                    quantization: "{method: ptq, bits: 3, max_tlu_bits: 3}")
+        let outcome = try runner(results).run(config)
+        let simulation = try csv(outcome.files.directory.appendingPathComponent("simulation.csv"))
+        let row = Dictionary(uniqueKeysWithValues: zip(simulation.header, simulation.rows[0]))
+        #expect(row["samples"] == "40")
+        #expect(Int(row["sim_mismatched_samples"]!)! > 0, "\(row)")
+        #expect(Int(row["sim_wrong_values"]!)! >= Int(row["sim_mismatched_samples"]!)!)
+    }
+
+    @Test func badModeSettingsAreRefusedAtLoad() throws {
+        let mode = try #require(throws: ConfigError.self) { try irisConfig("m", extra: "fhe: {mode: simulated}") }
+        #expect(mode.description.contains("fhe.mode") && mode.description.contains("encrypt, simulate, both"), "\(mode)")
+        let count = try #require(throws: ConfigError.self) { try irisConfig("c", extra: "fhe: {mode: both, simulated_samples: 0}") }
+        #expect(count.description.contains("fhe.simulated_samples") && count.description.contains("all"), "\(count)")
+        #expect(try irisConfig("a", extra: "fhe: {mode: both, simulated_samples: all}").fhe.simulatedSamples == nil)
+        // Configs without the keys keep their fingerprints (nil fields are not encoded).
+        #expect(try irisConfig("f").fingerprint == irisConfig("f", extra: "fhe: {}").fingerprint)
+    }
+}
+
+@Suite struct PErrorSweepTests {
+    @Test func pErrorSweepsIntoNamedExperiments() throws {
+        let configs = try ConfigLoader.load(
+            yaml: "name: sweep\ndataset: {name: iris}\nmodel: {hidden: [8]}\nfhe: {mode: simulate, p_error: [2^-40, 2**-6, 0.125]}",
+            file: "sweep.yaml")
+        #expect(configs.map(\.name) == ["sweep-p2m40", "sweep-p2m6", "sweep-p0.125"])
+        #expect(configs.map(\.fhe.pError) == [0x1p-40, 0x1p-6, 0.125])
+    }
+}
