@@ -17,6 +17,8 @@ public enum ResultsReport {
         /// made before these files existed.
         public var noise: CSVDocument?
         public var noiseHistogram: CSVDocument?
+        /// `simulation.csv` (one row); nil unless the run simulated.
+        public var simulation: CSVDocument? = nil
     }
 
     /// The part of a manifest the tables cite; decoding only this keeps older or newer
@@ -98,7 +100,8 @@ public enum ResultsReport {
         return Experiment(
             name: name, summary: Dictionary(uniqueKeysWithValues: zip(summary.header, summary.rows[0])),
             layers: layers, run: run, noise: try optionalCSV(files.noiseCSV, columns: LayerNoiseRecord.columns),
-            noiseHistogram: try optionalCSV(files.noiseHistogramCSV, columns: NoiseHistogramRecord.columns))
+            noiseHistogram: try optionalCSV(files.noiseHistogramCSV, columns: NoiseHistogramRecord.columns),
+            simulation: try optionalCSV(files.simulationCSV, columns: SimulationRecord.columns))
     }
 
     /// Writes the tables and figures from the readable experiments (and the benchmark lines of
@@ -130,6 +133,7 @@ public enum ResultsReport {
             ("encrypted", "Encrypted runs: latency, mismatches and noise (predicted vs measured) per layer", encryptedTable(experiments)),
             ("latency", "Latency of the encrypted runs: keygen, encrypt, evaluate, decrypt and per PBS", latencyTable(experiments)),
             ("noise", "Noise per encrypted layer: predicted vs measured σ (99 % χ² interval), flips vs predicted p_error", noiseTable(experiments)),
+            ("p-error", "The p_error trade-off: parameters, predicted failure, simulated accuracy (simulator, no keys) and encrypted latency (real TFHE, its subset)", pErrorTable(experiments)),
         ] {
             let csvURL = tables.appendingPathComponent("\(name).csv")
             let markdownURL = tables.appendingPathComponent("\(name).md")
@@ -149,6 +153,11 @@ public enum ResultsReport {
             ("latency-vs-precision.svg", latencyVersusPrecisionChart(bench.lines).render(yTickDecimals: 1)),
         ]
         if let histogram = noiseHistogramChart(experiments) { figures.append(("noise-histogram.svg", histogram.render())) }
+        if experiments.contains(where: { $0.simulation != nil }) {
+            let tradeOff = pErrorCharts(experiments)
+            figures.append(("accuracy-vs-p-error.svg", tradeOff.accuracy.render()))
+            figures.append(("latency-vs-p-error.svg", tradeOff.latency.render(yTickDecimals: 1)))
+        }
         for (name, svg) in figures {
             let figure = tables.appendingPathComponent(name)
             try AtomicFile.write(svg, to: figure)
@@ -306,6 +315,54 @@ public enum ResultsReport {
 
     /// Quantized test accuracy against the common bit width, one line per (dataset, method),
     /// from the experiments whose input, weight and activation widths are equal (the sweeps).
+    /// Experiments that ran the simulator: the plan (keys, target, predicted failure per
+    /// inference, PBS count), the simulated accuracy on its samples next to the clear one, and
+    /// the encrypted latency where the same experiment also ran encrypted. Each figure names
+    /// its executor; nothing here is one executor's figure under the other's name.
+    static func pErrorTable(_ experiments: [Experiment]) -> ReportTable {
+        let simulated = [
+            "parameters", "log2_p_error_target", "log2_p_error_predicted_global", "pbs_per_sample", "samples",
+            "sim_accuracy", "quantized_accuracy_on_sim_samples", "sim_changed_predictions", "sim_mismatched_samples",
+        ]
+        let encrypted = ["fhe_samples", "fhe_mismatches", "fhe_latency_ms_median"]
+        var table = ReportTable(columns: ["experiment", "dataset"] + simulated.map { $0 == "samples" ? "sim_samples" : $0 }
+            + encrypted + runColumns)
+        for experiment in experiments {
+            guard let simulation = experiment.simulation, simulation.rows.count == 1 else { continue }
+            let row = Dictionary(uniqueKeysWithValues: zip(simulation.header, simulation.rows[0]))
+            table.append([.text(experiment.name), .text(experiment.summary["dataset"]!)] + simulated.map { .text(row[$0]!) }
+                + encrypted.map { .text(experiment.summary[$0]!) } + runValues(experiment))
+        }
+        return table
+    }
+
+    /// accuracy-vs-p-error.svg (simulated accuracy) and latency-vs-p-error.svg (encrypted
+    /// median latency, where measured) against −log2 of the per-PBS target, one line per
+    /// experiment family (the name without its `-p…` sweep label).
+    static func pErrorCharts(_ experiments: [Experiment]) -> (accuracy: SVGLineChart, latency: SVGLineChart) {
+        var accuracy: [String: [(x: Double, y: Double)]] = [:]
+        var latency: [String: [(x: Double, y: Double)]] = [:]
+        for experiment in experiments {
+            guard let simulation = experiment.simulation, simulation.rows.count == 1 else { continue }
+            let row = Dictionary(uniqueKeysWithValues: zip(simulation.header, simulation.rows[0]))
+            guard let target = Double(row["log2_p_error_target"]!) else { continue }
+            let family = experiment.name.range(of: "-p", options: .backwards).map { String(experiment.name[..<$0.lowerBound]) }
+                ?? experiment.name
+            if let value = Double(row["sim_accuracy"]!) { accuracy[family, default: []].append((-target, value)) }
+            if let milliseconds = Double(experiment.summary["fhe_latency_ms_median"]!) {
+                latency[family, default: []].append((-target, milliseconds / 1000))
+            }
+        }
+        func series(_ groups: [String: [(x: Double, y: Double)]]) -> [SVGLineChart.Series] {
+            groups.keys.sorted().map { name in SVGLineChart.Series(name: name, points: groups[name]!.sorted { $0.x < $1.x }) }
+        }
+        return (
+            SVGLineChart(title: "Simulated test accuracy vs the p_error target per PBS", xLabel: "−log2 p_error per PBS",
+                         yLabel: "simulated test accuracy", series: series(accuracy), yRange: 0...1),
+            SVGLineChart(title: "Encrypted latency per sample vs the p_error target per PBS", xLabel: "−log2 p_error per PBS",
+                         yLabel: "median latency per sample (s)", series: series(latency)))
+    }
+
     static func accuracyVersusBitsChart(_ experiments: [Experiment]) -> SVGLineChart {
         var groups: [String: [(x: Double, y: Double)]] = [:]
         for experiment in experiments {

@@ -19,8 +19,8 @@ import Testing
         #expect(problems.isEmpty)
         #expect(written.map(\.lastPathComponent) == [
             "accuracy.csv", "accuracy.md", "circuit.csv", "circuit.md", "encrypted.csv", "encrypted.md", "latency.csv",
-            "latency.md", "noise.csv", "noise.md", "accuracy-vs-bits.svg", "latency-vs-precision.svg",
-        ], "no encrypted run, so no noise histogram figure")
+            "latency.md", "noise.csv", "noise.md", "p-error.csv", "p-error.md", "accuracy-vs-bits.svg", "latency-vs-precision.svg",
+        ], "no encrypted run, so no noise histogram figure; no simulated run, so no p_error figures")
         let first = try written.map { try Data(contentsOf: $0) }
         _ = try ResultsReport.write(resultsDirectory: results)
         let second = try written.map { try Data(contentsOf: $0) }

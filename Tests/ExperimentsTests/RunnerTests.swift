@@ -333,6 +333,16 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(try String(contentsOf: outcome.files.summaryMarkdown, encoding: .utf8).contains("simulated (no keys"))
         #expect(try runner(results).run(config).status == .skipped)
 
+        // The report's trade-off table and figures carry the simulated figures, by executor.
+        try ResultsReport.write(resultsDirectory: results)
+        let tables = results.appendingPathComponent(ResultsReport.tablesFolderName)
+        let tradeOff = try csv(tables.appendingPathComponent("p-error.csv"))
+        #expect(tradeOff.rows.count == 1 && tradeOff.rows[0][0] == "iris-sim")
+        #expect(tradeOff.column("sim_accuracy")?[0] == row["sim_accuracy"] && tradeOff.column("fhe_latency_ms_median")?[0] == "not run")
+        let chart = try String(contentsOf: tables.appendingPathComponent("accuracy-vs-p-error.svg"), encoding: .utf8)
+        #expect(chart.contains("iris-sim") && chart.hasPrefix("<svg"))
+        #expect(FileManager.default.fileExists(atPath: tables.appendingPathComponent("latency-vs-p-error.svg").path))
+
         // Without simulation.csv the experiment is not finished.
         try FileManager.default.removeItem(at: outcome.files.directory.appendingPathComponent("simulation.csv"))
         #expect(runner(results).existingResults(for: config) == nil)
