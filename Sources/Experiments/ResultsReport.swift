@@ -35,8 +35,13 @@ public enum ResultsReport {
                 public var name: String
                 public var precision: Int
             }
+            /// The bootstrapping key a layer's tables use, where it is not `parameters`' own.
+            public struct Layer: Decodable, Sendable {
+                public var tableParameters: Parameters?
+            }
             public var status: String
             public var parameters: Parameters?
+            public var layers: [Layer]?
             public var threads: Int?
             public var keygenSeconds: Double?
             public var encryptSecondsMedian: Double?
@@ -267,7 +272,7 @@ public enum ResultsReport {
                 pbsPerSample > 0 ? .decimal(1000 * $0 / Double(pbsPerSample), decimals: 3) : nil
             } ?? .notRun
             table.append([
-                .text(experiment.name), fhe?.parameters.map { .text($0.name) } ?? .notRun,
+                .text(experiment.name), fhe?.parameters.map { .text(FHEPlan.keysDescription($0.name, tables: fhe?.layers?.compactMap(\.tableParameters?.name) ?? [])) } ?? .notRun,
                 fhe?.parameters.map { .integer($0.precision) } ?? .notRun, fhe?.threads.reportValue ?? .notRun,
                 .text(experiment.summary["fhe_samples"]!), .text(experiment.summary["pbs_per_sample"]!),
                 fhe?.keygenSeconds.map { .decimal($0, decimals: 3) } ?? .notRun, milliseconds(fhe?.encryptSecondsMedian),

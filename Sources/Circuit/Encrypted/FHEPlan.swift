@@ -199,8 +199,13 @@ public struct FHEPlan: Sendable, Equatable {
     }
     /// The sets for people: "concrete-p40-b4", or "concrete-p40-b4 (tables: concrete-p40-b4-pbs15x2)".
     public var keysDescription: String {
-        let others = bootstrapParameterSets.dropFirst().map(\.name)
-        return others.isEmpty ? parameters.name : "\(parameters.name) (tables: \(others.joined(separator: ", ")))"
+        Self.keysDescription(parameters.name, tables: layers.compactMap(\.tableParameters?.name))
+    }
+    /// The same from names (a manifest's): `base`, then the tables' other sets, each once.
+    public static func keysDescription(_ base: String, tables: [String]) -> String {
+        var others = [String]()
+        for table in tables where table != base && !others.contains(table) { others.append(table) }
+        return others.isEmpty ? base : "\(base) (tables: \(others.joined(separator: ", ")))"
     }
     /// The set op i's PBSs use (nil for dense ops).
     public func bootstrapParameters(ofOp i: Int) -> ParameterSet? {

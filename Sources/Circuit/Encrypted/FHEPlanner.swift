@@ -197,15 +197,9 @@ public enum FHEPlanner {
                 let worst = next.log2PError
                 let feasible = worst <= target
                 let cost = CostModel.millions(set) * Double(shape.neuronCount) + roundingCost * Double(next.pbsCount)
-                let better: Bool
-                if let current = choice {
-                    if feasible != current.feasible { better = feasible }
-                    else if feasible { better = cost < current.cost || (cost == current.cost && worst < current.worst) }
-                    else { better = worst < current.worst }
-                } else {
-                    better = true
+                if prefers(feasible: feasible, cost: cost, worst: worst, over: choice.map { ($0.feasible, $0.cost, $0.worst) }) {
+                    choice = (c, cost, worst, feasible)
                 }
-                if better { choice = (c, cost, worst, feasible) }
             }
             let chosen = choice!.index
             layers.append(planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
@@ -213,6 +207,15 @@ public enum FHEPlanner {
             inputVariance = tableOutputNoise[chosen]
         }
         return layers
+    }
+
+    /// The planner's order of candidates: one meeting the target beats one that does not; among
+    /// those meeting it the cheaper, then the more reliable; among the others the more reliable.
+    static func prefers(feasible: Bool, cost: Double, worst: Double, over current: (feasible: Bool, cost: Double, worst: Double)?) -> Bool {
+        guard let current else { return true }
+        if feasible != current.feasible { return feasible }
+        if feasible { return cost < current.cost || (cost == current.cost && worst < current.worst) }
+        return worst < current.worst
     }
 
     /// One layer whose inputs carry `inputVariance` each: the output layer's decryption, or a
@@ -240,15 +243,10 @@ public enum FHEPlanner {
             let worst = candidate.worstLog2PError
             let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
             let feasible = worst <= target
-            let better: Bool
-            if let current = best {
-                if feasible != current.feasible { better = feasible }
-                else if feasible { better = pbs < current.pbs || (pbs == current.pbs && worst < current.worst) }
-                else { better = worst < current.worst }
-            } else {
-                better = true
+            if prefers(feasible: feasible, cost: Double(pbs), worst: worst,
+                       over: best.map { ($0.feasible, Double($0.pbs), $0.worst) }) {
+                best = (candidate, pbs, worst, feasible)
             }
-            if better { best = (candidate, pbs, worst, feasible) }
         }
         return best!.layer
     }
