@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 import Reporting
 
@@ -361,9 +362,13 @@ public enum ResultsReport {
         func series(_ groups: [String: [(x: Double, y: Double)]]) -> [SVGLineChart.Series] {
             groups.keys.sorted().map { name in SVGLineChart.Series(name: name, points: groups[name]!.sorted { $0.x < $1.x }) }
         }
+        // Accuracies differ in the second decimal: the y axis spans the data, in steps of 0.01.
+        let values = accuracy.values.flatMap { $0.map(\.y) }
+        let low = max(0, (((values.min() ?? 0) - 0.01) * 100).rounded(.down) / 100)
+        let high = min(1, (((values.max() ?? 1) + 0.01) * 100).rounded(.up) / 100)
         return (
             SVGLineChart(title: "Simulated test accuracy vs the p_error target per PBS", xLabel: "−log2 p_error per PBS",
-                         yLabel: "simulated test accuracy", series: series(accuracy), yRange: 0...1),
+                         yLabel: "simulated test accuracy", series: series(accuracy), yRange: low...max(high, low + 0.01)),
             SVGLineChart(title: "Encrypted latency per sample vs the p_error target per PBS", xLabel: "−log2 p_error per PBS",
                          yLabel: "median latency per sample (s)", series: series(latency)))
     }

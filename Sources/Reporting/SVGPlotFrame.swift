@@ -48,16 +48,18 @@ struct SVGPlotFrame {
 
     var footer: String { "</svg>\n" }
 
-    /// Axes, x ticks at every integer of the x range, five y levels with grid lines and the labels.
+    /// Axes, x ticks at the integers of the x range (every 1, 2, 5, 10, … so that at most 12
+    /// fit), five y levels with grid lines and the labels.
     func axes(xLabel: String, yLabel: String, yTickDecimals: Int = 2) -> String {
         let (xMin, xMax) = (xRange.lowerBound, xRange.upperBound)
         let (yLow, yHigh) = (yRange.lowerBound, yRange.upperBound)
         var svg = "<line x1=\"\(px(xMin))\" y1=\"\(py(yLow))\" x2=\"\(px(xMax))\" y2=\"\(py(yLow))\" stroke=\"black\"/>\n"
         svg += "<line x1=\"\(px(xMin))\" y1=\"\(py(yLow))\" x2=\"\(px(xMin))\" y2=\"\(py(yHigh))\" stroke=\"black\"/>\n"
-        var tick = xMin.rounded(.up)
+        let stride = ([1.0, 2, 5, 10, 20, 50, 100, 200, 500, 1000]).first { (xMax - xMin) / $0 <= 11 } ?? 1000
+        var tick = (xMin / stride).rounded(.up) * stride
         while tick <= xMax {
             svg += "<text x=\"\(px(tick))\" y=\"\(Self.number(top + plotHeight + 16))\" text-anchor=\"middle\">\(Self.number(tick))</text>\n"
-            tick += 1
+            tick += stride
         }
         for step in 0...4 {
             let level = yLow + (yHigh - yLow) * Double(step) / 4
