@@ -273,6 +273,18 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let auto = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
         #expect(auto.layers.allSatisfy { $0.log2PError <= -40 })
     }
+
+    /// Without rounding, a plan holds one bootstrapping key: the tables' (no key is generated
+    /// that no PBS uses).
+    @Test func withoutRoundingThePlanHasOneKey() throws {
+        let model = try randomQuantizedModel(seed: 47, sizes: [16, 20, 10], activation: .relu, bits: (2, 3, 3), perChannel: true)
+        let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 8))
+        #expect(circuit.roundingShifts.allSatisfy { $0 == 0 })
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
+        #expect(plan.bootstrapParameterSets == [plan.parameters], "\(plan.keysDescription)")
+        #expect(plan.layers.allSatisfy { $0.log2PError <= -40 })
+        #expect(plan.serverKeyBytes == KeySizes.keyswitchKeyBytes(plan.parameters) + KeySizes.bootstrapKeyBytes(plan.parameters))
+    }
 }
 
 /// The checker compares any two evaluators op by op and names the first op that differs.

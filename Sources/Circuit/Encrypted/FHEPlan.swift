@@ -61,7 +61,7 @@ public struct FHEPlan: Sendable, Equatable {
         /// (`ParameterSet.sharesKeys`). Only the next layer feels the choice, through the
         /// table outputs' noise, so a layer whose outputs are summed by wide weights and
         /// decrypted pays for a quiet two-level key while rounding PBSs keep the cheap one.
-        public let tableParameters: ParameterSet?
+        public internal(set) var tableParameters: ParameterSet?
 
         /// e: bits removed by digit extraction before the table.
         public var extractedBits: Int { roundingGroups.reduce(0) { $0 + $1.bits } }

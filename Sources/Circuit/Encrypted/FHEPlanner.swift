@@ -108,7 +108,16 @@ public enum FHEPlanner {
                 }
             }
         }
-        if let best {
+        if var best {
+            // Without rounding PBSs the set's own bootstrapping key would be generated and never
+            // used: when every table uses one other decomposition, that is the plan's set (same
+            // keys, same keyswitch and modulus-switch noise, so every prediction stands).
+            let tableSets = Set(best.layers.compactMap(\.tableParameters))
+            if best.layers.allSatisfy({ $0.roundingGroups.isEmpty }), tableSets.count == 1, let only = tableSets.first,
+                only != best.parameters {
+                best.parameters = only
+                for i in best.layers.indices where best.layers[i].tableParameters != nil { best.layers[i].tableParameters = only }
+            }
             return FHEPlan(source: circuit, parameters: best.parameters, selection: best.selection, layers: best.layers,
                            log2PErrorTarget: target)
         }
