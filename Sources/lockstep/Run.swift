@@ -149,13 +149,18 @@ func printError(_ message: String) {
 }
 
 /// On a terminal: one live status line (stage, epoch or samples done, rate, ETA) on stderr.
-/// Otherwise (CI logs): one plain line per stage, nothing per epoch or sample.
+/// Otherwise (CI logs, batch jobs): one plain line per stage, and for phases that run longer
+/// than a minute (an encrypted MNIST subset takes hours) a samples-done line at most once a
+/// minute, so a log shows progress without flooding.
 final class ConsoleProgress: RunProgress, @unchecked Sendable {
     private let prefix: String
     private let interactive: Bool
     private let lock = NSLock()
     private var phaseStart = Date()
     private var currentPhase = ""
+    private var lastLogged = Date()
+    /// Seconds between samples-done lines in a log.
+    static let logInterval: TimeInterval = 60
 
     init(prefix: String, interactive: Bool) {
         self.prefix = prefix
@@ -165,6 +170,7 @@ final class ConsoleProgress: RunProgress, @unchecked Sendable {
     func stage(_ description: String) {
         lock.withLock {
             phaseStart = Date()
+            lastLogged = phaseStart
             currentPhase = description
         }
         if interactive {
@@ -184,11 +190,20 @@ final class ConsoleProgress: RunProgress, @unchecked Sendable {
     }
 
     func samplesDone(_ done: Int, of total: Int, phase: String) {
-        guard interactive else { return }
-        let elapsed = lock.withLock { Date().timeIntervalSince(phaseStart) }
+        let now = Date()
+        let (elapsed, due) = lock.withLock { () -> (TimeInterval, Bool) in
+            let due = now.timeIntervalSince(lastLogged) >= Self.logInterval
+            if due { lastLogged = now }
+            return (now.timeIntervalSince(phaseStart), due)
+        }
         let rate = Double(done) / max(elapsed, 1e-9)
-        draw(String(format: "%@ %d/%d samples, %.0f samples/s, ETA %.0f s", phase, done, total, rate,
-                    Double(total - done) / rate))
+        let status = String(format: "%@ %d/%d samples, %.2f samples/s, ETA %.0f s", phase, done, total, rate,
+                            Double(total - done) / max(rate, 1e-9))
+        if interactive {
+            draw(status)
+        } else if due && done < total {
+            printLine("  \(status)")
+        }
     }
 
     func clear() {
