@@ -126,7 +126,12 @@ extension IntegerCircuit {
     public func validate() throws {
         func fail(_ message: String) throws -> Never { throw CircuitFileError(description: message) }
         guard !ops.isEmpty else { try fail("the circuit has no ops") }
-        guard inputCount > 0 else { try fail("inputCount is \(inputCount); a circuit reads at least one input") }
+        // The bounds of op 0's inputs are built per input before its weights are compared with
+        // them; a cap far above any image keeps a hostile count from allocating without end.
+        guard (1...(1 << 24)).contains(inputCount) else {
+            try fail("inputCount is \(inputCount); allowed: 1...\(1 << 24)")
+        }
+        guard (1...32).contains(inputBits) else { try fail("inputBits is \(inputBits); allowed: 1...32") }
         guard inputLow <= inputHigh else { try fail("input range \(inputLow)...\(inputHigh) is empty") }
         guard (1...16).contains(maxTLUBits) else { try fail("maxTLUBits is \(maxTLUBits); allowed values are 1...16") }
         // Values stay far from Int64's ends so sums of bounded products cannot overflow.
@@ -136,6 +141,9 @@ extension IntegerCircuit {
             guard low > -limit, high < limit else { try fail("\(what()) range \(low)...\(high) exceeds ±2^52") }
         }
         try checkRange(inputLow, inputHigh, "the input")
+        guard inputHigh - inputLow < Int64(1) << inputBits else {
+            try fail("input range \(inputLow)...\(inputHigh) does not fit inputBits \(inputBits)")
+        }
         for (i, op) in ops.enumerated() {
             let name = "op \(i) (\(op.kind.rawValue), layer \(op.layer))"
             let input = inputBounds(ofOp: i)
@@ -173,7 +181,7 @@ extension IntegerCircuit {
                         try fail("\(name) table \(j) has an entry beyond ±2^52")
                     }
                     let first = inputLow[j]
-                    guard first <= input.low[j], input.high[j] - first < Int64(tables[j].count) else {
+                    guard first > -limit, first <= input.low[j], input.high[j] - first < Int64(tables[j].count) else {
                         try fail("\(name) table \(j) covers \(first)..<\(first)+\(tables[j].count), its input reaches \(input.low[j])...\(input.high[j])")
                     }
                     guard tables[j].count <= 1 << maxTLUBits else {
@@ -223,10 +231,11 @@ extension IntegerCircuit {
             for i in 0..<w.columns {
                 let (a, o1) = w[j, i].multipliedReportingOverflow(by: inputLow[i])
                 let (b, o2) = w[j, i].multipliedReportingOverflow(by: inputHigh[i])
-                guard !o1, !o2, abs(a) < limit, abs(b) < limit else { return nil }
+                // Compared, not abs(): Int64.min times 1 does not overflow, and abs of it traps.
+                guard !o1, !o2, a > -limit, a < limit, b > -limit, b < limit else { return nil }
                 low[j] += min(a, b)
                 high[j] += max(a, b)
-                guard abs(low[j]) < limit, abs(high[j]) < limit else { return nil }
+                guard low[j] > -limit, high[j] < limit else { return nil }
             }
         }
         return (low, high)

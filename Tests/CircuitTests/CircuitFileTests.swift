@@ -92,6 +92,27 @@ import Testing
                 op["tables"] = tables
             }
         }, mentioning: "op 2 (table, layer 0) table 0 has an entry beyond ±2^52")
+        // Values at Int64's ends: an overflowing subtraction or abs(Int64.min) was a trap.
+        try expectRejected({ o in
+            self.editOp(2, &o) { op in
+                var low = op["inputLow"] as! [Int64]
+                low[0] = Int64.min
+                op["inputLow"] = low
+            }
+        }, mentioning: "op 2 (table, layer 0) table 0 covers")
+        try expectRejected({ o in
+            o["inputLow"] = Int64(0)
+            o["inputHigh"] = Int64(1)
+            self.editOp(0, &o) { op in
+                var weights = op["weights"] as! [String: Any]
+                var values = weights["values"] as! [Int64]
+                values[0] = Int64.min
+                weights["values"] = values
+                op["weights"] = weights
+            }
+        }, mentioning: "op 0 (dense, layer 0) accumulators can exceed ±2^52")
+        try expectRejected({ $0["inputCount"] = Int64(1) << 40 }, mentioning: "inputCount is 1099511627776")
+        try expectRejected({ $0["inputBits"] = 0 }, mentioning: "inputBits is 0")
         let url = temporaryURL()
         try Data("{\"ops\": []".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
