@@ -89,17 +89,19 @@ public enum ResultsReport {
         else {
             throw ResultsReportError(
                 path: files.summaryCSV.path,
-                detail: "does not have the summary schema of this version (one row under the \(SummaryRecord.columns.count) columns of SummaryRecord)")
+                detail: "does not have the summary schema of this version (one row under the \(SummaryRecord.columns.count) columns of SummaryRecord, or the \(SummaryRecord.columnsBeforeCollapse.count) written before collapse detection)")
         }
         let layers = try readCSV(files.layersCSV)
         guard layers.header == LayerRecord.columns else {
             throw ResultsReportError(path: files.layersCSV.path, detail: "does not have the layers schema of this version")
         }
-        func optionalCSV(_ url: URL, columns: [String]) throws -> CSVDocument? {
+        func optionalCSV(_ url: URL, columns: [String], rows: Int? = nil) throws -> CSVDocument? {
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             let document = try readCSV(url)
-            guard document.header == columns else {
-                throw ResultsReportError(path: url.path, detail: "does not have the \(url.lastPathComponent) schema of this version")
+            guard document.header == columns, rows.map({ $0 == document.rows.count }) ?? true else {
+                throw ResultsReportError(
+                    path: url.path,
+                    detail: "does not have the \(url.lastPathComponent) schema of this version\(rows.map { " (\($0) row under its \(columns.count) columns)" } ?? "")")
             }
             return document
         }
@@ -107,7 +109,7 @@ public enum ResultsReport {
             name: name, summary: Dictionary(uniqueKeysWithValues: zip(summary.header, summary.rows[0])),
             layers: layers, run: run, noise: try optionalCSV(files.noiseCSV, columns: LayerNoiseRecord.columns),
             noiseHistogram: try optionalCSV(files.noiseHistogramCSV, columns: NoiseHistogramRecord.columns),
-            simulation: try optionalCSV(files.simulationCSV, columns: SimulationRecord.columns))
+            simulation: try optionalCSV(files.simulationCSV, columns: SimulationRecord.columns, rows: 1))
     }
 
     /// Writes the tables and figures from the readable experiments (and the benchmark lines of
@@ -319,8 +321,6 @@ public enum ResultsReport {
         return table
     }
 
-    /// Quantized test accuracy against the common bit width, one line per (dataset, method),
-    /// from the experiments whose input, weight and activation widths are equal (the sweeps).
     /// Experiments that ran the simulator: the plan (keys, target, predicted failure per
     /// inference, PBS count), the simulated accuracy on its samples next to the clear one, and
     /// the encrypted latency where the same experiment also ran encrypted. Each figure names
@@ -351,11 +351,13 @@ public enum ResultsReport {
         for experiment in experiments {
             guard let simulation = experiment.simulation, simulation.rows.count == 1 else { continue }
             let row = Dictionary(uniqueKeysWithValues: zip(simulation.header, simulation.rows[0]))
-            guard let target = Double(row["log2_p_error_target"]!) else { continue }
-            let family = experiment.name.range(of: "-p", options: .backwards).map { String(experiment.name[..<$0.lowerBound]) }
-                ?? experiment.name
-            if let value = Double(row["sim_accuracy"]!) { accuracy[family, default: []].append((-target, value)) }
-            if let milliseconds = Double(experiment.summary["fhe_latency_ms_median"]!) {
+            // A hand-edited file may say inf or nan; a chart axis needs finite values.
+            guard let target = Double(row["log2_p_error_target"]!), target.isFinite, (-1100...0).contains(target) else { continue }
+            // The family is the name without a p_error sweep label (-p2m40, -p0.125), not any "-p".
+            let family = experiment.name.range(of: "-p[0-9][^-]*$", options: .regularExpression)
+                .map { String(experiment.name[..<$0.lowerBound]) } ?? experiment.name
+            if let value = Double(row["sim_accuracy"]!), (0...1).contains(value) { accuracy[family, default: []].append((-target, value)) }
+            if let milliseconds = Double(experiment.summary["fhe_latency_ms_median"]!), milliseconds.isFinite, milliseconds >= 0 {
                 latency[family, default: []].append((-target, milliseconds / 1000))
             }
         }
@@ -373,6 +375,8 @@ public enum ResultsReport {
                          yLabel: "median latency per sample (s)", series: series(latency)))
     }
 
+    /// Quantized test accuracy against the common bit width, one line per (dataset, method),
+    /// from the experiments whose input, weight and activation widths are equal (the sweeps).
     static func accuracyVersusBitsChart(_ experiments: [Experiment]) -> SVGLineChart {
         var groups: [String: [(x: Double, y: Double)]] = [:]
         for experiment in experiments {

@@ -55,9 +55,14 @@ struct SVGPlotFrame {
         let (yLow, yHigh) = (yRange.lowerBound, yRange.upperBound)
         var svg = "<line x1=\"\(px(xMin))\" y1=\"\(py(yLow))\" x2=\"\(px(xMax))\" y2=\"\(py(yLow))\" stroke=\"black\"/>\n"
         svg += "<line x1=\"\(px(xMin))\" y1=\"\(py(yLow))\" x2=\"\(px(xMin))\" y2=\"\(py(yHigh))\" stroke=\"black\"/>\n"
-        let stride = ([1.0, 2, 5, 10, 20, 50, 100, 200, 500, 1000]).first { (xMax - xMin) / $0 <= 11 } ?? 1000
+        // 1, 2, 5 × a power of ten, so that at most 12 ticks fit whatever the span.
+        let span = max(xMax - xMin, 1)
+        let decade = pow(10, (log10(span / 11)).rounded(.down))
+        let stride = [1.0, 2, 5, 10].map { max(1, $0 * decade) }.first { span / $0 <= 11 } ?? max(1, 10 * decade)
         var tick = (xMin / stride).rounded(.up) * stride
-        while tick <= xMax {
+        var ticks = 0
+        while tick <= xMax, ticks < 12 {
+            ticks += 1
             svg += "<text x=\"\(px(tick))\" y=\"\(Self.number(top + plotHeight + 16))\" text-anchor=\"middle\">\(Self.number(tick))</text>\n"
             tick += stride
         }
