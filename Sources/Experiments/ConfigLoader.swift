@@ -257,11 +257,29 @@ public enum ConfigLoader {
             threads: try fheReader.integer("threads", default: 0, allowed: 0...1024),
             seed: try fheReader.seed("seed", default: seed),
             mode: try fheReader.optionalChoice("mode", type: ExperimentConfig.FHEMode.self),
-            simulatedSamples: try fheReader.countOrAll("simulated_samples", allowed: 1...10_000_000))
+            simulatedSamples: try fheReader.optionalInteger("simulated_samples", allowed: 1...10_000_000, nilWord: "all"))
         try fheReader.finish()
         try root.finish()
 
-        if fhe.samples > 0, load == nil, model.hidden.isEmpty {
+        if fhe.mode == .both, fhe.samples == 0 {
+            let node = tree["fhe"]?["mode"]
+            throw ConfigError(
+                file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.mode",
+                message: "is both but fhe.samples is 0, so nothing would run encrypted; allowed: fhe.samples 1 or more with both, or fhe.mode simulate")
+        }
+        if fhe.mode == .simulate, fhe.samples > 0 {
+            let node = tree["fhe"]?["samples"]
+            throw ConfigError(
+                file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
+                message: "is \(fhe.samples) but fhe.mode is simulate, which runs nothing encrypted; allowed: fhe.mode both (simulate and encrypt \(fhe.samples) samples), or fhe.samples 0")
+        }
+        if fhe.runsSimulated, load == nil, model.hidden.isEmpty {
+            let node = tree["fhe"]?["mode"]
+            throw ConfigError(
+                file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.mode",
+                message: "is \(fhe.mode?.rawValue ?? "") but model.hidden is []: a model without hidden layers has no table lookup, so there is no PBS to simulate; allowed: fhe.mode encrypt, or at least one hidden layer such as hidden: [16]")
+        }
+        if fhe.runsEncrypted, load == nil, model.hidden.isEmpty {
             let node = tree["fhe"]?["samples"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",

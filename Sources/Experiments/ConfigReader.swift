@@ -49,12 +49,12 @@ struct ConfigReader {
         return number
     }
 
-    /// An integer, or `none` / absent for nil.
-    mutating func optionalInteger(_ key: String, allowed range: ClosedRange<Int>) throws -> Int? {
+    /// An integer, or `nilWord` (`none`, `all`, …) / absent for nil.
+    mutating func optionalInteger(_ key: String, allowed range: ClosedRange<Int>, nilWord: String = "none") throws -> Int? {
         guard let (text, value) = try scalar(key) else { return nil }
-        if text == "none" { return nil }
-        guard let number = Int(text), range.contains(number) else {
-            throw error(key, value, "is '\(text)'; allowed: none, or an integer from \(range.lowerBound) to \(range.upperBound)")
+        if text == nilWord { return nil }
+        guard let number = Int(text.replacingOccurrences(of: "_", with: "")), range.contains(number) else {
+            throw error(key, value, "is '\(text)'; allowed: \(nilWord), or an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
@@ -104,25 +104,10 @@ struct ConfigReader {
         return choice
     }
 
-    /// nil for an absent key or `all`; otherwise an integer in `range`.
-    mutating func countOrAll(_ key: String, allowed range: ClosedRange<Int>) throws -> Int? {
-        guard let (text, value) = try scalar(key) else { return nil }
-        if text == "all" { return nil }
-        guard let number = Int(text), range.contains(number) else {
-            throw error(key, value, "is '\(text)'; allowed: all, or an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
-    }
-
     mutating func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default defaultValue: Choice) throws
         -> Choice where Choice.RawValue == String
     {
-        guard let (text, value) = try scalar(key) else { return defaultValue }
-        guard let choice = Choice(rawValue: text) else {
-            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error(key, value, "is '\(text)'; allowed: \(allowed)")
-        }
-        return choice
+        try optionalChoice(key, type: Choice.self) ?? defaultValue
     }
 
     mutating func integerList(_ key: String, default defaultValue: [Int], allowed range: ClosedRange<Int>) throws

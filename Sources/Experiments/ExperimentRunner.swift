@@ -215,7 +215,9 @@ public struct ExperimentRunner: Sendable {
         if config.fhe.runsEncrypted || config.fhe.runsSimulated, hiddenLayers == 0 {
             throw ExperimentError(
                 experiment: config.name,
-                message: "fhe.samples is \(config.fhe.samples) but the model has no hidden layer, so no table lookup to run encrypted; allowed: fhe.samples 0, or a model with a hidden layer")
+                message: config.fhe.runsSimulated
+                    ? "fhe.mode is \(config.fhe.mode?.rawValue ?? "") but the model has no hidden layer, so no PBS to simulate; allowed: fhe.mode encrypt with fhe.samples 0, or a model with a hidden layer"
+                    : "fhe.samples is \(config.fhe.samples) but the model has no hidden layer, so no table lookup to run encrypted; allowed: fhe.samples 0, or a model with a hidden layer")
         }
 
         // Quantization and lowering.

@@ -366,7 +366,15 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(mode.description.contains("fhe.mode") && mode.description.contains("encrypt, simulate, both"), "\(mode)")
         let count = try #require(throws: ConfigError.self) { try irisConfig("c", extra: "fhe: {mode: both, simulated_samples: 0}") }
         #expect(count.description.contains("fhe.simulated_samples") && count.description.contains("all"), "\(count)")
-        #expect(try irisConfig("a", extra: "fhe: {mode: both, simulated_samples: all}").fhe.simulatedSamples == nil)
+        #expect(try irisConfig("a", extra: "fhe: {mode: both, samples: 2, simulated_samples: all}").fhe.simulatedSamples == nil)
+        let bothWithout = try #require(throws: ConfigError.self) { try irisConfig("b", extra: "fhe: {mode: both}") }
+        #expect(bothWithout.description.contains("fhe.mode") && bothWithout.description.contains("fhe.samples is 0"))
+        let flat = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(yaml: "name: flat\ndataset: {name: iris}\nmodel: {hidden: []}\nfhe: {mode: simulate}", file: "flat.yaml")
+        }
+        #expect(flat.description.contains("flat.yaml:4") && flat.description.contains("fhe.mode"), "\(flat)")
+        let ignored = try #require(throws: ConfigError.self) { try irisConfig("i", extra: "fhe: {mode: simulate, samples: 5}") }
+        #expect(ignored.description.contains("fhe.samples") && ignored.description.contains("fhe.mode both"), "\(ignored)")
         // Configs without the keys keep their fingerprints (nil fields are not encoded).
         #expect(try irisConfig("f").fingerprint == irisConfig("f", extra: "fhe: {}").fingerprint)
     }
@@ -379,5 +387,37 @@ func csv(_ url: URL) throws -> CSVDocument {
             file: "sweep.yaml")
         #expect(configs.map(\.name) == ["sweep-p2m40", "sweep-p2m6", "sweep-p0.125"])
         #expect(configs.map(\.fhe.pError) == [0x1p-40, 0x1p-6, 0.125])
+    }
+}
+
+@Suite struct ReportRobustnessTests {
+    /// A hand-edited simulation.csv (non-finite target, two rows) is a problem or left out of
+    /// the figures, never a hang or a trap; a name with "-p" that is no sweep label is its own line.
+    @Test func handEditedSimulationFilesAreRefusedOrSkipped() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        for name in ["iris-pc", "iris-pt"] {
+            let config = try irisConfig(name, extra: "fhe: {mode: simulate}", quantization: "{method: ptq, bits: 3, max_tlu_bits: 3}")
+            _ = try runner(results).run(config)
+        }
+        let tables = results.appendingPathComponent(ResultsReport.tablesFolderName)
+        try ResultsReport.write(resultsDirectory: results)
+        let chart = try String(contentsOf: tables.appendingPathComponent("accuracy-vs-p-error.svg"), encoding: .utf8)
+        #expect(chart.contains(">iris-pc<") && chart.contains(">iris-pt<"), "two families, not one 'iris'")
+
+        let file = results.appendingPathComponent("iris-pc/simulation.csv")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        let lines = text.split(whereSeparator: \.isNewline)   // the CSV writer ends lines with CRLF
+        var fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[3] = "inf"
+        text = lines[0] + "\n" + fields.joined(separator: ",") + "\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let (_, problems) = try ResultsReport.write(resultsDirectory: results)
+        #expect(problems.isEmpty)
+        #expect(!(try String(contentsOf: tables.appendingPathComponent("accuracy-vs-p-error.svg"), encoding: .utf8)).contains(">iris-pc<"))
+
+        try (text + fields.joined(separator: ",") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (_, twoRows) = try ResultsReport.write(resultsDirectory: results)
+        #expect(twoRows.contains { $0.description.contains("simulation.csv") }, "\(twoRows)")
     }
 }
