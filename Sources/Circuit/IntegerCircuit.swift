@@ -158,7 +158,8 @@ public struct IntegerCircuit: Sendable, Equatable {
     public var outputCount: Int { ops.last?.count ?? 0 }
     /// The model layers, one `CircuitStage` each, in order.
     public var stages: [CircuitStage] { CircuitStage.stages(of: self) }
-    /// Each layer's rounding shift, as `QuantizedModel.forward(codes:accumulatorShifts:)` takes them.
+    /// Each layer's rounding shift; for a lowered circuit, as `QuantizedModel.forward(codes:accumulatorShifts:)`
+    /// takes them (an FHE plan's narrowed circuit holds the extracted bits instead).
     public var roundingShifts: [Int] { stages.map(\.shift) }
     /// Per-layer figures for reports.
     public var layerStatistics: [LayerStatistics] { stages.map { LayerStatistics(stage: $0, circuit: self) } }

@@ -98,6 +98,8 @@ import Verification
         let encryptedWrong = wrongPerOp(try encryptedInputs.map { try evaluator.evaluate($0) })
         let simulatedWrong = wrongPerOp(simulated.runBatch(simulatedInputs, firstSample: 0))
         #expect(simulatedWrong.reduce(0, +) > 0, "the set must fail often enough to compare")
+        // Otherwise an encrypted side that never errs would pass the rate comparison below.
+        #expect(encryptedWrong.reduce(0, +) > 0, "the encrypted side must err too: \(encryptedWrong)")
         for (i, op) in plan.circuit.ops.enumerated() {
             let n1 = Double(encryptedInputs.count * op.count), n2 = Double(simulatedInputs.count * op.count)
             let pooled = Double(encryptedWrong[i] + simulatedWrong[i]) / (n1 + n2)

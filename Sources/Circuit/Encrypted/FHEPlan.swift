@@ -42,7 +42,8 @@ public struct FHEPlan: Sendable, Equatable {
         /// (or decrypted, for the output layer): its held width with e bits extracted, at least the
         /// held width of its inputs.
         public let messageBits: Int
-        /// The circuit's rounding shift t (table index = v >> t).
+        /// The lowered circuit's rounding shift t (its table index is v >> t); `circuit`, the
+        /// narrowed one, removes `extractedBits` of them in its round op.
         public let roundingShift: Int
         /// max_j ‖W_j‖₂ of the weights feeding this layer's ciphertexts.
         public let weightTwoNorm: Double

@@ -187,7 +187,8 @@ public enum FHEPlanner {
     static func planLayers(_ stages: [StageShape], parameters: ParameterSet, tableCandidates: [ParameterSet]? = nil,
                            target: Double, options: FHEPlanOptions) -> [FHEPlan.Layer] {
         let noise = NoiseSteps(NoiseModel(parameters: parameters))
-        let tableSets = tableCandidates ?? [parameters]
+        // An empty list means none besides the set itself, like nil.
+        let tableSets = tableCandidates.flatMap { $0.isEmpty ? nil : $0 } ?? [parameters]
         let tableOutputNoise = tableSets.map { $0 == parameters ? noise.pbsOutput : NoiseModel(parameters: $0).pbsOutput }
         let roundingCost = CostModel.millions(parameters)
         var inputVariance = noise.fresh   // layer 0 sums fresh client encryptions; later layers PBS outputs

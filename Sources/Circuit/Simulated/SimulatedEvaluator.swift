@@ -67,10 +67,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
                 return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
                               low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
             case .table(let tables, let key):
-                let set = plan.bootstrapParameterSets[key]
-                let outputSigma = set == plan.parameters
-                    ? noise.pbsOutput.value.squareRoot() * torus
-                    : NoiseModel(parameters: set, fft: fft).pbsOutput.value.squareRoot() * torus
+                let outputSigma = NoiseModel(parameters: plan.bootstrapParameterSets[key], fft: fft).pbsOutput.value.squareRoot() * torus
                 return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) }, outputSigma: outputSigma)
             }
         }
