@@ -27,6 +27,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "lockstep", targets: ["lockstep"]),
+        .executable(name: "lockstep-fuzz", targets: ["lockstep-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,10 @@ let package = Package(
             swiftSettings: targetsHaswell ? [.define("LOCKSTEP_HASWELL_KERNELS", .when(configuration: .release))] : []
         ),
 
+        // Fuzz harnesses: every user-file entry point, driven by bytes (Tests/FuzzCorpus/README.md).
+        .target(name: "FuzzTargets", dependencies: ["Experiments", "Circuit", "Datasets", "NeuralNet", "Quantization", "Reporting", "TFHE"]),
+        .executableTarget(name: "lockstep-fuzz", dependencies: ["FuzzTargets"]),
+
         .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet"]),
@@ -76,5 +81,6 @@ let package = Package(
         .testTarget(name: "NoiseAnalysisTests", dependencies: ["NoiseAnalysis", "TFHE", "GSLStatistics", "SeededRandom"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ]
 )

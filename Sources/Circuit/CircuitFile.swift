@@ -103,18 +103,23 @@ extension IntegerCircuit {
         } catch {
             throw CircuitFileError(description: "Circuit file \(url.path): could not be read (\(error.localizedDescription))")
         }
+        return try load(data: data, path: url.path)
+    }
+
+    /// The checks of `load(from:)` on bytes already read; `path` names them in errors.
+    public static func load(data: Data, path: String) throws -> IntegerCircuit {
         let circuit: IntegerCircuit
         do {
             circuit = try JSONDecoder().decode(IntegerCircuit.self, from: data)
         } catch let error as CircuitFileError {
-            throw CircuitFileError(description: "Circuit file \(url.path): \(error.description)")
+            throw CircuitFileError(description: "Circuit file \(path): \(error.description)")
         } catch {
-            throw CircuitFileError(description: "Circuit file \(url.path): not a valid circuit JSON file (\(error))")
+            throw CircuitFileError(description: "Circuit file \(path): not a valid circuit JSON file (\(error))")
         }
         do {
             try circuit.validate()
         } catch let error as CircuitFileError {
-            throw CircuitFileError(description: "Circuit file \(url.path): \(error.description)")
+            throw CircuitFileError(description: "Circuit file \(path): \(error.description)")
         }
         return circuit
     }

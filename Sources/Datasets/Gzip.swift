@@ -2,11 +2,14 @@ import CZlib
 import Foundation
 
 /// gzip through zlib. Concatenated members are decoded as one stream, like `gunzip`.
-enum Gzip {
+package enum Gzip {
     /// windowBits 15 (32 KiB window) + 16 selects the gzip wrapper instead of raw zlib.
     private static let gzipWindowBits: Int32 = 15 + 16
+    /// The largest decompressed file accepted: MNIST's training images are 47 MB, and a few
+    /// kilobytes of crafted gzip can otherwise expand until memory runs out.
+    package static let maximumDecompressedBytes = 1 << 28
 
-    static func decompress(_ compressed: Data, path: String) throws -> Data {
+    package static func decompress(_ compressed: Data, path: String, maximumBytes: Int = maximumDecompressedBytes) throws -> Data {
         if compressed.isEmpty { throw DatasetError.corruptGzip(path: path, detail: "the file is empty") }
         var stream = z_stream()
         var status = inflateInit2_(&stream, gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -20,13 +23,21 @@ enum Gzip {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         try compressed.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
             stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: UInt8.self).baseAddress!)
-            stream.avail_in = UInt32(input.count)
+            guard let inputCount = UInt32(exactly: input.count) else {
+                throw DatasetError.corruptGzip(path: path, detail: "\(input.count) compressed bytes; at most 4 GiB are allowed")
+            }
+            stream.avail_in = inputCount
             while true {
                 let produced: Int = chunk.withUnsafeMutableBufferPointer { buffer in
                     stream.next_out = buffer.baseAddress
                     stream.avail_out = UInt32(chunkSize)
                     status = inflate(&stream, Z_NO_FLUSH)
                     return chunkSize - Int(stream.avail_out)
+                }
+                guard output.count + produced <= maximumBytes else {
+                    throw DatasetError.corruptGzip(
+                        path: path,
+                        detail: "decompresses to more than \(maximumBytes) bytes, the most a dataset file may hold (a gzip bomb?)")
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 switch status {
@@ -52,7 +63,7 @@ enum Gzip {
     }
 
     /// gzip-compresses `data` (used to write synthetic fixtures and compressed exports).
-    static func compress(_ data: Data) -> Data {
+    package static func compress(_ data: Data) -> Data {
         var stream = z_stream()
         let initStatus = deflateInit2_(
             &stream, Z_BEST_COMPRESSION, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY,

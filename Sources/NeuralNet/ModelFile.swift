@@ -48,41 +48,46 @@ extension MLP {
         } catch {
             throw ModelFileError(path: url.path, reason: "could not be read (\(error.localizedDescription))")
         }
+        return try load(data: data, path: url.path)
+    }
+
+    /// The checks of `load(from:)` on bytes already read; `path` names them in errors.
+    public static func load(data: Data, path: String) throws -> MLP {
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch {
-            throw ModelFileError(path: url.path, reason: "is not a valid \(fileFormat) JSON weight file (\(error))")
+            throw ModelFileError(path: path, reason: "is not a valid \(fileFormat) JSON weight file (\(error))")
         }
         guard file.format == fileFormat else {
-            throw ModelFileError(path: url.path, reason: "has format \"\(file.format)\", expected \"\(fileFormat)\"")
+            throw ModelFileError(path: path, reason: "has format \"\(file.format)\", expected \"\(fileFormat)\"")
         }
         guard file.formatVersion == fileFormatVersion else {
-            throw ModelFileError(path: url.path, reason: "has formatVersion \(file.formatVersion), this build reads version \(fileFormatVersion)")
+            throw ModelFileError(path: path, reason: "has formatVersion \(file.formatVersion), this build reads version \(fileFormatVersion)")
         }
         guard !file.layers.isEmpty else {
-            throw ModelFileError(path: url.path, reason: "has no layers")
+            throw ModelFileError(path: path, reason: "has no layers")
         }
         for (index, layer) in file.layers.enumerated() {
             let (rows, columns) = (layer.weights.rows, layer.weights.columns)
             guard (1...maximumLayerWidth).contains(rows), (1...maximumLayerWidth).contains(columns) else {
-                throw ModelFileError(path: url.path, reason: "layer \(index) declares \(rows)×\(columns) weights; allowed: 1...\(maximumLayerWidth) rows and columns")
+                throw ModelFileError(path: path, reason: "layer \(index) declares \(rows)×\(columns) weights; allowed: 1...\(maximumLayerWidth) rows and columns")
             }
             guard layer.weights.values.count == rows * columns else {
-                throw ModelFileError(path: url.path, reason: "layer \(index) declares \(rows)×\(columns) weights but holds \(layer.weights.values.count) values")
+                throw ModelFileError(path: path, reason: "layer \(index) declares \(rows)×\(columns) weights but holds \(layer.weights.values.count) values")
             }
             for (kind, values) in [("weight", layer.weights.values), ("bias", layer.bias)] {
                 if let position = values.firstIndex(where: { !($0.magnitude <= maximumParameterMagnitude) }) {
                     throw ModelFileError(
-                        path: url.path,
+                        path: path,
                         reason: "layer \(index) \(kind) \(position) is \(values[position]); allowed: finite values of magnitude ≤ \(maximumParameterMagnitude) (larger ones overflow Float in the forward pass; is the file from a diverged training?)")
                 }
             }
             guard layer.bias.count == layer.weights.rows else {
-                throw ModelFileError(path: url.path, reason: "layer \(index) has \(layer.bias.count) biases for \(layer.weights.rows) neurons")
+                throw ModelFileError(path: path, reason: "layer \(index) has \(layer.bias.count) biases for \(layer.weights.rows) neurons")
             }
             if index > 0, layer.weights.columns != file.layers[index - 1].weights.rows {
-                throw ModelFileError(path: url.path, reason: "layer \(index) expects \(layer.weights.columns) inputs but layer \(index - 1) has \(file.layers[index - 1].weights.rows) outputs")
+                throw ModelFileError(path: path, reason: "layer \(index) expects \(layer.weights.columns) inputs but layer \(index - 1) has \(file.layers[index - 1].weights.rows) outputs")
             }
         }
         return MLP(layers: file.layers)

@@ -33,3 +33,19 @@ import Testing
         #expect(throws: DatasetError.self) { try Gzip.decompress(Data(), path: "empty.gz") }
     }
 }
+
+@Suite struct GzipBombTests {
+    /// A megabyte of zeros compresses to about a kilobyte: without a cap, a crafted file of a
+    /// few kilobytes could expand until memory runs out.
+    @Test func expansionBeyondTheCapIsAnError() throws {
+        let bomb = Gzip.compress(Data(repeating: 0, count: 1 << 20))
+        #expect(bomb.count < 4096)
+        #expect(try Gzip.decompress(bomb, path: "b.gz", maximumBytes: 1 << 20).count == 1 << 20)
+        #expect {
+            try Gzip.decompress(bomb, path: "/tmp/bomb.gz", maximumBytes: (1 << 20) - 1)
+        } throws: { error in
+            guard case DatasetError.corruptGzip(let path, let detail) = error else { return false }
+            return path == "/tmp/bomb.gz" && detail.contains("gzip bomb")
+        }
+    }
+}

@@ -9,12 +9,12 @@ public struct SerializationError: Error, CustomStringConvertible, Equatable {
 /// The container every serialized TFHE object shares:
 /// "LOCKSTEP" · kind (UInt8) · format version (UInt16) · payload · checksum (UInt64) over
 /// everything before it. Integers are little-endian.
-enum BinaryFormat {
+package enum BinaryFormat {
     static let magic: [UInt8] = Array("LOCKSTEP".utf8)
     /// 2: the Fourier bootstrapping key is stored in split format (real parts, then
     /// imaginary parts, per polynomial); version 1 files held it interleaved.
     static let version: UInt16 = 2
-    static let trailerSize = 8
+    package static let trailerSize = 8
 
     enum Kind: UInt8, CustomStringConvertible {
         case clientKey = 1, serverKey = 2, lweCiphertext = 3
@@ -29,7 +29,7 @@ enum BinaryFormat {
 
     /// A 64-bit word-wise hash: every step is a bijection of the running state, so any
     /// single changed word changes the result. Detects corruption, not tampering.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         var offset = 0
         @inline(__always) func mix(_ word: UInt64) {
