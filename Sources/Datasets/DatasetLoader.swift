@@ -51,33 +51,25 @@ public struct DatasetLoader: Sendable {
     /// Loads `name` split into train and test. `testFraction` and `seed` drive the stratified
     /// split of datasets without an official one and are ignored for MNIST and Fashion-MNIST.
     public func load(_ name: DatasetName, testFraction: Double = 0.2, seed: UInt64 = 0) throws -> DatasetSplit {
+        let files = try self.files(of: name)
         switch name {
-        case .mnist:
+        case .mnist, .fashionMNIST:
             return try loadIDX(
-                name, directory: dataDirectory, prefix: "mnist/",
-                checksums: ChecksumList(contentsOf: dataDirectory.appendingPathComponent("SHA256SUMS")),
-                classNames: (0..<10).map(String.init))
-        case .fashionMNIST:
-            return try loadIDX(
-                name, directory: fashionMNISTDirectory, prefix: "",
-                checksums: ChecksumList(contentsOf: dataDirectory.appendingPathComponent("SHA256SUMS.fashion-mnist")),
-                classNames: [
-                    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                    "Ankle boot",
-                ])
+                name, files: files,
+                classNames: name == .mnist
+                    ? (0..<10).map(String.init)
+                    : ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"])
         case .digits:
-            let path = "sklearn/digits.csv.gz"
-            let raw = try checksums().verifiedContents(of: path, in: dataDirectory)
-            let fullPath = dataDirectory.appendingPathComponent(path).path
+            let raw = try files.verifiedContents(of: files.paths[0])
+            let fullPath = files.fullPath(files.paths[0])
             let text = try utf8(Gzip.decompress(raw, path: fullPath), path: fullPath)
             let table = try SklearnTable(headerlessText: text, path: fullPath, featureCount: 64, classCount: 10)
             // Pixel counts have a fixed range 0...16 (4×4 blocks of a 32×32 bitmap), so scale
             // like an image rather than by observed min/max.
             return try split(name, table: table, testFraction: testFraction, seed: seed, fixedMaximum: 16)
         case .iris, .breastCancer, .wine:
-            let path = "sklearn/\(name == .wine ? "wine_data" : name.rawValue).csv"
-            let raw = try checksums().verifiedContents(of: path, in: dataDirectory)
-            let fullPath = dataDirectory.appendingPathComponent(path).path
+            let raw = try files.verifiedContents(of: files.paths[0])
+            let fullPath = files.fullPath(files.paths[0])
             let table = try SklearnTable(headedText: utf8(raw, path: fullPath), path: fullPath)
             return try split(name, table: table, testFraction: testFraction, seed: seed, fixedMaximum: nil)
         }
@@ -87,24 +79,43 @@ public struct DatasetLoader: Sendable {
     /// checksum lists state them. `load` refuses a file whose content differs, so these digests
     /// identify the data an experiment ran on without reading it.
     public func fileDigests(of name: DatasetName) throws -> [String: String] {
-        let (list, paths): (ChecksumList, [String])
-        switch name {
-        case .mnist, .fashionMNIST:
-            let prefix = name == .mnist ? "mnist/" : ""
-            list = try ChecksumList(contentsOf: dataDirectory.appendingPathComponent(
-                name == .mnist ? "SHA256SUMS" : "SHA256SUMS.fashion-mnist"))
-            paths = ["train", "t10k"].flatMap { ["\(prefix)\($0)-images-idx3-ubyte.gz", "\(prefix)\($0)-labels-idx1-ubyte.gz"] }
-        case .digits:
-            (list, paths) = (try checksums(), ["sklearn/digits.csv.gz"])
-        case .iris, .breastCancer, .wine:
-            (list, paths) = (try checksums(), ["sklearn/\(name == .wine ? "wine_data" : name.rawValue).csv"])
-        }
-        return try Dictionary(uniqueKeysWithValues: paths.map { path in
-            guard let digest = list.digests[path] else {
-                throw DatasetError.notInChecksumList(path: dataDirectory.appendingPathComponent(path).path, checksumList: list.listPath)
+        let files = try self.files(of: name)
+        return try Dictionary(uniqueKeysWithValues: files.paths.map { path in
+            guard let digest = files.checksums.digests[path] else {
+                throw DatasetError.notInChecksumList(path: files.fullPath(path), checksumList: files.checksums.listPath)
             }
             return (path, digest)
         })
+    }
+
+    /// The files of one dataset: the folder they are in, the checksum list that vouches for
+    /// them and their paths relative to the folder, in the order `load` reads them.
+    private struct DatasetFiles {
+        let directory: URL
+        let checksums: ChecksumList
+        let paths: [String]
+
+        func fullPath(_ path: String) -> String { directory.appendingPathComponent(path).path }
+        func verifiedContents(of path: String) throws -> Data { try checksums.verifiedContents(of: path, in: directory) }
+    }
+
+    /// The one place that says where each dataset's files are. Fashion-MNIST's files live in
+    /// the Debian package's folder, vouched for by a list in the data folder.
+    private func files(of name: DatasetName) throws -> DatasetFiles {
+        switch name {
+        case .mnist, .fashionMNIST:
+            let (directory, prefix, list) = name == .mnist
+                ? (dataDirectory, "mnist/", "SHA256SUMS")
+                : (fashionMNISTDirectory, "", "SHA256SUMS.fashion-mnist")
+            return DatasetFiles(
+                directory: directory, checksums: try ChecksumList(contentsOf: dataDirectory.appendingPathComponent(list)),
+                paths: ["train", "t10k"].flatMap { ["\(prefix)\($0)-images-idx3-ubyte.gz", "\(prefix)\($0)-labels-idx1-ubyte.gz"] })
+        case .digits:
+            return DatasetFiles(directory: dataDirectory, checksums: try checksums(), paths: ["sklearn/digits.csv.gz"])
+        case .iris, .breastCancer, .wine:
+            return DatasetFiles(directory: dataDirectory, checksums: try checksums(),
+                                paths: ["sklearn/\(name == .wine ? "wine_data" : name.rawValue).csv"])
+        }
     }
 
     private func checksums() throws -> ChecksumList {
@@ -118,29 +129,22 @@ public struct DatasetLoader: Sendable {
         return text
     }
 
-    private func loadIDX(
-        _ name: DatasetName, directory: URL, prefix: String, checksums: ChecksumList, classNames: [String]
-    ) throws -> DatasetSplit {
-        func imagesPath(_ stem: String) -> String { directory.appendingPathComponent("\(prefix)\(stem)-images-idx3-ubyte.gz").path }
-        func imageSet(_ stem: String) throws -> IDXImageSet {
-            let imagesPath = "\(prefix)\(stem)-images-idx3-ubyte.gz"
-            let labelsPath = "\(prefix)\(stem)-labels-idx1-ubyte.gz"
-            let imagesFullPath = directory.appendingPathComponent(imagesPath).path
-            let labelsFullPath = directory.appendingPathComponent(labelsPath).path
-            let images = try Gzip.decompress(
-                checksums.verifiedContents(of: imagesPath, in: directory), path: imagesFullPath)
-            let labels = try Gzip.decompress(
-                checksums.verifiedContents(of: labelsPath, in: directory), path: labelsFullPath)
+    private func loadIDX(_ name: DatasetName, files: DatasetFiles, classNames: [String]) throws -> DatasetSplit {
+        // files.paths: train images, train labels, test images, test labels.
+        func imageSet(_ index: Int) throws -> IDXImageSet {
+            let (imagesPath, labelsPath) = (files.paths[2 * index], files.paths[2 * index + 1])
+            let images = try Gzip.decompress(files.verifiedContents(of: imagesPath), path: files.fullPath(imagesPath))
+            let labels = try Gzip.decompress(files.verifiedContents(of: labelsPath), path: files.fullPath(labelsPath))
             return try IDXImageSet(
-                imagesBytes: images, imagesPath: imagesFullPath, labelsBytes: labels, labelsPath: labelsFullPath,
-                classCount: classNames.count)
+                imagesBytes: images, imagesPath: files.fullPath(imagesPath), labelsBytes: labels,
+                labelsPath: files.fullPath(labelsPath), classCount: classNames.count)
         }
-        let train = try imageSet("train")
-        let test = try imageSet("t10k")
+        let train = try imageSet(0)
+        let test = try imageSet(1)
         // Calibration, accuracy and the FHE subset all need at least one sample on each side.
-        for (set, stem, side) in [(train, "train", "training"), (test, "t10k", "test")] where set.data.count == 0 {
+        for (set, index, side) in [(train, 0, "training"), (test, 2, "test")] where set.data.count == 0 {
             throw DatasetError.splitTooSmall(
-                dataset: name, detail: "the \(side) split is empty (\(imagesPath(stem)) holds 0 images); allowed: at least 1 image")
+                dataset: name, detail: "the \(side) split is empty (\(files.fullPath(files.paths[index])) holds 0 images); allowed: at least 1 image")
         }
         guard train.rows == test.rows, train.columns == test.columns else {
             throw DatasetError.inconsistentFiles(

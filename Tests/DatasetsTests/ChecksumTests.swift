@@ -85,3 +85,32 @@ import Testing
         #expect(path.hasSuffix("sklearn/iris.csv"))
     }
 }
+
+@Suite struct DatasetFileDigestTests {
+    /// Fashion-MNIST's files are in the Debian package's folder, not the data folder: a file
+    /// missing from its checksum list is named where it would be read.
+    @Test func fashionFileMissingFromItsListIsNamedInItsOwnFolder() throws {
+        let data = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(data) }
+        try "".write(to: data.appendingPathComponent("SHA256SUMS"), atomically: true, encoding: .utf8)
+        try "\(String(repeating: "ab", count: 32))  train-images-idx3-ubyte.gz\n"
+            .write(to: data.appendingPathComponent("SHA256SUMS.fashion-mnist"), atomically: true, encoding: .utf8)
+        let fashion = URL(fileURLWithPath: "/opt/fashion-test", isDirectory: true)
+        let loader = DatasetLoader(dataDirectory: data, fashionMNISTDirectory: fashion)
+        #expect {
+            _ = try loader.fileDigests(of: .fashionMNIST)
+        } throws: { error in
+            guard case DatasetError.notInChecksumList(let path, _) = error else { return false }
+            return path == "/opt/fashion-test/train-labels-idx1-ubyte.gz"
+        }
+    }
+
+    @Test func digestsNameEveryFileLoadReads() throws {
+        let loader = DatasetLoader(dataDirectory: repositoryDataDirectory)
+        #expect(try loader.fileDigests(of: .mnist).keys.sorted() == [
+            "mnist/t10k-images-idx3-ubyte.gz", "mnist/t10k-labels-idx1-ubyte.gz",
+            "mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz",
+        ])
+        #expect(try loader.fileDigests(of: .wine).keys.sorted() == ["sklearn/wine_data.csv"])
+    }
+}
