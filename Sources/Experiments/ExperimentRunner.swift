@@ -185,7 +185,7 @@ public struct ExperimentRunner: Sendable {
             clock = ContinuousClock.now
             let reports: [EpochReport]
             do {
-                reports = try Trainer.trainRefusingDivergence(
+                reports = try Trainer.train(
                     model: &model, inputs: trainInputs, labels: split.train.labels,
                     config: try trainingConfiguration(config.training, epochs: config.training.epochs,
                                                       learningRate: config.training.learningRate)

@@ -3,7 +3,7 @@
 //   let train = Matrix(trainRows)                     // [[Float]] → samples × features, values in [0, 1]
 //   var model = MLP(sizes: [64, 32, 10], activation: .relu, seed: 7)
 //   let config = TrainingConfiguration(epochs: 40, batchSize: 32, optimizer: .adam, learningRate: 0.005, seed: 7)
-//   Trainer.train(model: &model, inputs: train, labels: trainLabels, config: config) { report in
+//   try Trainer.train(model: &model, inputs: train, labels: trainLabels, config: config) { report in
 //       print(report.epoch, report.loss, report.accuracy)
 //   }
 //   model.accuracy(inputs: test, labels: testLabels)  // fraction in [0, 1]

@@ -134,9 +134,9 @@ public enum Trainer {
     /// Minibatch training of `model` in place with softmax cross-entropy. Inputs are one sample
     /// per row, already normalised by the caller; labels are class indices. `config` must
     /// pass `validate()` (an invalid one is a programmer error here).
-    /// Returns one report per epoch (the same values `progress` received).
-    /// Stops at the first step that leaves a parameter non-finite; `trainRefusingDivergence`
-    /// turns that into an error.
+    /// Returns one report per epoch (the same values `progress` received). Throws
+    /// `TrainingDivergedError` at the first step that leaves a weight or bias non-finite (the
+    /// model then holds the diverged weights): a diverged model is never returned as trained.
     @discardableResult
     public static func train(
         model: inout MLP,
@@ -145,39 +145,12 @@ public enum Trainer {
         config: TrainingConfiguration,
         transform: (any TrainingTransform)? = nil,
         progress: (EpochReport) -> Void = { _ in }
-    ) -> [EpochReport] {
-        run(model: &model, inputs: inputs, labels: labels, config: config, transform: transform, progress: progress).reports
-    }
-
-    /// `train`, throwing `TrainingDivergedError` (the model then holds the diverged weights)
-    /// when a step left a weight or bias non-finite.
-    @discardableResult
-    public static func trainRefusingDivergence(
-        model: inout MLP,
-        inputs: Matrix,
-        labels: [Int],
-        config: TrainingConfiguration,
-        transform: (any TrainingTransform)? = nil,
-        progress: (EpochReport) -> Void = { _ in }
     ) throws -> [EpochReport] {
-        let result = run(model: &model, inputs: inputs, labels: labels, config: config, transform: transform, progress: progress)
-        if let divergence = result.divergence { throw divergence }
-        return result.reports
-    }
-
-    private static func run(
-        model: inout MLP,
-        inputs: Matrix,
-        labels: [Int],
-        config: TrainingConfiguration,
-        transform: (any TrainingTransform)?,
-        progress: (EpochReport) -> Void
-    ) -> (reports: [EpochReport], divergence: TrainingDivergedError?) {
         precondition(inputs.rows == labels.count, "Training got \(inputs.rows) samples and \(labels.count) labels")
         precondition(inputs.columns == model.inputCount,
                      "Model expects \(model.inputCount) features, inputs have \(inputs.columns)")
         do { try config.validate() } catch { preconditionFailure("Invalid training configuration (validate() it first): \(error)") }
-        guard inputs.rows > 0, config.epochs > 0 else { return ([], nil) }
+        guard inputs.rows > 0, config.epochs > 0 else { return [] }
         var generator = SeededGenerator(seed: config.seed)
         var optimizerState = OptimizerState(model: model, optimizer: config.optimizer)
         var order = Array(0..<inputs.rows)
@@ -197,7 +170,7 @@ public enum Trainer {
                 let step = gradients(model: model, inputs: batchInputs, labels: batchLabels, transform: transform)
                 optimizerState.apply(step.weightGradients, step.biasGradients, to: &model, learningRate: learningRate)
                 if let layer = model.firstNonFiniteLayer {
-                    return (reports, TrainingDivergedError(epoch: epoch, batch: batches + 1, layer: layer))
+                    throw TrainingDivergedError(epoch: epoch, batch: batches + 1, layer: layer)
                 }
                 lossSum += Double(step.loss)
                 correct += step.correct
@@ -210,7 +183,7 @@ public enum Trainer {
             progress(report)
             learningRate *= config.learningRateDecay
         }
-        return (reports, nil)
+        return reports
     }
 
     struct Step {

@@ -71,7 +71,7 @@ public enum QuantizationAwareTrainer {
                                                   layerInputQuantizers: [inputQuantizer] + activationQuantizers,
                                                   activationQuantizers: activationQuantizers)
         let quantizedInputs = inputs.map { inputQuantizer.fakeQuantize($0) }
-        try Trainer.trainRefusingDivergence(model: &model, inputs: quantizedInputs, labels: labels, config: training,
+        try Trainer.train(model: &model, inputs: quantizedInputs, labels: labels, config: training,
                                             transform: transform, progress: progress)
         return try Calibration.assemble(model: model, inputQuantizer: inputQuantizer,
                                     activationQuantizers: activationQuantizers, configuration: quantization)

@@ -10,7 +10,7 @@ import Testing
     static let trained: (float: MLP, quantized: QuantizedModel, circuit: IntegerCircuit) = {
         let split = DigitsFixture.split
         var model = MLP(sizes: [64, 32, 10], activation: .relu, seed: 7)
-        Trainer.train(model: &model, inputs: split.trainInputs, labels: split.trainLabels,
+        try! Trainer.train(model: &model, inputs: split.trainInputs, labels: split.trainLabels,
                       config: TrainingConfiguration(epochs: 40, batchSize: 32, optimizer: .adam, learningRate: 0.005, seed: 7))
         let floatModel = model
         let quantized = try! QuantizationAwareTrainer.train(

@@ -17,16 +17,16 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
 }
 
 @Suite struct QuantizedModelTests {
-    private func trainedModel(activation: Activation = .relu) -> (MLP, Matrix, [Int]) {
+    private func trainedModel(activation: Activation = .relu) throws -> (MLP, Matrix, [Int]) {
         let (inputs, labels) = blobs(count: 600, seed: 1)
         var model = MLP(sizes: [4, 12, 8, 3], activation: activation, seed: 3)
-        Trainer.train(model: &model, inputs: inputs, labels: labels,
+        try Trainer.train(model: &model, inputs: inputs, labels: labels,
                       config: TrainingConfiguration(epochs: 20, batchSize: 16, optimizer: .adam, learningRate: 0.01, seed: 4))
         return (model, inputs, labels)
     }
 
     @Test func eightBitPTQAgreesWithTheFloatModel() throws {
-        let (model, inputs, labels) = trainedModel()
+        let (model, inputs, labels) = try trainedModel()
         let floatAccuracy = model.accuracy(inputs: inputs, labels: labels)
         #expect(floatAccuracy > 0.9)
         let quantized = try PostTrainingQuantizer.quantize(model, calibrationInputs: inputs,
@@ -45,7 +45,7 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
     /// rare. Measured here so a systematic mismatch (a wrong scale or zero point) fails.
     @Test(arguments: [Activation.relu, .tanh, .sigmoid])
     func integerReferenceMatchesFloatFakeQuantization(activation: Activation) throws {
-        let (model, inputs, _) = trainedModel(activation: activation)
+        let (model, inputs, _) = try trainedModel(activation: activation)
         let quantized = try PostTrainingQuantizer.quantize(model, calibrationInputs: inputs,
             configuration: QuantizationConfiguration(method: .ptq, inputBits: 5, weightBits: 4, activationBits: 4, perChannel: true))
         let fake = quantized.fakeQuantizedFloatForward(inputs)
@@ -69,7 +69,7 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
     }
 
     @Test func quantizationAwareTrainingKeepsLowBitAccuracy() throws {
-        let (model, inputs, labels) = trainedModel()
+        let (model, inputs, labels) = try trainedModel()
         let config = QuantizationConfiguration(method: .qat, inputBits: 3, weightBits: 2, activationBits: 2)
         let ptq = try PostTrainingQuantizer.quantize(model, calibrationInputs: inputs, configuration: config)
         var tuned = model
@@ -89,7 +89,7 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
     /// Non-finite weights or calibration ranges used to reach `Quantizer.init`'s precondition;
     /// they are thrown errors now, for PTQ and for QAT (whose fine-tuning diverges here).
     @Test func nonFiniteModelsAreThrownErrorsNotTraps() throws {
-        let (model, inputs, labels) = trainedModel()
+        let (model, inputs, labels) = try trainedModel()
         let config = QuantizationConfiguration(method: .ptq, inputBits: 4, weightBits: 4, activationBits: 4)
         var broken = model
         broken.layers[1].weights.values[0] = .nan
@@ -107,7 +107,7 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
         }
         #expect(overflowError.description.contains("activations range"), "\(overflowError)")
 
-        var tuned = trainedModel(activation: .identity).0
+        var tuned = try trainedModel(activation: .identity).0
         #expect(throws: TrainingDivergedError.self) {
             try QuantizationAwareTrainer.train(
                 model: &tuned, inputs: inputs, labels: labels, quantization: config,
