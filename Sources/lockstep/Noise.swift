@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseAnalysis
+import Reporting
 import TFHE
 
 struct Noise: AsyncParsableCommand {
@@ -103,11 +104,11 @@ struct Noise: AsyncParsableCommand {
             }
         }
         let directory = URL(fileURLWithPath: out)
-        try writeAtomically((["\(NoiseReportRow.csvHeader)"] + allRows.map(\.csvLine)).joined(separator: "\n") + "\n",
-                            to: directory.appendingPathComponent("noise.csv"))
+        try AtomicFile.write((["\(NoiseReportRow.csvHeader)"] + allRows.map(\.csvLine)).joined(separator: "\n") + "\n",
+                             to: directory.appendingPathComponent("noise.csv"))
         if estimates.contains(where: { $0.interval.lower > 0 }) {
             let fit = try FFTNoiseFit(estimates: estimates)
-            try writeAtomically(fftCSV(fit), to: directory.appendingPathComponent("fft.csv"))
+            try AtomicFile.write(fit.csv(), to: directory.appendingPathComponent("fft.csv"))
             if format == .table { print(renderFit(fit)) }
         } else if !estimates.isEmpty, format == .table {
             print("FFTW term not resolved for \(estimates.map(\.parameterSet).joined(separator: ", ")): its interval includes 0 "
@@ -119,15 +120,18 @@ struct Noise: AsyncParsableCommand {
         var lines: [String] = []
         lines.append("\(parameters.name): n=\(parameters.lweDimension) k=\(parameters.glweDimension) N=\(parameters.polynomialSize) "
             + "p=\(parameters.precision) MS=\(parameters.modulusSwitch.rawValue); keys: \(result.seedProvenance)")
+        lines.append("verdict: the prediction for this run's keys (not shown: it would reveal their Hamming weights) "
+            + "inside the χ² interval; key-avg: the printed key-averaged prediction inside it")
         lines.append(pad("step", 44) + pad("samples", 9) + pad("log2 pred", 10) + pad("log2 meas", 10)
-            + pad("meas/pred", 10) + pad("χ² CI / pred", 18) + pad("verdict", 10) + pad("mean in CI", 11) + "normality p")
+            + pad("meas/pred", 10) + pad("χ² CI / pred", 18) + pad("verdict", 10) + pad("key-avg", 10) + pad("mean in CI", 11)
+            + "normality p")
         for row in result.rows {
             let ratioInterval = "[\(fixed(row.ciLow / row.predictedVariance, 3)), \(fixed(row.ciHigh / row.predictedVariance, 3))]"
             let meanVerdict = row.meanVerdict.map { $0 == .agrees ? "yes" : "no" } ?? "-"
             lines.append(pad(row.step, 44) + pad("\(row.samples)", 9) + pad(fixed(log2(row.predictedVariance), 2), 10)
                 + pad(row.measuredVariance > 0 ? fixed(log2(row.measuredVariance), 2) : "≤ 0", 10)
                 + pad(fixed(row.measuredVariance / row.predictedVariance, 3), 10) + pad(ratioInterval, 18)
-                + pad(row.verdict.rawValue, 10) + pad(meanVerdict, 11)
+                + pad(row.verdict.rawValue, 10) + pad(row.populationVerdict?.rawValue ?? "-", 10) + pad(meanVerdict, 11)
                 + (row.normalityPValue.map { "\(fixed($0, 4)) (\(row.normalityVerdict ?? ""))" } ?? "-"))
             if let observed = row.observedFailures, let expected = row.expectedFailures, let low = row.cpLow, let high = row.cpHigh,
                let rate = row.predictedFailureRate, let precision = row.precision, let production = row.productionPrecision {
@@ -157,15 +161,6 @@ struct Noise: AsyncParsableCommand {
         }
         return text + "; use --fft \(fit.coefficient) to predict with it"
     }
-
-    private func fftCSV(_ fit: FFTNoiseFit) -> String {
-        var lines = ["params,polynomial_size,glwe_dimension,base_log,levels,fft_variance_per_cmux,ci_low,ci_high,coefficient,share_of_blind_rotation_variance,fitted_coefficient"]
-        for e in fit.estimates {
-            lines.append("\(e.parameterSet),\(e.polynomialSize),\(e.glweDimension),\(e.baseLog),\(e.levels),\(e.variance),"
-                + "\(e.interval.lower),\(e.interval.upper),\(e.coefficient),\(e.shareOfBlindRotationVariance),\(fit.coefficient)")
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
 }
 
 private func pad(_ text: String, _ width: Int) -> String {
@@ -174,23 +169,4 @@ private func pad(_ text: String, _ width: Int) -> String {
 
 private func fixed(_ value: Double, _ decimals: Int) -> String {
     value.isFinite ? String(format: "%.\(decimals)f", value) : "\(value)"
-}
-
-/// Temp file in the same directory, then rename: a reader never sees a half-written file.
-private func writeAtomically(_ text: String, to url: URL) throws {
-    let directory = url.deletingLastPathComponent()
-    do {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try Data(text.utf8).write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ValidationError("cannot move \(temporary.path) to \(url.path): \(reason)")
-        }
-    } catch let error as ValidationError {
-        throw error
-    } catch {
-        throw ValidationError("cannot write \(url.path): \(error.localizedDescription)")
-    }
 }

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 import TFHE
 @testable import NoiseAnalysis
@@ -36,5 +37,20 @@ struct ReportAndModelTests {
         // 0.075 at 6 bits is z = 1.78; at 4 bits z = 7.12, log2 p ≈ −39.8.
         #expect(abs(try #require(row.productionLog2FailureRate) + 39.8) < 0.3)
         #expect(NoiseReportRow.csvHeader.hasPrefix("params,step,samples,predicted_variance,"))
+    }
+
+    /// A run measures one key pair: noise that follows this key's prediction (5 % above the
+    /// key average, as a heavy small key gives the modulus switch) agrees with it, while the
+    /// key-averaged prediction is rejected, and the row keeps both verdicts.
+    @Test func verdictJudgesTheRunsOwnKeys() throws {
+        let keyVariance = 1.05
+        let samples = SyntheticSamples.gaussian(count: 40_000, standardDeviation: keyVariance.squareRoot(), seed: 44)
+        let check = try NoiseCheck(step: "modulus switch", samples: samples, predictedVariance: 1, testNormality: false)
+        let row = NoiseReportRow(parameterSet: "set", check: check, predictedForTheseKeys: Variance(keyVariance), method: "m")
+        #expect(row.verdict == .agrees)
+        #expect(row.populationVerdict == .disagrees)
+        #expect(row.predictedVariance == 1, "the printed prediction stays the key-averaged one")
+        let keyFree = NoiseReportRow(parameterSet: "set", check: check, method: "m")
+        #expect(keyFree.verdict == .disagrees && keyFree.populationVerdict == .disagrees)
     }
 }

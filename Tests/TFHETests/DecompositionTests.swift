@@ -24,21 +24,41 @@ import Testing
         }
     }
 
-    /// Below the top level, balanced digits average to zero (a digit of exactly B/2 carries
-    /// when the level above is odd). The top level has nothing above it: its carry wraps
-    /// modulo q, so it is read as a signed β-bit number in [−B/2, B/2).
-    @Test func lowerLevelDigitsAreCentred() {
-        let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(3), levels: DecompositionLevelCount(5))
+    /// Every level's digits average to zero over uniform inputs. Below the top level a digit
+    /// of exactly B/2 carries when the level above is odd; at the top, where the carry wraps
+    /// modulo q, a half digit takes the sign of the bit below the rounding bit. A top digit
+    /// stuck in [−B/2, B/2) averages −1/2 and gave every keyswitch of a key a constant offset.
+    @Test(arguments: [(3, 5), (4, 3), (2, 5), (15, 1), (23, 1), (6, 4)])
+    func digitsAreCentredAtEveryLevel(baseLog: Int, levels: Int) {
+        let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(baseLog), levels: DecompositionLevelCount(levels))
         var generator = ChaCha20Generator(key: Array(repeating: 1, count: 32), nonce: Array(repeating: 0, count: 12))
-        var sums = [Double](repeating: 0, count: 5)
-        let count = 20_000
+        var sums = [Double](repeating: 0, count: levels)
+        var squares = [Double](repeating: 0, count: levels)
+        let count = 40_000
         for _ in 0..<count {
             let digits = decomposer.decompose(generator.nextUInt64())
-            #expect(digits[0] >= -4 && digits[0] < 4)
-            for (level, digit) in digits.enumerated() { sums[level] += Double(digit) }
+            for (level, digit) in digits.enumerated() {
+                sums[level] += Double(digit)
+                squares[level] += Double(digit) * Double(digit)
+            }
         }
-        // Per-digit standard deviation ≈ √((B²+2)/12) ≈ 2.35; standard error of a mean over
-        // 20,000 values ≈ 0.017, so 0.1 is a 6σ bound.
-        for level in 1..<5 { #expect(abs(sums[level] / Double(count)) < 0.1, "level \(level + 1) mean \(sums[level] / Double(count))") }
+        for level in 0..<levels {
+            // A 5-standard-error bound on each level's mean.
+            let mean = sums[level] / Double(count)
+            let standardError = (squares[level] / Double(count) - mean * mean).squareRoot() / Double(count).squareRoot()
+            #expect(abs(mean) < 5 * standardError, "level \(level + 1): mean \(mean), standard error \(standardError)")
+        }
+    }
+
+    /// Both signs of a half top digit occur and recompose to the same rounded value.
+    @Test func halfTopDigitTakesBothSigns() {
+        let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(4), levels: DecompositionLevelCount(2))
+        let half: UInt64 = 8 << 60                         // top digit +B/2 = 8, lower digit 0
+        let belowRounding: UInt64 = 1 << (64 - 8 - 2)      // the tie bit
+        let plain = decomposer.decompose(half)
+        let tied = decomposer.decompose(half | belowRounding)
+        #expect(plain == [-8, 0])
+        #expect(tied == [8, 0])
+        #expect(decomposer.recompose(plain) == decomposer.recompose(tied))
     }
 }

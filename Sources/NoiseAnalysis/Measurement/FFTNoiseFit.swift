@@ -83,3 +83,15 @@ public struct FFTNoiseFit: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension FFTNoiseFit {
+    /// `fft.csv`: one row per parameter set's estimate, with the fitted coefficient repeated.
+    public func csv() -> String {
+        var lines = ["params,polynomial_size,glwe_dimension,base_log,levels,fft_variance_per_cmux,ci_low,ci_high,coefficient,share_of_blind_rotation_variance,fitted_coefficient"]
+        for e in estimates {
+            lines.append("\(e.parameterSet),\(e.polynomialSize),\(e.glweDimension),\(e.baseLog),\(e.levels),\(e.variance),"
+                + "\(e.interval.lower),\(e.interval.upper),\(e.coefficient),\(e.shareOfBlindRotationVariance),\(coefficient)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

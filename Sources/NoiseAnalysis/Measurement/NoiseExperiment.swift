@@ -58,8 +58,8 @@ public enum NoiseExperiment {
     }
 
     public struct Result: Sendable {
-        // No key weights or key-conditioned predictions: a report must not carry anything
-        // computed from the secret keys' bits.
+        // No key weights or key-conditioned predictions (only verdicts against them): a
+        // report must not carry a value computed from the secret keys' bits.
         public var rows: [NoiseReportRow]
         public var fftEstimate: FFTTermEstimate?
         /// Failure-rate run: ciphertexts whose real PBS outcome differed from the
@@ -81,7 +81,9 @@ public enum NoiseExperiment {
         var clock = Stopwatch()
         let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: seed)
         seconds["keygen"] = clock.lap()
-        // Used only inside the FFT-term estimate (subtracting this key's rounding terms); never reported.
+        // Used for the verdicts against this run's keys and inside the FFT-term estimate
+        // (subtracting this key's rounding terms); the weights and the predictions made from
+        // them are never reported.
         let weights = KeyWeights(clientKey: clientKey)
         let model = NoiseModel(parameters: parameters, fft: configuration.fft)
         let keyModel = KeyConditionedNoise(parameters: parameters, weights: weights)
@@ -120,22 +122,25 @@ public enum NoiseExperiment {
 
         let freshPrediction = model.freshEncryption
         var rows: [NoiseReportRow] = []
-        func row(_ step: String, _ samples: [Double], predicted: Variance,
+        func row(_ step: String, _ samples: [Double], predicted: Variance, forTheseKeys: Variance? = nil,
                  mean: Double = 0, gridStep: Double? = nil, method: String) throws -> NoiseReportRow {
             let check = try NoiseCheck(step: step, samples: samples, predictedVariance: predicted.value,
                                        expectedMean: mean, confidenceLevel: level, gridStep: gridStep)
-            return NoiseReportRow(parameterSet: parameters.name, check: check, method: method)
+            return NoiseReportRow(parameterSet: parameters.name, check: check, predictedForTheseKeys: forTheseKeys, method: method)
         }
         // Fresh noise is rounded to whole units of 2^-64; at the σ floor (4 units) that grid is
         // as coarse for the normality test as the 2N grid is for the switched phase.
         rows.append(try row("fresh", fresh.values, predicted: freshPrediction, gridStep: 0x1p-64,
                             method: "phase − m·Δ of fresh big-key encryptions; normality on values dithered by one unit of 2^-64"))
         rows.append(try row("keyswitch", keyswitched.values, predicted: freshPrediction + model.keyswitch,
+                            forTheseKeys: freshPrediction + keyModel.keyswitch,
                             method: "phase − m·Δ after keyswitch of fresh encryptions"))
-        rows.append(try row("modulus switch", rounding.values, predicted: model.modulusSwitch, mean: gridMean,
+        rows.append(try row("modulus switch", rounding.values, predicted: model.modulusSwitch,
+                            forTheseKeys: keyModel.modulusSwitch, mean: gridMean,
                             method: "switched phase/2N − phase before the switch (rounding error alone)"))
         let beforeRotationPrediction = model.beforeBlindRotation(inputVariance: freshPrediction)
-        rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction, mean: gridMean,
+        rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction,
+                            forTheseKeys: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
                             gridStep: gridToTorus, method: "switched phase − m·N/2^p in 2N-grid units, /2N; fresh inputs; normality on dithered values"))
 
         // Blind rotations.
@@ -174,10 +179,12 @@ public enum NoiseExperiment {
                 }
             }
             seconds["blind rotations"] = clock.lap()
-            rows.append(try row("pbs output", outputs.values, predicted: model.pbsOutput,
+            let pbsOutputForTheseKeys = keyModel.pbsOutput(fft: configuration.fft)
+            rows.append(try row("pbs output", outputs.values, predicted: model.pbsOutput, forTheseKeys: pbsOutputForTheseKeys,
                                 method: "phase − expected of the sample-extracted accumulator (identity table), FFT model \(configuration.fft)"))
             rows.append(try row("before blind rotation (pbs inputs)", secondRound.values,
                                 predicted: model.beforeBlindRotation(weightTwoNorm: 1),
+                                forTheseKeys: pbsOutputForTheseKeys + keyModel.keyswitch + keyModel.modulusSwitch,
                                 mean: gridMean, gridStep: gridToTorus,
                                 method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N; normality on dithered values"))
             fftEstimate = try estimateFFTTerm(accumulatorVariances: accumulatorVariances.values, keyModel: keyModel,
@@ -193,6 +200,7 @@ public enum NoiseExperiment {
                 fftRow.ciLow = fftEstimate.interval.lower
                 fftRow.ciHigh = fftEstimate.interval.upper
                 fftRow.verdict = Verdict(predicted: fftRow.predictedVariance, interval: fftEstimate.interval)
+                fftRow.populationVerdict = fftRow.verdict
                 fftRow.expectedMean = 0
                 fftRow.measuredMean = 0
                 fftRow.meanCILow = 0

@@ -1,8 +1,16 @@
 /// Gadget decomposition with base B = 2^β and l levels (TFHE_FACTS §6): a torus value is
 /// first rounded to the closest multiple of q/B^l, then written as Σ_{j=1..l} d_j·q/B^j with
-/// balanced signed digits d_j ∈ [−B/2, B/2] (below the top level a digit of exactly B/2
-/// carries when the next level up is odd, so digits average to zero; the top digit is in
-/// [−B/2, B/2) since its carry is a multiple of q).
+/// balanced signed digits d_j ∈ [−B/2, B/2]. Every level's digits average to zero over
+/// uniform inputs: below the top, a digit of exactly B/2 carries when the next level up is
+/// odd; at the top, where the carry is a multiple of q and vanishes (−B/2 and +B/2 are the
+/// same torus value), the sign of a half digit follows the bit just below the rounding bit,
+/// which is independent of the rounded value.
+///
+/// Why the top level matters: a digit's mean multiplies the fixed noise of the key rows it
+/// selects. With the top digit in [−B/2, B/2) (mean −1/2), the keyswitch output of a given
+/// key carried a constant offset of ½·Σᵢ eᵢ,₁ (≈ 0.1 σ of its noise on concrete-p40-b4; the
+/// mean test of `lockstep noise` rejected it for every seed tried), and the blind rotation
+/// likewise with the bootstrapping key's noise. Balanced, the offset averages out.
 public struct GadgetDecomposer: Hashable, Sendable {
     public let baseLog: DecompositionBaseLog
     public let levels: DecompositionLevelCount
@@ -25,12 +33,17 @@ public struct GadgetDecomposer: Hashable, Sendable {
         return ((value &+ (1 << (shift - 1))) >> shift) << shift
     }
 
-    /// The rounded value as a β·l-bit integer (the "state" the digits are peeled from).
+    /// The rounded value as a β·l-bit integer (the "state" the digits are peeled from), with
+    /// the top digit's tie bit (the bit below the rounding bit) parked in bit 63. Peeling
+    /// shifts it down with the state; `topDigit` finds it at bit 63 − β·(l − 1). It needs
+    /// three spare bits (one above a carry out of the rounding and one below the rounding
+    /// bit), so decompositions keeping more than 61 bits have no tie bit.
     @inline(__always)
     func roundedState(_ value: UInt64) -> UInt64 {
         let shift = UInt64(droppedBits)
         let roundingBit: UInt64 = shift == 0 ? 0 : 1 &<< (shift &- 1)
-        return (value &+ roundingBit) &>> shift
+        let tieBit: UInt64 = shift < 3 ? 0 : ((value &>> (shift &- 2)) & 1) &<< 63
+        return ((value &+ roundingBit) &>> shift) | tieBit
     }
 
     /// Peels the least significant remaining digit off `state`. Branch-free (masking shifts,
@@ -49,15 +62,20 @@ public struct GadgetDecomposer: Hashable, Sendable {
     }
 
     /// The most significant digit from what is left of the state after the lower levels:
-    /// its β low bits read as a signed number in [−B/2, B/2). A carry out of this level is
-    /// a multiple of q and vanishes, so −B/2 and +B/2 are the same torus value here.
+    /// its β low bits read as a signed number in [−B/2, B/2), except that −B/2 becomes +B/2
+    /// when the tie bit is set. A carry out of this level is a multiple of q and vanishes, so
+    /// −B/2 and +B/2 are the same torus value here; the choice only centres the digits.
     @inline(__always)
     func topDigit(_ state: UInt64) -> Int64 {
         let beta = UInt64(baseLog.rawValue)
         let half: UInt64 = 1 &<< (beta &- 1)
+        let raw = state & ((1 &<< beta) &- 1)
         // Sign extension by xor/subtract: vectorizes on SSE2, which has no 64-bit
         // arithmetic shift.
-        return Int64(bitPattern: ((state & ((1 &<< beta) &- 1)) ^ half) &- half)
+        let signed = (raw ^ half) &- half
+        let tieBit = (state &>> UInt64(63 &- baseLog.rawValue &* (levels.rawValue &- 1))) & 1
+        let isHalf = ((raw ^ half) &- 1) &>> 63
+        return Int64(bitPattern: signed &+ ((isHalf & tieBit) &<< beta))
     }
 
     /// digits[j − 1] multiplies q/B^j (j = 1 is the most significant level).
