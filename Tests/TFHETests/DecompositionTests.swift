@@ -24,10 +24,11 @@ import Testing
         }
     }
 
-    /// Every level's digits average to zero over uniform inputs. Below the top level a digit
-    /// of exactly B/2 carries when the level above is odd; at the top, where the carry wraps
-    /// modulo q, a half digit takes the sign of the bit below the rounding bit. A top digit
-    /// stuck in [−B/2, B/2) averages −1/2 and gave every keyswitch of a key a constant offset.
+    /// With the balanced top digit (the keyswitch's), every level's digits average to zero over
+    /// uniform inputs. Below the top level a digit of exactly B/2 carries when the level above
+    /// is odd; at the top, where the carry wraps modulo q, a half digit takes the sign of the
+    /// bit below the rounding bit. A top digit stuck in [−B/2, B/2) averages −1/2 and gave
+    /// every keyswitch of a key a constant offset.
     @Test(arguments: [(3, 5), (4, 3), (2, 5), (15, 1), (23, 1), (6, 4)])
     func digitsAreCentredAtEveryLevel(baseLog: Int, levels: Int) {
         let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(baseLog), levels: DecompositionLevelCount(levels))
@@ -60,5 +61,7 @@ import Testing
         #expect(plain == [-8, 0])
         #expect(tied == [8, 0])
         #expect(decomposer.recompose(plain) == decomposer.recompose(tied))
+        // The blind rotation's top digit keeps −B/2 whatever the bit below.
+        #expect(decomposer.decompose(half | belowRounding, balancedTop: false) == [-8, 0])
     }
 }

@@ -30,11 +30,12 @@ extension ServerKey {
         keyswitchKey.storage.withUnsafeBufferPointer { key in
             let base = key.baseAddress!
             for i in 0..<inputDimension {
-                var state = decomposer.roundedState(input[i])
+                // The balanced top digit: see GadgetDecomposer (a constant offset otherwise).
+                var state = decomposer.roundedStateWithTieBit(input[i])
                 for level in stride(from: l, through: 2, by: -1) {
                     digits[level - 1] = decomposer.nextDigit(&state)
                 }
-                digits[0] = decomposer.topDigit(state)
+                digits[0] = decomposer.balancedTopDigit(state)
                 for level in 0..<l {
                     let digit = digits[level]
                     if digit == 0 { continue }
