@@ -61,7 +61,7 @@ func csv(_ url: URL) throws -> CSVDocument {
         }
         #expect(outcome.summary.testSamples == 45)
         #expect(outcome.summary.floatAccuracy > 0.8, "iris is easy; 30 epochs reach well above chance")
-        #expect((0...1).contains(outcome.summary.quantizedAccuracy))
+        #expect(outcome.summary.quantizedAccuracy > 0.7, "6-bit PTQ keeps iris far above chance (1/3)")
 
         let samples = try csv(files.samplesCSV)
         #expect(samples.rows.count == 45)
@@ -147,14 +147,27 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(noise.column("ciphertexts") == layers.column("fhe_ciphertexts"))
         #expect(noise.column("flips_observed") == layers.column("fhe_mismatches"))
         #expect(noise.column("ciphertexts") == ["16", "6"], "2 samples × 8 hidden neurons, 2 × 3 outputs")
-        #expect(noise.column("verdict")!.allSatisfy { $0 == "agrees" || $0 == "disagrees" })
+        // Each verdict is the one its own row's numbers imply (this key's σ inside the χ²
+        // interval), unless the prediction sits within the printed rounding of an end.
+        for row in noise.rows.indices {
+            let value = { (column: String) in Double(noise.column(column)![row])! }
+            let (predicted, low, high) = (value("sigma_predicted_this_key"), value("sigma_ci99_low"), value("sigma_ci99_high"))
+            guard abs(predicted / low - 1) > 1e-3, abs(predicted / high - 1) > 1e-3 else { continue }
+            #expect(noise.column("verdict")![row] == (low < predicted && predicted < high ? "agrees" : "disagrees"), "layer \(row)")
+        }
         // The hidden layer's prediction for this run's keys differs from the key average only
         // through the keys' Hamming weights (a few per cent); the output layer's bound is shared.
         let averaged = noise.column("sigma_predicted")!.map { Double($0)! }
         let thisKey = noise.column("sigma_predicted_this_key")!.map { Double($0)! }
         #expect(abs(thisKey[0] / averaged[0] - 1) < 0.1, "hidden layer: \(thisKey[0]) vs \(averaged[0])")
         #expect(thisKey[1] == averaged[1])
-        #expect(noise.column("flip_verdict")!.allSatisfy { $0 == "agrees" || $0 == "disagrees" })
+        for row in noise.rows.indices {
+            let value = { (column: String) in Double(noise.column(column)![row])! }
+            let rate = value("flips_expected") / value("ciphertexts")
+            let (low, high) = (value("flip_rate_cp99_low"), value("flip_rate_cp99_high"))
+            guard abs(rate - low) > 1e-3 * max(rate, low), abs(rate - high) > 1e-3 * max(rate, high) else { continue }
+            #expect(noise.column("flip_verdict")![row] == (low <= rate && rate <= high ? "agrees" : "disagrees"), "layer \(row)")
+        }
 
         let histogram = try csv(files.noiseHistogramCSV)
         #expect(histogram.header == NoiseHistogramRecord.columns)
