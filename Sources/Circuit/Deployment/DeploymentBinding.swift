@@ -31,10 +31,17 @@ public struct DeploymentBinding: Sendable, Equatable {
         log2PErrorTarget = plan.log2PErrorTarget
         selection = plan.selection
         parameterSets = plan.bootstrapParameterSets
-        guard parameterSets.count <= Self.maximumParameterSets else {
-            throw CircuitFileError(description: "the plan uses \(parameterSets.count) bootstrapping keys; deployment files hold at most \(Self.maximumParameterSets)")
+        try Self.requireRebuildable(plan, source: source)
+    }
+
+    /// Throws unless the later commands can rebuild `plan` from `source` and the fields of a
+    /// binding; keygen asks before it generates any key.
+    public static func requireRebuildable(_ plan: FHEPlan, source: IntegerCircuit) throws {
+        let sets = plan.bootstrapParameterSets
+        guard sets.count <= maximumParameterSets else {
+            throw CircuitFileError(description: "the plan uses \(sets.count) bootstrapping keys; deployment files hold at most \(maximumParameterSets)")
         }
-        guard rebuild(source) == plan else {
+        guard rebuild(source, sets: sets, selection: plan.selection, target: plan.log2PErrorTarget) == plan else {
             throw CircuitFileError(description: "the plan (\(plan.keysDescription)) cannot be rebuilt from its parameter sets alone, so files made for it could not be checked; choose a named parameter set with --parameters")
         }
     }
@@ -51,9 +58,8 @@ public struct DeploymentBinding: Sendable, Equatable {
 
     /// Rounding and keyswitches use the first set; each layer's tables pick among all of them
     /// exactly as the planner picked among its wider candidate list (the chosen ones are in it).
-    private func rebuild(_ circuit: IntegerCircuit) -> FHEPlan {
-        FHEPlanner.makePlan(circuit, parameters: parameterSets[0], selection: selection, target: log2PErrorTarget,
-                            tableCandidates: parameterSets)
+    private static func rebuild(_ circuit: IntegerCircuit, sets: [ParameterSet], selection: String, target: Double) -> FHEPlan {
+        FHEPlanner.makePlan(circuit, parameters: sets[0], selection: selection, target: target, tableCandidates: sets)
     }
 
     /// The plan of this deployment for `circuit`, after checking that the file (`file`) was
@@ -63,7 +69,7 @@ public struct DeploymentBinding: Sendable, Equatable {
         guard given == self.circuit else {
             throw DeploymentFileError(file: file, .otherCircuit(file: self.circuit, circuit: given))
         }
-        let plan = rebuild(circuit)
+        let plan = Self.rebuild(circuit, sets: parameterSets, selection: selection, target: log2PErrorTarget)
         let rebuilt = try plan.fingerprint()
         guard rebuilt == self.plan else { throw DeploymentFileError(file: file, .otherPlan(file: self.plan, rebuilt: rebuilt)) }
         return plan

@@ -6,8 +6,8 @@ public struct DeploymentFileError: Error, CustomStringConvertible, Equatable {
     public enum Problem: Equatable, Sendable {
         /// Could not be read at all (missing, unreadable).
         case unreadable(String)
-        /// Shorter than a header, or not starting with "LOCKSTEP".
-        case notALockstepFile(byteCount: Int)
+        /// Does not start with "LOCKSTEP".
+        case notALockstepFile
         case unknownKind(UInt8)
         case wrongKind(found: String, expected: String)
         /// A client key given to server-side code, refused after its 11-byte header.
@@ -39,10 +39,8 @@ public struct DeploymentFileError: Error, CustomStringConvertible, Equatable {
         switch problem {
         case .unreadable(let reason):
             return "\(file): cannot be read (\(reason))."
-        case .notALockstepFile(let count):
-            return count < BinaryFormat.headerSize + BinaryFormat.trailerSize
-                ? "\(file): truncated or empty (\(count) bytes); not a complete Lockstep file."
-                : "\(file): not a Lockstep file (it does not start with \"LOCKSTEP\")."
+        case .notALockstepFile:
+            return "\(file): not a Lockstep file (it does not start with \"LOCKSTEP\")."
         case .unknownKind(let byte):
             return "\(file): unknown Lockstep object kind \(byte) (this build reads kinds 1–6)."
         case let .wrongKind(found, expected):

@@ -16,8 +16,11 @@ func openContainer(_ bytes: [UInt8], expecting expected: BinaryFormat.Kind, file
 
 /// The kind check alone; `header` may be just the file's first `BinaryFormat.headerSize` bytes.
 func checkKind(of header: [UInt8], expecting expected: BinaryFormat.Kind, file: String) throws {
-    guard header.count >= BinaryFormat.headerSize, Array(header[0..<BinaryFormat.magic.count]) == BinaryFormat.magic else {
-        throw DeploymentFileError(file: file, .notALockstepFile(byteCount: header.count))
+    guard header.starts(with: BinaryFormat.magic.prefix(header.count)) else {
+        throw DeploymentFileError(file: file, .notALockstepFile)
+    }
+    guard header.count >= BinaryFormat.headerSize else {
+        throw DeploymentFileError(file: file, .damaged("truncated: \(header.count) bytes, less than the \(BinaryFormat.headerSize)-byte header"))
     }
     guard let kind = BinaryFormat.kind(ofHeader: header) else {
         throw DeploymentFileError(file: file, .unknownKind(header[BinaryFormat.magic.count]))

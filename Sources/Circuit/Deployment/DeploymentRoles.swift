@@ -6,6 +6,7 @@ public enum DeploymentKeys {
     /// Keys for `plan`, made for the circuit `source` (the circuit file's, before the plan's
     /// narrowing). Throws when the plan could not be rebuilt by the later commands.
     public static func generate(plan: FHEPlan, source: IntegerCircuit, seed: RandomSeed) throws -> (client: ClientKeyFile, server: ServerKeyFile) {
+        try DeploymentBinding.requireRebuildable(plan, source: source)
         let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
         let binding = try DeploymentBinding(plan: plan, source: source, keyPair: serverKeys.keyPairFingerprint)
         return (ClientKeyFile(binding: binding, clientKey: clientKey), ServerKeyFile(binding: binding, serverKeys: serverKeys))
