@@ -33,6 +33,9 @@ public struct DeploymentClient: Sendable {
         guard codes.count <= CiphertextFile.maximumSamples else {
             throw CircuitInputError(description: "\(codes.count) samples; a ciphertext file holds at most \(CiphertextFile.maximumSamples)")
         }
+        if let id = sampleIDs.first(where: { !(0...Int(Int32.max)).contains($0) }) {
+            throw CircuitInputError(description: "sample id \(id) is outside 0...\(Int32.max)")
+        }
         for (row, input) in zip(sampleIDs, codes) {
             do {
                 try ClearEvaluator.checkInput(input, of: plan.circuit)
