@@ -30,7 +30,7 @@ struct Evaluate: AsyncParsableCommand {
     var allOps = false
 
     func validate() throws {
-        if !(0...1024).contains(threads) { throw ValidationError("--threads must be 0 (all cores) to 1024, got \(threads).") }
+        if !(0...1024).contains(threads) { throw ValidationError("--threads must be in 0...1024 (0 = all cores), got \(threads).") }
     }
 
     func run() async throws {

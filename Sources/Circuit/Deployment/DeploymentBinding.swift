@@ -88,7 +88,7 @@ public struct DeploymentBinding: Sendable, Equatable {
         if log2PErrorTarget != other.log2PErrorTarget {
             throw DeploymentFileError(file: file, .otherTarget(file: log2PErrorTarget, other: other.log2PErrorTarget, otherFile: otherFile))
         }
-        if plan != other.plan { throw DeploymentFileError(file: file, .otherPlan(file: plan, rebuilt: other.plan)) }
+        if plan != other.plan { throw DeploymentFileError(file: file, .otherFilePlan(file: plan, other: other.plan, otherFile: otherFile)) }
         if keyPair != other.keyPair {
             throw DeploymentFileError(file: file, .otherKeyPair(file: keyPair, other: other.keyPair, otherFile: otherFile))
         }

@@ -22,6 +22,8 @@ public struct DeploymentFileError: Error, CustomStringConvertible, Equatable {
         /// `other` names the file it was compared with.
         case otherParameters(file: [String], other: [String], otherFile: String)
         case otherKeyPair(file: Fingerprint, other: Fingerprint, otherFile: String)
+        /// Same circuit and sets, but the two files' plans differ (made by different builds).
+        case otherFilePlan(file: Fingerprint, other: Fingerprint, otherFile: String)
         case otherTarget(file: Double, other: Double, otherFile: String)
         /// The file holds ciphertexts of the wrong role (inputs where outputs are needed, …).
         case wrongContent(String)
@@ -59,6 +61,8 @@ public struct DeploymentFileError: Error, CustomStringConvertible, Equatable {
             return "\(file): made for parameter sets \(stored.joined(separator: ", ")), but \(otherFile) is for \(other.joined(separator: ", "))."
         case let .otherKeyPair(stored, other, otherFile):
             return "\(file): belongs to key pair \(stored.short)…, but \(otherFile) belongs to key pair \(other.short)…; both must come from the same `lockstep keygen` run."
+        case let .otherFilePlan(stored, other, otherFile):
+            return "\(file): made for FHE plan \(stored.short)…, but \(otherFile) for plan \(other.short)…; regenerate both with one build."
         case let .otherTarget(stored, other, otherFile):
             return "\(file): planned for p_error 2^\(stored), but \(otherFile) for 2^\(other)."
         case .wrongContent(let reason):
