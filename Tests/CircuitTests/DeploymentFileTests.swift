@@ -64,6 +64,10 @@ import TFHE
         #expect(clientKey.clientKey.seedProvenance == "seeded (not for production secrets)")
         let client = try DeploymentClient(key: clientKey, source: d.circuit, keyFile: "client.key")
         #expect(client.plan == d.plan)
+        // Printing a client key file or client (logs, debuggers) shows no key material.
+        for printed in ["\(clientKey)", String(reflecting: clientKey), "\(client)", String(reflecting: client)] {
+            #expect(printed.contains("<secret>") && !printed.contains("coefficients"), "\(printed.prefix(300))")
+        }
 
         var generator = SeededGenerator(seed: 9)
         let codes = (0..<5).map { sampleCodes(d.circuit, sample: $0, generator: &generator) }
