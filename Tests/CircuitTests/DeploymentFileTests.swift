@@ -166,12 +166,12 @@ import TFHE
         let inputBytes = try client.encrypt(samples: codes, sampleIDs: [0]).serialized()
 
         let kind = Self.refusal { _ = try ClientKeyFile(bytes: inputBytes, file: "inputs.ct", trustedInsecureSets: d.trusted) }
-        #expect(kind?.problem == .wrongKind(found: "ciphertext file", expected: "client key file"))
+        #expect(kind?.problem == .wrongKind(found: .ciphertextFile, expected: .clientKeyFile))
         #expect(kind?.description == "inputs.ct: is a ciphertext file, expected a client key file.")
         let keyAsInputs = Self.refusal {
             _ = try CiphertextFile(bytes: d.server.serialized(), file: "server.key", matching: d.client.binding, keyFile: "client.key", plan: client.plan)
         }
-        #expect(keyAsInputs?.problem == .wrongKind(found: "server key file", expected: "ciphertext file"))
+        #expect(keyAsInputs?.problem == .wrongKind(found: .serverKeyFile, expected: .ciphertextFile))
         let text = Self.refusal { _ = try ServerKeyFile(bytes: Array("sample,code_0,code_1\n1,2,3\n2,3,4\n".utf8), file: "codes.csv") }
         #expect(text?.description.contains("not a Lockstep file") == true)
 

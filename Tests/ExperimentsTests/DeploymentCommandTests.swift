@@ -111,6 +111,12 @@ import Testing
         #expect(error.problem == .secretKeyRefused)
         #expect(error.description.hasPrefix(files.clientKey.path))
         #expect(!FileManager.default.fileExists(atPath: files.outputs.path))
+        // Nor as the inputs.
+        let asInputs = try #require(throws: DeploymentFileError.self) {
+            try DeploymentServerCommand.evaluate(circuit: files.circuit, serverKey: files.serverKey, inputs: files.clientKey,
+                                                 out: files.outputs, threads: 1, allOps: false, trustedInsecureSets: [Self.insecureSet])
+        }
+        #expect(asInputs.problem == .secretKeyRefused && asInputs.file == files.clientKey.path)
         // Encrypted inputs given where the outputs belong: decrypt says what the file holds.
         let wrong = try #require(throws: DeploymentFileError.self) {
             try DeploymentClientCommands.decrypt(circuit: files.circuit, clientKey: files.clientKey, inputs: files.inputs,

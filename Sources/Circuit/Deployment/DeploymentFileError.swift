@@ -9,7 +9,7 @@ public struct DeploymentFileError: Error, CustomStringConvertible, Equatable {
         /// Does not start with "LOCKSTEP".
         case notALockstepFile
         case unknownKind(UInt8)
-        case wrongKind(found: String, expected: String)
+        case wrongKind(found: LockstepFileKind, expected: LockstepFileKind)
         /// A client key given to server-side code, refused after its 11-byte header.
         case secretKeyRefused
         /// Truncated, corrupted (checksum), another format version, or a field out of range.
@@ -69,4 +69,17 @@ public struct DeploymentFileError: Error, CustomStringConvertible, Equatable {
             return "\(file): \(reason)"
         }
     }
+}
+
+/// What a Lockstep file says it holds: its kind byte (`BinaryFormat.Kind`, which TFHE keeps
+/// package-internal) as a public value.
+public struct LockstepFileKind: Sendable, Equatable, CustomStringConvertible {
+    let kind: BinaryFormat.Kind
+
+    init(_ kind: BinaryFormat.Kind) { self.kind = kind }
+
+    public static let clientKey = Self(.clientKey), serverKey = Self(.serverKey), lweCiphertext = Self(.lweCiphertext)
+    public static let clientKeyFile = Self(.clientKeyFile), serverKeyFile = Self(.serverKeyFile), ciphertextFile = Self(.ciphertextFile)
+
+    public var description: String { kind.description }
 }

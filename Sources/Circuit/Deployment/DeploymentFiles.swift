@@ -26,8 +26,17 @@ func checkKind(of header: [UInt8], expecting expected: BinaryFormat.Kind, file: 
         throw DeploymentFileError(file: file, .unknownKind(header[BinaryFormat.magic.count]))
     }
     guard kind == expected else {
-        throw DeploymentFileError(file: file, .wrongKind(found: kind.description, expected: expected.description))
+        throw DeploymentFileError(file: file, .wrongKind(found: LockstepFileKind(kind), expected: LockstepFileKind(expected)))
     }
+}
+
+/// `checkKind` for a file the server reads: a client key is refused as such (not as a mere
+/// wrong kind) so the message says why the server must not have it.
+func checkServerSideHeader(_ header: [UInt8], expecting expected: BinaryFormat.Kind, file: String) throws {
+    if let kind = BinaryFormat.kind(ofHeader: header), kind.holdsSecretKey {
+        throw DeploymentFileError(file: file, .secretKeyRefused)
+    }
+    try checkKind(of: header, expecting: expected, file: file)
 }
 
 /// Runs `body`, reporting a malformed field as a damaged `file` and a refused parameter set
@@ -98,10 +107,7 @@ public struct ServerKeyFile: Sendable {
     /// Checks the first `BinaryFormat.headerSize` bytes of `file`: a client key (of either
     /// kind) is refused here, so a server never reads one further.
     public static func checkHeader(_ header: [UInt8], file: String) throws {
-        if let kind = BinaryFormat.kind(ofHeader: header), kind.holdsSecretKey {
-            throw DeploymentFileError(file: file, .secretKeyRefused)
-        }
-        try checkKind(of: header, expecting: .serverKeyFile, file: file)
+        try checkServerSideHeader(header, expecting: .serverKeyFile, file: file)
     }
 
     public static var headerSize: Int { BinaryFormat.headerSize }
@@ -148,6 +154,12 @@ public struct CiphertextFile: Sendable {
     }
 
     public static let maximumSamples = 1 << 24
+
+    /// For the server: checks the first `ServerKeyFile.headerSize` bytes of a file of
+    /// inputs, refusing a client key before its body is read.
+    public static func checkHeader(_ header: [UInt8], file: String) throws {
+        try checkServerSideHeader(header, expecting: .ciphertextFile, file: file)
+    }
 
     public let binding: DeploymentBinding
     public let role: Role

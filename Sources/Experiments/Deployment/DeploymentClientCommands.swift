@@ -32,7 +32,7 @@ public enum DeploymentClientCommands {
     public static func writeKeys(plan: FHEPlan, circuit: IntegerCircuit, seed: RandomSeed, clientKey clientURL: URL, serverKey serverURL: URL,
                                  progress: any RunProgress = SilentProgress()) throws -> KeygenSummary {
         guard clientURL.standardizedFileURL != serverURL.standardizedFileURL else {
-            throw DeploymentCSVError(description: "the client and the server key would be the same file \(clientURL.path)")
+            throw DeploymentFileError(file: clientURL.path, .wrongContent("given as both the client and the server key file; the secret key must go to a file of its own"))
         }
         progress.stage("generating keys (\(plan.keysDescription))")
         let clock = ContinuousClock()

@@ -4,8 +4,9 @@ import TFHE
 
 /// `lockstep evaluate`: the server's whole job, from files. It reads the circuit, a server key
 /// file and encrypted inputs, and writes encrypted outputs. It has no way to read a client
-/// key: the key file's 11-byte header is checked first and a client key is refused before
-/// its body is read (`ServerKeyFile.checkHeader`).
+/// key: each file's 11-byte header is checked first and a client key, given as the key or as
+/// the inputs, is refused before its body is read (`ServerKeyFile.checkHeader`,
+/// `CiphertextFile.checkHeader`).
 public enum DeploymentServerCommand {
     public struct Summary: Sendable {
         public let plan: FHEPlan
@@ -30,6 +31,7 @@ public enum DeploymentServerCommand {
                                     trustedInsecureSets: trustedInsecureSets)
         let threads = requestedThreads > 0 ? requestedThreads : ProcessInfo.processInfo.activeProcessorCount
         let server = try DeploymentServer(key: key, source: circuit, keyFile: keyURL.path, threads: threads)
+        try CiphertextFile.checkHeader(try DeploymentFileIO.readPrefix(inputsURL, count: ServerKeyFile.headerSize), file: inputsURL.path)
         let inputs = try CiphertextFile(bytes: try DeploymentFileIO.readBytes(inputsURL), file: inputsURL.path,
                                         matching: key.binding, keyFile: keyURL.path, plan: server.plan)
         guard inputs.role == .inputs else {
