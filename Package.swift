@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["SeededRandom"], swiftSettings: hotLoopSettings),
         .target(name: "Quantization", dependencies: ["NeuralNet"]),
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Circuit", dependencies: ["TFHE", "Quantization", "NeuralNet", "SeededRandom"], swiftSettings: hotLoopSettings),
+        .target(name: "Circuit", dependencies: ["TFHE", "Quantization", "NeuralNet", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotLoopSettings),
         .target(name: "Verification", dependencies: ["Circuit", "TFHE", "NeuralNet"]),
         .target(name: "GSLStatistics", dependencies: ["CGSL"]),
         .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics", "SeededRandom"]),

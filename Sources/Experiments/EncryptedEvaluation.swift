@@ -96,6 +96,17 @@ public struct EncryptedEvaluation: Sendable {
         return indices[0..<count].sorted()
     }
 
+    /// The plan an experiment runs encrypted (`fhe.p_error`, `fhe.parameters`), refused
+    /// unless its set is 128-bit secure; `lockstep keygen` plans a circuit file the same way.
+    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String) throws -> FHEPlan {
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
+        try SecurityCheck.enforce(plan.parameters)
+        return plan
+    }
+
+    /// nil: the operating system's entropy (the default); a fixed seed is recorded as such.
+    public static func keySeed(_ seed: UInt64?) -> RandomSeed { seed.map { .fixed($0) } ?? .operatingSystem }
+
     /// Runs the encrypted model on `count` seeded test samples. `keySeed` nil = keys from the
     /// operating system's entropy (the default); a fixed seed is recorded as such.
     public static func run(
@@ -104,14 +115,13 @@ public struct EncryptedEvaluation: Sendable {
         keySeed: UInt64? = nil, progress: any RunProgress = SilentProgress()
     ) throws -> EncryptedEvaluation {
         progress.stage("choosing TFHE parameters")
-        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
-        try SecurityCheck.enforce(plan.parameters)
+        let plan = try Self.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
         let threads = requestedThreads > 0 ? requestedThreads : ProcessInfo.processInfo.activeProcessorCount
 
         progress.stage("generating keys (\(plan.keysDescription))")
         let clock = ContinuousClock()
         let keygenStart = clock.now
-        let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
+        let seed = Self.keySeed(keySeed)
         let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
         let keygenSeconds = (clock.now - keygenStart).inSeconds
 

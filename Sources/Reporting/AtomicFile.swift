@@ -16,7 +16,9 @@ public enum AtomicFile {
         public var description: String { "Could not write \(path): \(detail)." }
     }
 
-    public static func write(_ data: Data, to url: URL) throws {
+    /// `permissions`: the new file's mode (0o600 for a secret key: readable by its owner only,
+    /// from the moment the temporary file exists).
+    public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644) throws {
         let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -25,7 +27,7 @@ public enum AtomicFile {
         }
         let temporary = directory.appendingPathComponent(
             ".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, permissions)
         guard descriptor >= 0 else {
             throw WriteError(path: url.path, detail: "cannot create \(temporary.path): \(String(cString: strerror(errno)))")
         }

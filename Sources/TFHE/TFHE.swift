@@ -22,4 +22,6 @@
 //
 // Serialization: ClientKey.serialized() / ClientKey(serialized:), ServerKey likewise,
 // LWECiphertext.serialized(parameters:) / LWECiphertext(serialized:parameters:); bad bytes
-// throw SerializationError.
+// throw SerializationError. The deployment files (kinds 4–6: keys and ciphertexts bound to a
+// circuit) are Circuit's (Circuit/Deployment), written with this container's package-level
+// BinaryWriter/BinaryReader and the key parts (`writeSecrets`, `writeBundle`, …).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reporting
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +28,17 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Results folder searched for a reusable float model.")
     var results = "results"
 
+    @Option(help: "Also write the quantized input codes of test samples as CSV (for `lockstep encrypt`).")
+    var codes: String?
+
+    @Option(help: "Test samples in --codes, chosen with fhe.seed as the encrypted stage chooses them (default: the config's fhe.samples).")
+    var samples: Int?
+
+    func validate() throws {
+        if let samples, !(1...1_000_000).contains(samples) { throw ValidationError("--samples must be in 1...1000000, got \(samples).") }
+        if samples != nil && codes == nil { throw ValidationError("--samples chooses the rows of --codes; give --codes FILE too.") }
+    }
+
     func run() async throws {
         let chosen = try chooseExperiment(config: config, experiment: experiment)
         let runner = ExperimentRunner(
@@ -38,5 +50,11 @@ struct Export: AsyncParsableCommand {
         let circuit = prepared.circuit
         printLine("\(chosen.name): \(circuit.stages.count) layers in \(circuit.ops.count) ops (\(circuit.ops.map(\.kind.rawValue).joined(separator: " → "))), max TLU \(circuit.tluPrecision) bits, \(circuit.pbsCount) PBS/sample (float model \(prepared.modelSource))")
         printLine("wrote \(url.path)")
+        if let codes {
+            let count = samples ?? max(1, chosen.fhe.samples)
+            let table = InputCodes.table(prepared, samples: count)
+            try AtomicFile.write(table.csv(), to: URL(fileURLWithPath: codes))
+            printLine("wrote \(codes) (\(table.rows.count) of \(prepared.split.test.count) test samples, seed \(chosen.fhe.seed))")
+        }
     }
 }

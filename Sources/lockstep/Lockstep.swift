@@ -8,6 +8,7 @@ struct Lockstep: AsyncParsableCommand {
         subcommands: [
             Run.self, Verify.self, SimulateCheck.self, Export.self, Report.self,
             Params.self, Bench.self, Noise.self, Selftest.self,
+            Keygen.self, Encrypt.self, Evaluate.self, Decrypt.self,
         ]
     )
 

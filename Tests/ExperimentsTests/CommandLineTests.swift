@@ -43,6 +43,9 @@ func runLockstep(_ arguments: [String], in directory: URL? = nil) throws -> (sta
         (["simulate-check", "configs/ci/iris.yaml", "--threads", "99999"], "--threads"),
         (["simulate-check", "configs/ci/iris.yaml", "--p-error", "0.9"], "--p-error"),
         (["simulate-check", "configs/ci/iris.yaml", "--sim-samples", "0"], "--sim-samples"),
+        (["keygen", "circuit.json", "--out-client", "c.key", "--out-server", "s.key", "--p-error", "0.9"], "--p-error"),
+        (["evaluate", "circuit.json", "--key", "s.key", "--inputs", "i.ct", "--out", "o.ct", "--threads", "99999"], "--threads"),
+        (["export", "configs/ci/iris.yaml", "--out", "c.json", "--codes", "codes.csv", "--samples", "0"], "--samples"),
     ])
     func absurdFlagValuesAreValidationErrors(arguments: [String], flag: String) throws {
         let result = try runLockstep(arguments, in: repositoryRoot)

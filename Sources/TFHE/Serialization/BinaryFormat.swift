@@ -8,23 +8,42 @@ public struct SerializationError: Error, CustomStringConvertible, Equatable {
 
 /// The container every serialized TFHE object shares:
 /// "LOCKSTEP" · kind (UInt8) · format version (UInt16) · payload · checksum (UInt64) over
-/// everything before it. Integers are little-endian.
+/// everything before it. Integers are little-endian. `package`: the deployment files of
+/// Circuit (keys and ciphertexts bound to a circuit) share the container.
 package enum BinaryFormat {
-    static let magic: [UInt8] = Array("LOCKSTEP".utf8)
+    package static let magic: [UInt8] = Array("LOCKSTEP".utf8)
     /// 2: the Fourier bootstrapping key is stored in split format (real parts, then
     /// imaginary parts, per polynomial); version 1 files held it interleaved.
-    static let version: UInt16 = 2
+    package static let version: UInt16 = 2
     package static let trailerSize = 8
+    /// Magic, kind byte, version: what `kind(ofHeader:)` needs.
+    package static let headerSize = magic.count + 3
 
-    enum Kind: UInt8, CustomStringConvertible {
+    /// Kinds 4–6 are the deployment files (Circuit/Deployment): each adds the circuit and
+    /// parameter-set binding to the objects of kinds 1–3.
+    package enum Kind: UInt8, CustomStringConvertible, Sendable {
         case clientKey = 1, serverKey = 2, lweCiphertext = 3
-        var description: String {
+        case clientKeyFile = 4, serverKeyFile = 5, ciphertextFile = 6
+        package var description: String {
             switch self {
             case .clientKey: return "client key"
             case .serverKey: return "server key"
             case .lweCiphertext: return "LWE ciphertext"
+            case .clientKeyFile: return "client key file"
+            case .serverKeyFile: return "server key file"
+            case .ciphertextFile: return "ciphertext file"
             }
         }
+        /// Holds a secret key: never to be read by server-side code.
+        package var holdsSecretKey: Bool { self == .clientKey || self == .clientKeyFile }
+    }
+
+    /// The kind a file's first `headerSize` bytes announce, read before anything else, so a
+    /// server can refuse a secret key without reading it. nil: not a Lockstep object (or too
+    /// short, or an unknown kind byte).
+    package static func kind(ofHeader header: [UInt8]) -> Kind? {
+        guard header.count >= headerSize, Array(header[0..<magic.count]) == magic else { return nil }
+        return Kind(rawValue: header[magic.count])
     }
 
     /// A 64-bit word-wise hash: every step is a bijection of the running state, so any
@@ -53,72 +72,84 @@ package enum BinaryFormat {
     }
 }
 
-struct BinaryWriter {
+package struct BinaryWriter {
     private(set) var bytes: [UInt8] = []
 
-    init(kind: BinaryFormat.Kind, reservingCapacity: Int = 0) {
+    package init(kind: BinaryFormat.Kind, reservingCapacity: Int = 0) {
         bytes.reserveCapacity(reservingCapacity + 64)
         bytes += BinaryFormat.magic
         write(kind.rawValue)
         write(BinaryFormat.version)
     }
 
-    mutating func write(_ value: UInt8) { bytes.append(value) }
-    mutating func write(_ value: UInt16) { appendLittleEndian(UInt64(value), byteCount: 2) }
-    mutating func write(_ value: UInt32) { appendLittleEndian(UInt64(value), byteCount: 4) }
-    mutating func write(_ value: UInt64) { appendLittleEndian(value, byteCount: 8) }
-    mutating func write(_ value: Double) { write(value.bitPattern) }
+    package mutating func write(_ value: UInt8) { bytes.append(value) }
+    package mutating func write(_ value: UInt16) { appendLittleEndian(UInt64(value), byteCount: 2) }
+    package mutating func write(_ value: UInt32) { appendLittleEndian(UInt64(value), byteCount: 4) }
+    package mutating func write(_ value: UInt64) { appendLittleEndian(value, byteCount: 8) }
+    package mutating func write(_ value: Double) { write(value.bitPattern) }
 
-    mutating func write(_ string: String) {
+    package mutating func write(_ string: String) {
         let utf8 = Array(string.utf8)
         write(UInt32(utf8.count))
         bytes += utf8
     }
 
     /// Element count (UInt64) then the words, little-endian.
-    mutating func write(words: [UInt64]) {
+    package mutating func write(words: [UInt64]) {
         write(UInt64(words.count))
-        words.withUnsafeBufferPointer { buffer in
-            for word in buffer { appendLittleEndian(word, byteCount: 8) }
-        }
+        #if _endian(little)
+        words.withUnsafeBytes { bytes += $0 }
+        #else
+        for word in words { appendLittleEndian(word, byteCount: 8) }
+        #endif
     }
 
     /// Element count (UInt64) then 32-bit words, little-endian.
-    mutating func write(halfWords: [UInt32]) {
+    package mutating func write(halfWords: [UInt32]) {
         write(UInt64(halfWords.count))
-        halfWords.withUnsafeBufferPointer { buffer in
-            for word in buffer { appendLittleEndian(UInt64(word), byteCount: 4) }
-        }
+        #if _endian(little)
+        halfWords.withUnsafeBytes { bytes += $0 }
+        #else
+        for word in halfWords { appendLittleEndian(UInt64(word), byteCount: 4) }
+        #endif
     }
 
-    mutating func write(doubles: [Double]) {
+    /// Element count (UInt64) then the IEEE-754 bit patterns, little-endian.
+    package mutating func write(doubles: [Double]) {
         write(UInt64(doubles.count))
-        doubles.withUnsafeBufferPointer { buffer in
-            for value in buffer { appendLittleEndian(value.bitPattern, byteCount: 8) }
-        }
+        #if _endian(little)
+        // Memory already holds the file's byte order: one copy instead of a byte loop, which
+        // dominated writing a 300 MB server key in debug builds.
+        doubles.withUnsafeBytes { bytes += $0 }
+        #else
+        for value in doubles { appendLittleEndian(value.bitPattern, byteCount: 8) }
+        #endif
     }
+
+    /// Raw bytes without a count (fixed-size fields such as a SHA-256 digest).
+    package mutating func write(rawBytes: [UInt8]) { bytes += rawBytes }
 
     private mutating func appendLittleEndian(_ value: UInt64, byteCount: Int) {
         for index in 0..<byteCount { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * index))) }
     }
 
     /// Appends the checksum and returns the finished bytes.
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         let sum = bytes.withUnsafeBytes { BinaryFormat.checksum($0) }
         write(sum)
         return bytes
     }
 }
 
-struct BinaryReader {
+package struct BinaryReader {
     private let bytes: [UInt8]
     private let end: Int         // start of the checksum trailer
     private(set) var offset = 0
-    let kind: BinaryFormat.Kind
+    package let kind: BinaryFormat.Kind
 
     /// Checks magic, kind, version and checksum before any field is read.
-    init(_ bytes: [UInt8], expecting expectedKind: BinaryFormat.Kind) throws {
-        let headerSize = BinaryFormat.magic.count + 3
+    package init(_ bytes: [UInt8], expecting expectedKind: BinaryFormat.Kind) throws {
+        let headerSize = BinaryFormat.headerSize
         guard bytes.count >= headerSize + BinaryFormat.trailerSize else {
             throw SerializationError("Serialized \(expectedKind) is truncated: \(bytes.count) bytes, less than the \(headerSize + BinaryFormat.trailerSize)-byte header and checksum.")
         }
@@ -163,12 +194,12 @@ struct BinaryReader {
         return value
     }
 
-    mutating func readUInt8(_ field: String) throws -> UInt8 { UInt8(try readLittleEndian(1, field: field)) }
-    mutating func readUInt32(_ field: String) throws -> UInt32 { UInt32(try readLittleEndian(4, field: field)) }
-    mutating func readUInt64(_ field: String) throws -> UInt64 { try readLittleEndian(8, field: field) }
-    mutating func readDouble(_ field: String) throws -> Double { Double(bitPattern: try readUInt64(field)) }
+    package mutating func readUInt8(_ field: String) throws -> UInt8 { UInt8(try readLittleEndian(1, field: field)) }
+    package mutating func readUInt32(_ field: String) throws -> UInt32 { UInt32(try readLittleEndian(4, field: field)) }
+    package mutating func readUInt64(_ field: String) throws -> UInt64 { try readLittleEndian(8, field: field) }
+    package mutating func readDouble(_ field: String) throws -> Double { Double(bitPattern: try readUInt64(field)) }
 
-    mutating func readString(_ field: String, maximumBytes: Int) throws -> String {
+    package mutating func readString(_ field: String, maximumBytes: Int) throws -> String {
         let length = Int(try readUInt32("\(field) length"))
         guard length <= maximumBytes else {
             throw SerializationError("Field '\(field)' claims \(length) bytes; at most \(maximumBytes) are allowed.")
@@ -181,33 +212,99 @@ struct BinaryReader {
     }
 
     /// A count-prefixed word array whose count must equal `expectedCount`.
-    mutating func readWords(_ field: String, expectedCount: Int) throws -> [UInt64] {
+    package mutating func readWords(_ field: String, expectedCount: Int) throws -> [UInt64] {
         let count = try readUInt64("\(field) count")
         guard count == UInt64(expectedCount) else {
             throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
         }
+        try checkFits(expectedCount, bytesEach: 8, field: field)
         let start = try take(expectedCount * 8, field: field)
         return bytes.withUnsafeBytes { raw in
             (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: UInt64.self).littleEndian }
         }
     }
 
-    mutating func readHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
+    package mutating func readHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
         let count = try readUInt64("\(field) count")
         guard count == UInt64(expectedCount) else {
             throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
         }
+        try checkFits(expectedCount, bytesEach: 4, field: field)
         let start = try take(expectedCount * 4, field: field)
         return bytes.withUnsafeBytes { raw in
             (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self).littleEndian }
         }
     }
 
-    mutating func readDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
+    package mutating func readDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
         try readWords(field, expectedCount: expectedCount).map { Double(bitPattern: $0) }
     }
 
-    func finish() throws {
+    /// A count of elements is compared with what remains before it is multiplied out, so a
+    /// count read from a file cannot overflow the byte arithmetic.
+    private func checkFits(_ count: Int, bytesEach: Int, field: String) throws {
+        guard count >= 0, count <= (end - offset) / bytesEach else {
+            throw SerializationError("Serialized \(kind) is truncated: field '\(field)' needs \(count) values of \(bytesEach) bytes at offset \(offset), only \(end - offset) bytes remain.")
+        }
+    }
+
+    /// `readDoubles` into key-table memory (`KeyTableMemory`: huge pages on Linux), so a loaded
+    /// bootstrapping key streams like a generated one.
+    package mutating func readKeyTableDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
+        let count = try readUInt64("\(field) count")
+        guard count == UInt64(expectedCount) else {
+            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
+        }
+        try checkFits(expectedCount, bytesEach: 8, field: field)
+        let start = try take(expectedCount * 8, field: field)
+        var table = KeyTableMemory.zeroed(count: expectedCount, zero: 0.0)
+        bytes.withUnsafeBytes { raw in
+            table.withUnsafeMutableBufferPointer { out in
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start ..< start + 8 * expectedCount]))
+                #else
+                for i in 0..<expectedCount {
+                    out[i] = Double(bitPattern: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self).littleEndian)
+                }
+                #endif
+            }
+        }
+        return table
+    }
+
+    /// `readHalfWords` into key-table memory (see `readKeyTableDoubles`).
+    package mutating func readKeyTableHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
+        let count = try readUInt64("\(field) count")
+        guard count == UInt64(expectedCount) else {
+            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
+        }
+        try checkFits(expectedCount, bytesEach: 4, field: field)
+        let start = try take(expectedCount * 4, field: field)
+        var table = KeyTableMemory.zeroed(count: expectedCount, zero: UInt32(0))
+        bytes.withUnsafeBytes { raw in
+            table.withUnsafeMutableBufferPointer { out in
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start ..< start + 4 * expectedCount]))
+                #else
+                for i in 0..<expectedCount {
+                    out[i] = raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self).littleEndian
+                }
+                #endif
+            }
+        }
+        return table
+    }
+
+    /// `count` raw bytes (a fixed-size field).
+    package mutating func readRawBytes(_ field: String, count: Int) throws -> [UInt8] {
+        let start = try take(count, field: field)
+        return Array(bytes[start ..< start + count])
+    }
+
+    /// Bytes not yet read before the checksum trailer.
+    package var remaining: Int { end - offset }
+
+    package func finish() throws {
         guard offset == end else {
             throw SerializationError("Serialized \(kind) has \(end - offset) unexpected bytes after its last field (offset \(offset)).")
         }

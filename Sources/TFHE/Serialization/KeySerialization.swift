@@ -4,21 +4,23 @@ extension ClientKey {
     public func serialized() -> [UInt8] {
         var writer = BinaryWriter(kind: .clientKey, reservingCapacity: 8 * (smallKey.coefficients.count + glweKey.coefficients.count))
         writer.write(parameters)
-        writer.write(seedProvenance)
-        writer.write(words: smallKey.coefficients)
-        writer.write(words: glweKey.coefficients)
+        writeSecrets(to: &writer)
         return writer.finish()
     }
 
-    /// A key whose set is under the 128-bit curve loads only when that set is among
-    /// `trustedInsecureSets` (tests); the file's own insecure label is not trusted.
-    public convenience init(serialized bytes: [UInt8], trustedInsecureSets: [ParameterSet] = []) throws {
-        var reader = try BinaryReader(bytes, expecting: .clientKey)
-        let parameters = try reader.readSecureParameterSet(trustedInsecureSets: trustedInsecureSets)
+    /// Seed provenance, small key, GLWE key: the part after the parameters, shared with the
+    /// deployment's client key file.
+    package func writeSecrets(to writer: inout BinaryWriter) {
+        writer.write(seedProvenance)
+        writer.write(words: smallKey.coefficients)
+        writer.write(words: glweKey.coefficients)
+    }
+
+    /// Reads what `writeSecrets` wrote, for keys of `parameters` (already read and checked).
+    package convenience init(readingSecretsFrom reader: inout BinaryReader, parameters: ParameterSet) throws {
         let provenance = try reader.readString("seed provenance", maximumBytes: 256)
         let small = try reader.readWords("small LWE key", expectedCount: parameters.lweDimension.rawValue)
         let glwe = try reader.readWords("GLWE key", expectedCount: parameters.bigLWEDimension.rawValue)
-        try reader.finish()
         guard small.allSatisfy({ $0 <= 1 }), glwe.allSatisfy({ $0 <= 1 }) else {
             throw SerializationError("Client key for '\(parameters.name)' has a secret-key coefficient other than 0 or 1.")
         }
@@ -26,6 +28,15 @@ extension ClientKey {
                   smallKey: LWESecretKey(dimension: parameters.lweDimension, coefficients: small),
                   glweKey: GLWESecretKey(glweDimension: parameters.glweDimension, polynomialSize: parameters.polynomialSize, coefficients: glwe),
                   randomness: EncryptionRandomness(seed: .operatingSystem), seedProvenance: provenance)
+    }
+
+    /// A key whose set is under the 128-bit curve loads only when that set is among
+    /// `trustedInsecureSets` (tests); the file's own insecure label is not trusted.
+    public convenience init(serialized bytes: [UInt8], trustedInsecureSets: [ParameterSet] = []) throws {
+        var reader = try BinaryReader(bytes, expecting: .clientKey)
+        let parameters = try reader.readSecureParameterSet(trustedInsecureSets: trustedInsecureSets)
+        try self.init(readingSecretsFrom: &reader, parameters: parameters)
+        try reader.finish()
     }
 }
 
@@ -44,22 +55,57 @@ extension ServerKey {
     public convenience init(serialized bytes: [UInt8], trustedInsecureSets: [ParameterSet] = []) throws {
         var reader = try BinaryReader(bytes, expecting: .serverKey)
         let parameters = try reader.readSecureParameterSet(trustedInsecureSets: trustedInsecureSets)
-        let bootstrapCount = FourierBootstrapKey.doubleCount(parameters.lweDimension, parameters.glweDimension,
-                                                             parameters.polynomialSize, parameters.pbsLevels)
-        let bootstrap = try reader.readDoubles("Fourier bootstrapping key", expectedCount: bootstrapCount)
-        let keyswitchCount = KeyswitchKey.wordCount(parameters.bigLWEDimension, parameters.lweDimension, parameters.ksLevels)
-        let keyswitch = try reader.readHalfWords("keyswitching key", expectedCount: keyswitchCount)
+        let bootstrap = try Self.readBootstrapKey(from: &reader, parameters: parameters)
+        let keyswitch = try Self.readKeyswitchKey(from: &reader, parameters: parameters)
         try reader.finish()
-        guard bootstrap.allSatisfy({ $0.isFinite }) else {
+        self.init(parameters: parameters, bootstrapKey: bootstrap, keyswitchKey: keyswitch)
+    }
+
+    /// Server keys of one client key (`FHEPlan.generateKeys`): the keyswitching key once,
+    /// then every bootstrapping key in order. The deployment's server key file.
+    package static func writeBundle(_ keys: [ServerKey], to writer: inout BinaryWriter) {
+        precondition(!keys.isEmpty && keys.allSatisfy { $0.keyswitchKey.storage == keys[0].keyswitchKey.storage },
+                     "A server key bundle holds keys sharing one keyswitching key.")
+        writer.write(halfWords: keys[0].keyswitchKey.storage)
+        for key in keys { writer.write(doubles: key.bootstrapKey.storage) }
+    }
+
+    /// Reads what `writeBundle` wrote for `sets` (already read and checked; they must share
+    /// keys, `ParameterSet.sharesKeys`). The tables land in key-table memory, like generated ones.
+    package static func readBundle(from reader: inout BinaryReader, sets: [ParameterSet]) throws -> [ServerKey] {
+        guard let first = sets.first, sets.allSatisfy({ $0.sharesKeys(with: first) }) else {
+            throw SerializationError("A server key bundle needs one or more parameter sets with the same keys; got \(sets.map(\.name)).")
+        }
+        let keyswitch = try readKeyswitchKey(from: &reader, parameters: first)
+        return try sets.map { set in
+            ServerKey(parameters: set, bootstrapKey: try readBootstrapKey(from: &reader, parameters: set), keyswitchKey: keyswitch)
+        }
+    }
+
+    static func readBootstrapKey(from reader: inout BinaryReader, parameters: ParameterSet) throws -> FourierBootstrapKey {
+        let count = FourierBootstrapKey.doubleCount(parameters.lweDimension, parameters.glweDimension,
+                                                    parameters.polynomialSize, parameters.pbsLevels)
+        let storage = try reader.readKeyTableDoubles("Fourier bootstrapping key (\(parameters.name))", expectedCount: count)
+        guard storage.allSatisfy({ $0.isFinite }) else {
             throw SerializationError("Server key for '\(parameters.name)' has a non-finite value in its Fourier bootstrapping key.")
         }
-        self.init(
-            parameters: parameters,
-            bootstrapKey: FourierBootstrapKey(inputDimension: parameters.lweDimension, glweDimension: parameters.glweDimension,
-                                              polynomialSize: parameters.polynomialSize, baseLog: parameters.pbsBaseLog,
-                                              levels: parameters.pbsLevels, storage: bootstrap),
-            keyswitchKey: KeyswitchKey(inputDimension: parameters.bigLWEDimension, outputDimension: parameters.lweDimension,
-                                       baseLog: parameters.ksBaseLog, levels: parameters.ksLevels, storage: keyswitch))
+        return FourierBootstrapKey(inputDimension: parameters.lweDimension, glweDimension: parameters.glweDimension,
+                                   polynomialSize: parameters.polynomialSize, baseLog: parameters.pbsBaseLog,
+                                   levels: parameters.pbsLevels, storage: storage)
+    }
+
+    static func readKeyswitchKey(from reader: inout BinaryReader, parameters: ParameterSet) throws -> KeyswitchKey {
+        let count = KeyswitchKey.wordCount(parameters.bigLWEDimension, parameters.lweDimension, parameters.ksLevels)
+        let storage = try reader.readKeyTableHalfWords("keyswitching key", expectedCount: count)
+        return KeyswitchKey(inputDimension: parameters.bigLWEDimension, outputDimension: parameters.lweDimension,
+                            baseLog: parameters.ksBaseLog, levels: parameters.ksLevels, storage: storage)
+    }
+
+    /// The key tables' bytes (keyswitching key, then bootstrapping key), for a digest that
+    /// identifies a key pair in the deployment files. Public material only.
+    package func withKeyTableBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        keyswitchKey.storage.withUnsafeBytes(body)
+        bootstrapKey.storage.withUnsafeBytes(body)
     }
 }
 

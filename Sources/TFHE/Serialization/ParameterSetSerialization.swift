@@ -1,5 +1,5 @@
 extension BinaryWriter {
-    mutating func write(_ parameters: ParameterSet) {
+    package mutating func write(_ parameters: ParameterSet) {
         write(parameters.name)
         write(UInt32(parameters.precision))
         write(UInt32(parameters.lweDimension.rawValue))
@@ -20,7 +20,7 @@ extension BinaryReader {
     /// `readParameterSet`, then the 128-bit security check on what was read. The file's
     /// insecure-test-set byte is not trusted (anyone can set it): a set under the curve loads
     /// only when it equals one of `trustedInsecureSets`, which the caller (a test) supplies.
-    mutating func readSecureParameterSet(trustedInsecureSets: [ParameterSet]) throws -> ParameterSet {
+    package mutating func readSecureParameterSet(trustedInsecureSets: [ParameterSet]) throws -> ParameterSet {
         let parameters = try readParameterSet()
         var claimedSecure = parameters
         claimedSecure.isInsecureTestSet = false
@@ -32,7 +32,7 @@ extension BinaryReader {
 
     /// Reads and validates a parameter header; every value is range-checked before a typed
     /// parameter (whose initializers trap on nonsense) is built from it.
-    mutating func readParameterSet() throws -> ParameterSet {
+    package mutating func readParameterSet() throws -> ParameterSet {
         let name = try readString("parameter name", maximumBytes: 256)
         func bounded(_ field: String, _ value: UInt32, _ range: ClosedRange<Int>) throws -> Int {
             guard range.contains(Int(value)) else {
@@ -81,5 +81,16 @@ extension BinaryReader {
             ksBaseLog: DecompositionBaseLog(ksBaseLog), ksLevels: DecompositionLevelCount(ksLevels),
             modulusSwitch: switchByte == 1 ? .centered : .standard, isInsecureTestSet: insecureByte == 1
         )
+    }
+}
+
+extension ParameterSet {
+    /// The set's fields exactly as a serialized object stores them (no container header): what
+    /// the deployment files' parameter fingerprints digest.
+    package var canonicalEncoding: [UInt8] {
+        var writer = BinaryWriter(kind: .lweCiphertext)
+        let header = writer.bytes.count
+        writer.write(self)
+        return Array(writer.bytes[header...])
     }
 }
