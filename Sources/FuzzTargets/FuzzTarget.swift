@@ -33,8 +33,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case gzip
     /// CSV text as `lockstep report` reads result tables.
     case csv
-    /// Serialized TFHE objects (client key, server key, LWE ciphertext): the kind byte of
-    /// the header picks the decoder. The harness rewrites the checksum trailer first, so the
+    /// Serialized TFHE objects (client key, server key, LWE ciphertext) and the deployment
+    /// files of `lockstep keygen/encrypt/evaluate` (client and server key files, ciphertext
+    /// files of one fixed circuit and key pair): the kind byte of the header picks the decoder. The harness rewrites the checksum trailer first, so the
     /// mutations reach the fields instead of stopping at the checksum.
     case tfhe
 
@@ -146,6 +147,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch object[8] {
         case 1: _ = try ClientKey(serialized: object, trustedInsecureSets: [fuzzParameters])
         case 2: _ = try ServerKey(serialized: object, trustedInsecureSets: [fuzzParameters])
+        case 4: _ = try ClientKeyFile(bytes: object, file: "fuzz.key", trustedInsecureSets: [fuzzParameters])
+        case 5: _ = try ServerKeyFile(bytes: object, file: "fuzz.key", trustedInsecureSets: [fuzzParameters])
+        case 6:
+            let deployment = try fuzzDeployment()
+            _ = try CiphertextFile(bytes: object, file: "fuzz.ct", matching: deployment.keys.client.binding,
+                                   keyFile: "fuzz.key", plan: deployment.plan)
         default: _ = try LWECiphertext(serialized: object, parameters: fuzzParameters)
         }
     }
@@ -161,6 +168,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         pbsBaseLog: DecompositionBaseLog(12), pbsLevels: DecompositionLevelCount(2),
         ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(2),
         isInsecureTestSet: true)
+
+    /// The deployment the ciphertext-file inputs must belong to: the seed circuit planned on
+    /// the fuzz set, with keys from a fixed seed (public fixtures).
+    static func fuzzDeployment() throws -> (plan: FHEPlan, keys: (client: ClientKeyFile, server: ServerKeyFile)) {
+        try deploymentFixture.get()
+    }
+
+    private static let deploymentFixture = Result { () throws -> (plan: FHEPlan, keys: (client: ClientKeyFile, server: ServerKeyFile)) in
+        let circuit = try seedCircuit()
+        let plan = FHEPlanner.makePlan(circuit, parameters: fuzzParameters, selection: "named", target: -40)
+        return (plan, try DeploymentKeys.generate(plan: plan, source: circuit, seed: .fixed(0xF023)))
+    }
 
     /// A new empty folder for one input, removed afterwards (the unit tests run harnesses in
     /// parallel, so inputs never share files).

@@ -35,10 +35,7 @@ extension FuzzTarget {
         case .model:
             return ["mlp-4-3-2.json": try Self.fileBytes { try Self.seedModel.save(to: $0) }]
         case .circuit:
-            let quantized = try PostTrainingQuantizer.quantize(
-                Self.seedModel, calibrationInputs: Matrix([[0, 0.5, 1, 0.25], [1, 0, 0.5, 0.75]]),
-                configuration: QuantizationConfiguration(method: .ptq, inputBits: 2, weightBits: 3, activationBits: 3))
-            let circuit = try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 4))
+            let circuit = try Self.seedCircuit()
             return ["circuit-4-3-2.json": try Self.fileBytes { try circuit.save(to: $0) }]
         case .sklearn:
             var seeds: [String: Data] = [:]
@@ -67,12 +64,27 @@ extension FuzzTarget {
         case .tfhe:
             let (client, server) = ClientKey.generate(parameters: Self.fuzzParameters, seed: .fixed(0xF022))
             let ciphertext = client.encrypt(1, encoding: Encoding(precision: 2))
+            let deployment = try Self.fuzzDeployment()
+            let inputs = try DeploymentClient(key: deployment.keys.client, source: Self.seedCircuit(), keyFile: "seed.key")
+                .encrypt(samples: [[Int64](repeating: 1, count: 4)], sampleIDs: [0])
             return ["client-key": Data(client.serialized()), "server-key": Data(server.serialized()),
-                    "ciphertext": Data(ciphertext.serialized(parameters: Self.fuzzParameters))]
+                    "ciphertext": Data(ciphertext.serialized(parameters: Self.fuzzParameters)),
+                    "client-key-file": Data(deployment.keys.client.serialized()),
+                    "server-key-file": Data(deployment.keys.server.serialized()),
+                    "ciphertext-file": Data(inputs.serialized())]
         }
     }
 
     private static let seedModel = MLP(sizes: [4, 3, 2], seed: 7)
+
+    /// The seed model lowered at 2-bit inputs: the circuit of the circuit seed and of the
+    /// deployment the TFHE harness's ciphertext files belong to.
+    static func seedCircuit() throws -> IntegerCircuit {
+        let quantized = try PostTrainingQuantizer.quantize(
+            seedModel, calibrationInputs: Matrix([[0, 0.5, 1, 0.25], [1, 0, 0.5, 0.75]]),
+            configuration: QuantizationConfiguration(method: .ptq, inputBits: 2, weightBits: 3, activationBits: 3))
+        return try CircuitCompiler.lower(quantized, options: CircuitOptions(maxTLUBits: 4))
+    }
 
     private static func bigEndian(_ words: [UInt32]) -> Data {
         Data(words.flatMap { word in (0..<4).reversed().map { UInt8(truncatingIfNeeded: word >> UInt32(8 * $0)) } })
