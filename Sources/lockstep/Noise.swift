@@ -49,8 +49,6 @@ struct Noise: AsyncParsableCommand {
     @Option(help: "FFT term of the predictions: tfhe-rs, concrete-cpu, or a measured coefficient c (a number).")
     var fft: String = "tfhe-rs"
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     func validate() throws {
         for name in parameterSetNames { _ = try ParameterLookup.named(name) }
         // Upper ends bound memory (one Double per sample) and the failure-run size

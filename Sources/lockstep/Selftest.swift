@@ -79,7 +79,7 @@ struct Selftest: AsyncParsableCommand {
         for parameters in sets {
             let keygenStart = ContinuousClock.now
             let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
-            let keygenSeconds = keygenStart.duration(to: .now).milliseconds / 1000
+            let keygenSeconds = keygenStart.duration(to: .now).inSeconds
             let encoding = Encoding(precision: parameters.precision)
             var generator = SystemRandomNumberGenerator()
             let values = (0..<encoding.messageCount).map { _ in Int.random(in: 0..<encoding.messageCount, using: &generator) }
@@ -98,7 +98,7 @@ struct Selftest: AsyncParsableCommand {
                     if result != values[message] { wrong.append("m=\(message): got \(result), expected \(values[message])") }
                 }
             }
-            let pbsMilliseconds = pbsStart.duration(to: .now).milliseconds / Double(checked)
+            let pbsMilliseconds = pbsStart.duration(to: .now).inSeconds * 1000 / Double(checked)
             let status = wrong.isEmpty ? "PASS" : "FAIL"
             let label = parameters.isInsecureTestSet ? " (INSECURE TEST SET)" : ""
             print("\(status)  \(parameters.name)\(label)  p=\(parameters.precision)  \(checked - wrong.count)/\(checked) correct"
@@ -135,7 +135,7 @@ struct Selftest: AsyncParsableCommand {
                         let inputs = values.map { clientKey.encrypt($0, encoding: encoding) }
                         let start = ContinuousClock.now
                         let outputs = serverKey.removeLowBits(rounding, values: inputs, threads: threads)
-                        seconds += start.duration(to: .now).milliseconds / 1000
+                        seconds += start.duration(to: .now).inSeconds
                         for (v, output) in zip(values, outputs) {
                             let got = clientKey.decrypt(output, encoding: rounding.outputEncoding)
                             if got != v >> t { wrong.append("v=\(v): got \(got), expected \(v >> t)") }
