@@ -104,7 +104,7 @@ struct Noise: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: out)
         try AtomicFile.write((["\(NoiseReportRow.csvHeader)"] + allRows.map(\.csvLine)).joined(separator: "\n") + "\n",
                              to: directory.appendingPathComponent("noise.csv"))
-        if estimates.contains(where: { $0.interval.lower > 0 }) {
+        if estimates.contains(where: \.isResolved) {
             let fit = try FFTNoiseFit(estimates: estimates)
             try AtomicFile.write(fit.csv(), to: directory.appendingPathComponent("fft.csv"))
             if format == .table { print(renderFit(fit)) }

@@ -85,7 +85,7 @@ struct SimulateCheck: AsyncParsableCommand {
         }
         printLine(String(format: "accuracy: encrypted %.4f, simulated %.4f, two-proportion p = %.3f (%@)",
                          check.encryptedAccuracy, check.simulatedAccuracy, check.accuracyPValue,
-                         (check.accuracyPValue >= 0.01 ? "agrees" : "DISAGREES") as NSString))
+                         (check.accuracyAgrees ? "agrees" : "DISAGREES") as NSString))
         printLine(check.passed ? "simulator agrees with encryption on every op" : "simulator DISAGREES with encryption")
         if !check.passed { throw ExitCode(1) }
     }

@@ -85,7 +85,7 @@ struct Verify: AsyncParsableCommand {
                 }
                 let latencyMedian = SampleQuantile.median(evaluation.latenciesSeconds) ?? .nan
                 printLine("  \(evaluation.samples - evaluation.mismatchedSamples)/\(evaluation.samples) samples bit-exact; "
-                    + "FHE accuracy on subset vs clear: \(agreeing(evaluation))/\(evaluation.samples) same predictions; "
+                    + "FHE accuracy on subset vs clear: \(evaluation.samePredictions)/\(evaluation.samples) same predictions; "
                     + "latency median \(String(format: "%.1f", 1000 * latencyMedian)) ms on \(evaluation.threads) threads; "
                     + "keygen \(String(format: "%.2f", evaluation.keygenSeconds)) s")
             } catch {
@@ -95,9 +95,5 @@ struct Verify: AsyncParsableCommand {
         }
         printLine("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
-    }
-
-    private func agreeing(_ evaluation: EncryptedEvaluation) -> Int {
-        zip(evaluation.fhePredictions, evaluation.clearPredictions).filter { $0 == $1 }.count
     }
 }
