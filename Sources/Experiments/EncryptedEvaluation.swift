@@ -84,6 +84,9 @@ public struct EncryptedEvaluation: Sendable {
 
     public var samples: Int { sampleIndices.count }
 
+    /// Samples whose encrypted prediction is the clear integer model's.
+    public var samePredictions: Int { zip(fhePredictions, clearPredictions).filter { $0 == $1 }.count }
+
     /// A seeded choice of `count` test indices (all of them when count ≥ the split).
     public static func subset(count: Int, of total: Int, seed: UInt64) -> [Int] {
         guard count < total else { return Array(0..<total) }

@@ -54,7 +54,13 @@ public struct SimulationCheck: Sendable {
     public let encryptedLatencySecondsMedian: Double
     public let simulatedSamplesPerSecond: Double
 
-    public var passed: Bool { ops.allSatisfy(\.agrees) && accuracyPValue >= 0.01 }
+    /// The two accuracies differ significantly below this p-value.
+    public static let accuracySignificance = 0.01
+
+    /// The two-proportion test does not reject equal accuracies.
+    public var accuracyAgrees: Bool { accuracyPValue >= Self.accuracySignificance }
+
+    public var passed: Bool { ops.allSatisfy(\.agrees) && accuracyAgrees }
 
     /// `log2PErrorTarget` is the per-PBS target the plan is made for (e.g. −6). The encrypted
     /// subset is `EncryptedEvaluation.subset(count: encryptedSamples, seed: subsetSeed)`; the

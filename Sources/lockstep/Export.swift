@@ -13,20 +13,12 @@ struct Export: AsyncParsableCommand {
             is reused from results/ when an earlier run saved one with the same settings, else trained.
             """)
 
-    @Argument(help: "Experiment config file (YAML).")
-    var config: String
+    @OptionGroup var choice: ExperimentChoice
 
     @Option(help: "Output file.")
     var out: String
 
-    @Option(help: "Which experiment of a sweep config to export (default: the config's only experiment).")
-    var experiment: String?
-
-    @Option(help: "Data folder (default: ./data, or data/ beside Package.swift).")
-    var data: String?
-
-    @Option(help: "Results folder searched for a reusable float model.")
-    var results = "results"
+    @OptionGroup var folders: ExperimentFolders
 
     @Option(help: "Also write the quantized input codes of test samples as CSV (for `lockstep encrypt`).")
     var codes: String?
@@ -40,9 +32,9 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let chosen = try chooseExperiment(config: config, experiment: experiment)
+        let chosen = try choice.load()
         let runner = ExperimentRunner(
-            options: RunOptions(dataDirectory: data, resultsDirectory: URL(fileURLWithPath: results, isDirectory: true)),
+            options: folders.runOptions(),
             progress: ConsoleProgress(prefix: chosen.name, interactive: isatty(STDERR_FILENO) == 1))
         let prepared = try runner.prepare(chosen)
         let url = URL(fileURLWithPath: out)

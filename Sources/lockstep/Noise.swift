@@ -49,8 +49,6 @@ struct Noise: AsyncParsableCommand {
     @Option(help: "FFT term of the predictions: tfhe-rs, concrete-cpu, or a measured coefficient c (a number).")
     var fft: String = "tfhe-rs"
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     func validate() throws {
         for name in parameterSetNames { _ = try ParameterLookup.named(name) }
         // Upper ends bound memory (one Double per sample) and the failure-run size
@@ -106,7 +104,7 @@ struct Noise: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: out)
         try AtomicFile.write((["\(NoiseReportRow.csvHeader)"] + allRows.map(\.csvLine)).joined(separator: "\n") + "\n",
                              to: directory.appendingPathComponent("noise.csv"))
-        if estimates.contains(where: { $0.interval.lower > 0 }) {
+        if estimates.contains(where: \.isResolved) {
             let fit = try FFTNoiseFit(estimates: estimates)
             try AtomicFile.write(fit.csv(), to: directory.appendingPathComponent("fft.csv"))
             if format == .table { print(renderFit(fit)) }

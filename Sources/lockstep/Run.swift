@@ -17,11 +17,7 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "Experiment config files (YAML).")
     var configs: [String]
 
-    @Option(help: "Data folder holding SHA256SUMS, mnist/ and sklearn/ (default: ./data, or data/ beside Package.swift).")
-    var data: String?
-
-    @Option(help: "Results folder; each experiment writes <results>/<experiment>/.")
-    var results = "results"
+    @OptionGroup var folders: ExperimentFolders
 
     @Flag(help: "Rerun experiments even when their results match the config.")
     var force = false
@@ -69,16 +65,12 @@ struct Run: AsyncParsableCommand {
         }
 
         let interactive = isatty(STDERR_FILENO) == 1
-        let resultsURL = URL(fileURLWithPath: results, isDirectory: true)
         var (ran, skipped, failed, collapsed) = (0, 0, 0, 0)
         for (index, (config, file)) in planned.enumerated() {
             let label = "[\(index + 1)/\(planned.count)] \(config.name)"
             printLine("\(label) (\(file))")
             let progress = ConsoleProgress(prefix: label, interactive: interactive)
-            let runner = ExperimentRunner(
-                options: RunOptions(
-                    dataDirectory: data, resultsDirectory: resultsURL, force: force, reuseTrainedModels: !retrain),
-                progress: progress)
+            let runner = ExperimentRunner(options: folders.runOptions(force: force, reuseTrainedModels: !retrain), progress: progress)
             do {
                 let outcome = try runner.run(config, configFile: file)
                 progress.clear()
@@ -97,7 +89,7 @@ struct Run: AsyncParsableCommand {
                 printError("  FAILED: \(error)")
             }
         }
-        printLine("\(ran) ran, \(skipped) skipped (already done), \(failed) failed, \(collapsed) collapsed (meaningless quantized models, see the error lines); results in \(resultsURL.path)")
+        printLine("\(ran) ran, \(skipped) skipped (already done), \(failed) failed, \(collapsed) collapsed (meaningless quantized models, see the error lines); results in \(folders.resultsURL.path)")
         if failed > 0 { throw ExitCode(1) }
     }
 

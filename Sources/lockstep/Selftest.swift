@@ -77,43 +77,20 @@ struct Selftest: AsyncParsableCommand {
         }
         var passed = 0, failed = 0
         for parameters in sets {
-            let keygenStart = ContinuousClock.now
-            let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
-            let keygenSeconds = keygenStart.duration(to: .now).milliseconds / 1000
-            let encoding = Encoding(precision: parameters.precision)
-            var generator = SystemRandomNumberGenerator()
-            let values = (0..<encoding.messageCount).map { _ in Int.random(in: 0..<encoding.messageCount, using: &generator) }
-            let table = LookupTable(values: values, inputEncoding: encoding, outputEncoding: encoding)
-            let workspace = serverKey.makeWorkspace()
-            var output = LWECiphertext(dimension: parameters.bigLWEDimension)
-            var wrong: [String] = []
-            var checked = 0
-            let pbsStart = ContinuousClock.now
-            for _ in 0..<repetitions {
-                for message in 0..<encoding.messageCount {
-                    serverKey.programmableBootstrap(clientKey.encrypt(message, encoding: encoding), table: table,
-                                                    into: &output, workspace: workspace)
-                    let result = clientKey.decrypt(output, encoding: encoding)
-                    checked += 1
-                    if result != values[message] { wrong.append("m=\(message): got \(result), expected \(values[message])") }
-                }
-            }
-            let pbsMilliseconds = pbsStart.duration(to: .now).milliseconds / Double(checked)
-            let status = wrong.isEmpty ? "PASS" : "FAIL"
+            let check = SelfCheck.lookupTable(parameters: parameters, repetitions: repetitions)
+            let status = check.mismatches.isEmpty ? "PASS" : "FAIL"
             let label = parameters.isInsecureTestSet ? " (INSECURE TEST SET)" : ""
-            print("\(status)  \(parameters.name)\(label)  p=\(parameters.precision)  \(checked - wrong.count)/\(checked) correct"
-                  + "  keygen \(String(format: "%.2f", keygenSeconds)) s  encrypt+KS+PBS+decrypt \(String(format: "%.2f", pbsMilliseconds)) ms")
-            for line in wrong.prefix(8) { print("      \(line)") }
+            print("\(status)  \(parameters.name)\(label)  p=\(parameters.precision)  \(check.checked - check.mismatches.count)/\(check.checked) correct"
+                  + "  keygen \(String(format: "%.2f", check.keygenSeconds)) s  encrypt+KS+PBS+decrypt \(String(format: "%.2f", check.millisecondsPerPBS)) ms")
+            for mismatch in check.mismatches.prefix(8) { print("      m=\(mismatch.input): got \(mismatch.got), expected \(mismatch.expected)") }
             fflush(nil)   // one line per set as it finishes, even into a file
-            if wrong.isEmpty { passed += 1 } else { failed += 1 }
+            if check.mismatches.isEmpty { passed += 1 } else { failed += 1 }
         }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode.failure }
     }
 
     /// Exhaustive exact-rounding check: every w-bit value, each shift, fresh OS keys per set.
-    static let valuesPerBlock = 1024
-
     func checkRounding(_ sets: [ParameterSet]) throws {
         var passed = 0, failed = 0
         for parameters in sets {
@@ -122,33 +99,18 @@ struct Selftest: AsyncParsableCommand {
             for w in roundingBits {
                 let shiftList = shifts.isEmpty ? Array(Set([1, w / 2, w - parameters.precision]).filter { $0 >= 1 && $0 < w }).sorted()
                                                : shifts.filter { $0 < w }
-                let encoding = Encoding(precision: w)
                 for t in shiftList {
-                    let (rounding, log2P) = ExactRounding.forFreshValue(heldBits: w, removing: t, groupBits: groupBits, parameters: parameters)
-                    let groups = rounding.groups.map(\.bits)
-                    var seconds = 0.0
-                    var wrong = [String]()
-                    // Values in blocks, fresh encryptions each: memory stays at one block of
-                    // big-key ciphertexts (16-bit values × 128 KiB each would not fit).
-                    for blockStart in stride(from: 0, to: 1 << w, by: Self.valuesPerBlock) {
-                        let values = blockStart..<min(blockStart + Self.valuesPerBlock, 1 << w)
-                        let inputs = values.map { clientKey.encrypt($0, encoding: encoding) }
-                        let start = ContinuousClock.now
-                        let outputs = serverKey.removeLowBits(rounding, values: inputs, threads: threads)
-                        seconds += start.duration(to: .now).milliseconds / 1000
-                        for (v, output) in zip(values, outputs) {
-                            let got = clientKey.decrypt(output, encoding: rounding.outputEncoding)
-                            if got != v >> t { wrong.append("v=\(v): got \(got), expected \(v >> t)") }
-                        }
-                    }
-                    let status = wrong.isEmpty ? "PASS" : "FAIL"
+                    let check = SelfCheck.rounding(clientKey: clientKey, serverKey: serverKey, heldBits: w, removing: t,
+                                                   groupBits: groupBits, threads: threads)
+                    let groups = check.rounding.groups.map(\.bits)
+                    let status = check.mismatches.isEmpty ? "PASS" : "FAIL"
                     print("\(status)  \(parameters.name)\(label)  w=\(w) t=\(t) groups \(groups.map(String.init).joined(separator: "+"))"
-                          + " (\(rounding.pbsCount) PBS/value, predicted p_error 2^\(String(format: "%.1f", log2P)) per value)"
-                          + "  \((1 << w) - wrong.count)/\(1 << w) correct"
-                          + "  \(String(format: "%.1f", seconds)) s on \(threads) threads")
-                    for line in wrong.prefix(8) { print("      \(line)") }
+                          + " (\(check.rounding.pbsCount) PBS/value, predicted p_error 2^\(String(format: "%.1f", check.log2PError)) per value)"
+                          + "  \(check.checked - check.mismatches.count)/\(check.checked) correct"
+                          + "  \(String(format: "%.1f", check.seconds)) s on \(threads) threads")
+                    for mismatch in check.mismatches.prefix(8) { print("      v=\(mismatch.input): got \(mismatch.got), expected \(mismatch.expected)") }
                     fflush(nil)
-                    if wrong.isEmpty { passed += 1 } else { failed += 1 }
+                    if check.mismatches.isEmpty { passed += 1 } else { failed += 1 }
                 }
             }
         }

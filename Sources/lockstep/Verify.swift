@@ -25,14 +25,9 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "PBS worker threads (default: the config's fhe.threads; 0 = all cores).")
     var threads: Int?
 
-    @Option(help: "Data folder (default: ./data, or data/ beside Package.swift).")
-    var data: String?
+    @OptionGroup var folders: ExperimentFolders
 
-    @Option(help: "Results folder searched for reusable float models.")
-    var results = "results"
-
-    @Option(name: .customLong("key-seed"), help: "Derive the keys from this seed (reproducible, NOT for production secrets). Default: OS entropy.")
-    var keySeed: UInt64?
+    @OptionGroup var keys: KeySeedOption
 
     func validate() throws {
         if configs.isEmpty { throw ValidationError("Give at least one config file, e.g. `lockstep verify configs/ci/*.yaml`.") }
@@ -53,8 +48,7 @@ struct Verify: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let runner = ExperimentRunner(options: RunOptions(
-            dataDirectory: data, resultsDirectory: URL(fileURLWithPath: results, isDirectory: true)))
+        let runner = ExperimentRunner(options: folders.runOptions())
         var (passed, failed) = (0, 0)
         for (position, config) in planned.enumerated() {
             let count = fheSamples ?? config.fhe.samples
@@ -69,7 +63,7 @@ struct Verify: AsyncParsableCommand {
                 let evaluation = try EncryptedEvaluation.run(
                     circuit: prepared.circuit, quantized: prepared.quantized, testFeatures: prepared.split.test.features,
                     count: count, subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
-                    parameterSetName: config.fhe.parameters, threads: threads ?? config.fhe.threads, keySeed: keySeed)
+                    parameterSetName: config.fhe.parameters, threads: threads ?? config.fhe.threads, keySeed: keys.keySeed)
                 let plan = evaluation.plan
                 printLine("  parameters \(plan.keysDescription) (\(plan.selection)): n=\(plan.parameters.lweDimension) "
                     + "k=\(plan.parameters.glweDimension) N=\(plan.parameters.polynomialSize); "
@@ -91,7 +85,7 @@ struct Verify: AsyncParsableCommand {
                 }
                 let latencyMedian = SampleQuantile.median(evaluation.latenciesSeconds) ?? .nan
                 printLine("  \(evaluation.samples - evaluation.mismatchedSamples)/\(evaluation.samples) samples bit-exact; "
-                    + "FHE accuracy on subset vs clear: \(agreeing(evaluation))/\(evaluation.samples) same predictions; "
+                    + "FHE accuracy on subset vs clear: \(evaluation.samePredictions)/\(evaluation.samples) same predictions; "
                     + "latency median \(String(format: "%.1f", 1000 * latencyMedian)) ms on \(evaluation.threads) threads; "
                     + "keygen \(String(format: "%.2f", evaluation.keygenSeconds)) s")
             } catch {
@@ -101,9 +95,5 @@ struct Verify: AsyncParsableCommand {
         }
         printLine("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
-    }
-
-    private func agreeing(_ evaluation: EncryptedEvaluation) -> Int {
-        zip(evaluation.fhePredictions, evaluation.clearPredictions).filter { $0 == $1 }.count
     }
 }

@@ -54,4 +54,13 @@ func runLockstep(_ arguments: [String], in directory: URL? = nil) throws -> (sta
         #expect(result.stderr.contains(flag), "\(result.stderr)")
         #expect(result.stderr.contains("allowed") || result.stderr.contains("must be in"), "\(result.stderr)")
     }
+
+    /// A refused `--custom` value is a usage error naming the flag, the key and its range
+    /// (the parser in TFHE names the key; the command adds the flag).
+    @Test func customSetErrorNamesTheFlagAndTheKey() throws {
+        let result = try runLockstep(["params", "--custom", "n=0,k=1,N=2048"], in: repositoryRoot)
+        #expect(!result.trapped)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--custom: n=0 must be an integer in 1...65536."), "\(result.stderr)")
+    }
 }

@@ -23,6 +23,10 @@ public struct FFTTermEstimate: Sendable, Hashable, Codable {
     /// is a difference of nearly equal numbers and says little.
     public let shareOfBlindRotationVariance: Double
 
+    /// The FFT term is told apart from zero: its interval lies above 0. Only such estimates
+    /// enter a fit.
+    public var isResolved: Bool { interval.lower > 0 }
+
     public init(parameterSet: String, polynomialSize: Int, glweDimension: Int, baseLog: Int, levels: Int,
                 variance: Double, interval: ConfidenceInterval, shareOfBlindRotationVariance: Double) {
         self.parameterSet = parameterSet
@@ -63,7 +67,7 @@ public struct FFTNoiseFit: Sendable, Hashable, Codable {
     /// is below the resolution of that set (e.g. 1 % of the blind-rotation variance at N = 512),
     /// and its point estimate, a difference of nearly equal numbers, would dominate the fit.
     public init(estimates all: [FFTTermEstimate]) throws {
-        let estimates = all.filter { $0.interval.lower > 0 }
+        let estimates = all.filter(\.isResolved)
         guard !estimates.isEmpty else {
             throw NoiseAnalysisError.tooFewSamples(needed: 1, got: 0, purpose: "an FFT noise fit (sets whose FFT interval lies above 0)")
         }

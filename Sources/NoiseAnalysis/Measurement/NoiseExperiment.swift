@@ -312,25 +312,6 @@ func rotatedCoefficient(_ v: [UInt64], by r: Int, at j: Int) -> UInt64 {
     return v[t - 2 * size]
 }
 
-/// A column of doubles written by several workers at disjoint indices.
-final class SampleColumn: @unchecked Sendable {
-    private let storage: UnsafeMutableBufferPointer<Double>
-
-    init(_ count: Int) {
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: .nan)
-    }
-
-    deinit { storage.deallocate() }
-
-    subscript(index: Int) -> Double {
-        get { storage[index] }
-        set { storage[index] = newValue }
-    }
-
-    var values: [Double] { Array(storage) }
-}
-
 /// Splits 0..<count into `threads` contiguous chunks run concurrently; each worker gets its own
 /// message generator derived from `seed`.
 func parallelChunks(count: Int, threads: Int, seed: UInt64,

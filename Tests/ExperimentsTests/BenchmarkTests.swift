@@ -1,0 +1,56 @@
+import Experiments
+import Foundation
+import Reporting
+import Testing
+import TFHE
+
+/// The fields of `lockstep bench --format json`, which `lockstep report` and results/bench/*.jsonl
+/// rely on, for each kind of operation.
+@Suite struct BenchmarkTests {
+    static let insecureTestSet = ParameterSet(
+        name: "insecure-test-bench-n128-N512", precision: 3,
+        lweDimension: LWEDimension(128), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(512),
+        lweNoise: StandardDeviation(0x1p-25), glweNoise: StandardDeviation(0x1p-35),
+        pbsBaseLog: DecompositionBaseLog(10), pbsLevels: DecompositionLevelCount(2),
+        ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(3), isInsecureTestSet: true)
+
+    static let commonKeys: Set<String> = [
+        "params", "precision", "operation", "runs", "threads", "median_ms", "min_ms", "max_ms", "median_cpu_ms", "build",
+        "insecure_test_set",
+    ]
+
+    static func fields(_ record: BenchmarkRecord) throws -> [String: Any] {
+        let data = Data(try record.jsonLine().utf8)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func keyswitchLineHasTheFloorAndThroughput() throws {
+        let record = Benchmark.run(.ks, parameters: Self.insecureTestSet, runs: 2, threads: 2,
+                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: nil))
+        let fields = try Self.fields(record)
+        #expect(Set(fields.keys) == Self.commonKeys.union(["floor_ms", "floor_cpu_ms", "throughput_per_s"]))
+        #expect(fields["operation"] as? String == "ks")
+        #expect(fields["insecure_test_set"] as? Bool == true)
+        #expect(record.runs == 2 && record.threads == 2)
+        #expect(record.min_ms <= record.median_ms && record.median_ms <= record.max_ms)
+        #expect(record.floor_ms.map { $0.isFinite && $0 > 0 } == true)
+    }
+
+    @Test func keyGenerationLineHasNoFloor() throws {
+        let record = Benchmark.run(.keygen, parameters: Self.insecureTestSet, runs: 1, threads: 4,
+                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: nil))
+        #expect(Set(try Self.fields(record).keys) == Self.commonKeys)
+        #expect(record.threads == 1, "key generation is timed on one thread whatever --threads says")
+    }
+
+    @Test func roundingLineDescribesTheRounding() throws {
+        let record = Benchmark.run(.round, parameters: Self.insecureTestSet, runs: 1, threads: 1,
+                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: 1))
+        let fields = try Self.fields(record)
+        #expect(Set(fields.keys) == Self.commonKeys.union(["floor_ms", "floor_cpu_ms", "throughput_per_s", "rounding"]))
+        let rounding = try #require(fields["rounding"] as? [String: Any])
+        #expect(Set(rounding.keys) == ["held_bits", "removed_bits", "groups", "log2_p_error_predicted", "pbs_per_value"])
+        #expect(record.rounding?.groups.reduce(0, +) == 2)
+        #expect(record.rounding?.held_bits == 4 && record.rounding?.removed_bits == 2)
+    }
+}
