@@ -28,6 +28,14 @@ public struct ReportTable: Sendable, Equatable {
             .joined()
     }
 
+    /// The table narrowed to `columns` (in that order) and to the rows `keep` accepts; nil when
+    /// a column is not in the table.
+    public func selecting(columns selected: [String], rows keep: ([ReportValue]) -> Bool = { _ in true }) -> ReportTable? {
+        let indices = selected.compactMap { columns.firstIndex(of: $0) }
+        guard indices.count == selected.count, Set(selected).count == selected.count else { return nil }
+        return ReportTable(columns: selected, rows: rows.filter(keep).map { row in indices.map { row[$0] } })
+    }
+
     public func markdown() -> String {
         let header = "| " + columns.map(Self.markdownCell).joined(separator: " | ") + " |\n"
         let rule = "|" + columns.map { _ in "---|" }.joined() + "\n"
