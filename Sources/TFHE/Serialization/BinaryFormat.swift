@@ -213,86 +213,53 @@ package struct BinaryReader {
 
     /// A count-prefixed word array whose count must equal `expectedCount`.
     package mutating func readWords(_ field: String, expectedCount: Int) throws -> [UInt64] {
-        let count = try readUInt64("\(field) count")
-        guard count == UInt64(expectedCount) else {
-            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
-        }
-        try checkFits(expectedCount, bytesEach: 8, field: field)
-        let start = try take(expectedCount * 8, field: field)
-        return bytes.withUnsafeBytes { raw in
-            (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: UInt64.self).littleEndian }
-        }
+        try readArray(field, expectedCount: expectedCount, into: [UInt64](repeating: 0, count: expectedCount))
     }
 
     package mutating func readHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
-        let count = try readUInt64("\(field) count")
-        guard count == UInt64(expectedCount) else {
-            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
-        }
-        try checkFits(expectedCount, bytesEach: 4, field: field)
-        let start = try take(expectedCount * 4, field: field)
-        return bytes.withUnsafeBytes { raw in
-            (0..<expectedCount).map { raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self).littleEndian }
-        }
+        try readArray(field, expectedCount: expectedCount, into: [UInt32](repeating: 0, count: expectedCount))
     }
 
     package mutating func readDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
-        try readWords(field, expectedCount: expectedCount).map { Double(bitPattern: $0) }
-    }
-
-    /// A count of elements is compared with what remains before it is multiplied out, so a
-    /// count read from a file cannot overflow the byte arithmetic.
-    private func checkFits(_ count: Int, bytesEach: Int, field: String) throws {
-        guard count >= 0, count <= (end - offset) / bytesEach else {
-            throw SerializationError("Serialized \(kind) is truncated: field '\(field)' needs \(count) values of \(bytesEach) bytes at offset \(offset), only \(end - offset) bytes remain.")
-        }
+        try readArray(field, expectedCount: expectedCount, into: [Double](repeating: 0, count: expectedCount))
     }
 
     /// `readDoubles` into key-table memory (`KeyTableMemory`: huge pages on Linux), so a loaded
     /// bootstrapping key streams like a generated one.
     package mutating func readKeyTableDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
-        let count = try readUInt64("\(field) count")
-        guard count == UInt64(expectedCount) else {
-            throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
-        }
-        try checkFits(expectedCount, bytesEach: 8, field: field)
-        let start = try take(expectedCount * 8, field: field)
-        var table = KeyTableMemory.zeroed(count: expectedCount, zero: 0.0)
-        bytes.withUnsafeBytes { raw in
-            table.withUnsafeMutableBufferPointer { out in
-                #if _endian(little)
-                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start ..< start + 8 * expectedCount]))
-                #else
-                for i in 0..<expectedCount {
-                    out[i] = Double(bitPattern: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self).littleEndian)
-                }
-                #endif
-            }
-        }
-        return table
+        try readArray(field, expectedCount: expectedCount, into: KeyTableMemory.zeroed(count: expectedCount, zero: 0.0))
     }
 
     /// `readHalfWords` into key-table memory (see `readKeyTableDoubles`).
     package mutating func readKeyTableHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
+        try readArray(field, expectedCount: expectedCount, into: KeyTableMemory.zeroed(count: expectedCount, zero: UInt32(0)))
+    }
+
+    /// The one reader of count-prefixed arrays: the count must equal `expectedCount` and fit
+    /// what remains (compared before it is multiplied out, so a count read from a file cannot
+    /// overflow the byte arithmetic); the little-endian values are copied into `storage`
+    /// (`expectedCount` elements, allocated by the caller where it wants them) in one piece.
+    private mutating func readArray<Element: BitwiseCopyable>(_ field: String, expectedCount: Int, into storage: consuming [Element]) throws -> [Element] {
         let count = try readUInt64("\(field) count")
         guard count == UInt64(expectedCount) else {
             throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
         }
-        try checkFits(expectedCount, bytesEach: 4, field: field)
-        let start = try take(expectedCount * 4, field: field)
-        var table = KeyTableMemory.zeroed(count: expectedCount, zero: UInt32(0))
+        let size = MemoryLayout<Element>.stride
+        guard expectedCount >= 0, expectedCount <= (end - offset) / size else {
+            throw SerializationError("Serialized \(kind) is truncated: field '\(field)' needs \(expectedCount) values of \(size) bytes at offset \(offset), only \(end - offset) bytes remain.")
+        }
+        let start = try take(expectedCount * size, field: field)
+        // Consumed, so the caller's buffer (huge pages for key tables) is written in place
+        // instead of being copied on write.
         bytes.withUnsafeBytes { raw in
-            table.withUnsafeMutableBufferPointer { out in
-                #if _endian(little)
-                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start ..< start + 4 * expectedCount]))
-                #else
-                for i in 0..<expectedCount {
-                    out[i] = raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self).littleEndian
-                }
+            storage.withUnsafeMutableBytes { out in
+                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start ..< start + expectedCount * size]))
+                #if _endian(big)
+                for element in 0..<expectedCount { out[element * size ..< (element + 1) * size].reverse() }
                 #endif
             }
         }
-        return table
+        return storage
     }
 
     /// `count` raw bytes (a fixed-size field).
