@@ -17,6 +17,8 @@ struct ReportAndModelTests {
         #expect(abs(average.modulusSwitch.value / model.modulusSwitch.value - 1) < 2e-3)
         #expect(abs(average.keyswitch.value / model.keyswitch.value - 1) < 1e-9)
         #expect(abs(average.pbsOutput(fft: .concreteCPUFit).value / model.pbsOutput.value - 1) < 2e-3)
+        let input = model.freshEncryption
+        #expect(abs(average.beforeBlindRotation(inputVariance: input).value / model.beforeBlindRotation(inputVariance: input).value - 1) < 2e-3)
         let heavy = KeyConditionedNoise(parameters: set4, weights: KeyWeights(small: 420, big: 1024))
         #expect(heavy.modulusSwitch.value > average.modulusSwitch.value * 1.08)
     }

@@ -82,6 +82,12 @@ public struct KeyConditionedNoise: Sendable, Hashable {
         return Variance(keyNoise + rounding)
     }
 
+    /// `NoiseModel.beforeBlindRotation(inputVariance:)` with this key's keyswitch and
+    /// modulus-switch terms.
+    public func beforeBlindRotation(inputVariance: Variance) -> Variance {
+        inputVariance + keyswitch + modulusSwitch
+    }
+
     public func pbsOutput(fft: FFTNoiseModel) -> Variance {
         let perCMUX = fft.externalProductVariance(
             glweDimension: parameters.glweDimension.rawValue, polynomialSize: parameters.polynomialSize.rawValue,

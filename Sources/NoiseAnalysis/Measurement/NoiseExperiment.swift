@@ -140,7 +140,7 @@ public enum NoiseExperiment {
                             method: "switched phase/2N − phase before the switch (rounding error alone)"))
         let beforeRotationPrediction = model.beforeBlindRotation(inputVariance: freshPrediction)
         rows.append(try row("before blind rotation", beforeRotation.values, predicted: beforeRotationPrediction,
-                            forTheseKeys: freshPrediction + keyModel.keyswitch + keyModel.modulusSwitch, mean: gridMean,
+                            forTheseKeys: keyModel.beforeBlindRotation(inputVariance: freshPrediction), mean: gridMean,
                             gridStep: gridToTorus, method: "switched phase − m·N/2^p in 2N-grid units, /2N; fresh inputs; normality on dithered values"))
 
         // Blind rotations.
@@ -184,7 +184,7 @@ public enum NoiseExperiment {
                                 method: "phase − expected of the sample-extracted accumulator (identity table), FFT model \(configuration.fft)"))
             rows.append(try row("before blind rotation (pbs inputs)", secondRound.values,
                                 predicted: model.beforeBlindRotation(weightTwoNorm: 1),
-                                forTheseKeys: pbsOutputForTheseKeys + keyModel.keyswitch + keyModel.modulusSwitch,
+                                forTheseKeys: keyModel.beforeBlindRotation(inputVariance: pbsOutputForTheseKeys),
                                 mean: gridMean, gridStep: gridToTorus,
                                 method: "KS + MS of PBS outputs (ν = 1), 2N-grid units /2N; normality on dithered values"))
             fftEstimate = try estimateFFTTerm(accumulatorVariances: accumulatorVariances.values, keyModel: keyModel,
