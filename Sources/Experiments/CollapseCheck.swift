@@ -12,7 +12,7 @@ public enum CollapseCheck {
     /// majority-class rate is not evidence that the model learned anything.
     static let chanceMarginSigmas = 2.326
 
-    public static func reasons(floatModel: MLP, quantized: QuantizedModel, predictions: [Int], labels: [Int]) -> [String] {
+    public static func reasons(floatModel: Network, quantized: QuantizedModel, predictions: [Int], labels: [Int]) -> [String] {
         var reasons: [String] = []
         if let layer = floatModel.firstNonFiniteLayer {
             reasons.append("non-finite float weights in layer \(layer)")

@@ -163,15 +163,15 @@ public struct ExperimentRunner: Sendable {
         let trainInputs = Matrix(split.train.features)
 
         // Float model.
-        var model: MLP
+        var model: Network
         let modelSource: String
         var finalEpochTrainAccuracy: Double? = nil
         if let loadPath = config.model.load {
-            model = try MLP.load(from: URL(fileURLWithPath: loadPath))
+            model = try Network.load(from: URL(fileURLWithPath: loadPath))
             modelSource = "loaded from \(loadPath)"
         } else if let reusable {
             progress.stage("reusing the float model of \(reusable.model.deletingLastPathComponent().lastPathComponent)")
-            model = try MLP.load(from: reusable.model)
+            model = try Network.load(from: reusable.model)
             modelSource = "reused \(pathRelative(reusable.model))"
             // The training cost is the one measured when the model was trained.
             timings.trainSeconds = reusable.manifest.timings.trainSeconds
@@ -179,7 +179,7 @@ public struct ExperimentRunner: Sendable {
             finalEpochTrainAccuracy = reusable.manifest.results.finalEpochTrainAccuracy
         } else {
             progress.stage("training")
-            model = MLP(
+            model = Network(
                 sizes: [split.featureCount] + config.model.hidden + [split.classCount],
                 activation: config.model.activation, seed: config.model.seed)
             clock = ContinuousClock.now
@@ -618,7 +618,7 @@ public struct PreparedExperiment: Sendable {
     public var config: ExperimentConfig
     public var dataDirectory: URL
     public var split: DatasetSplit
-    public var model: MLP
+    public var model: Network
     /// `trained`, `loaded from <path>` or `reused <path>`.
     public var modelSource: String
     public var floatModelFingerprint: String

@@ -82,7 +82,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         """
 
     private static func model(_ bytes: Data) throws {
-        let model = try MLP.load(data: bytes, path: "fuzz-model.json")
+        let model = try Network.load(data: bytes, path: "fuzz-model.json")
         // The width is capped so one input cannot spend the fuzzer's time on a huge forward pass.
         guard model.inputCount <= 4096, model.layers.allSatisfy({ $0.outputCount <= 4096 }) else { return }
         let calibration = Matrix((0..<4).map { row in (0..<model.inputCount).map { Float(($0 + row) % 3) / 2 } })

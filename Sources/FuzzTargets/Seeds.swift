@@ -75,7 +75,7 @@ extension FuzzTarget {
         }
     }
 
-    private static let seedModel = MLP(sizes: [4, 3, 2], seed: 7)
+    private static let seedModel = Network(sizes: [4, 3, 2], seed: 7)
 
     /// The seed model lowered at 2-bit inputs: the circuit of the circuit seed and of the
     /// deployment the TFHE harness's ciphertext files belong to.

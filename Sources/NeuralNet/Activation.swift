@@ -1,6 +1,6 @@
 import Foundation
 
-/// Element-wise non-linearity applied after a Dense layer's affine map.
+/// Element-wise non-linearity applied after a layer's affine map.
 public enum Activation: String, Codable, Sendable, CaseIterable {
     case relu, sigmoid, tanh, identity
 

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// A dense row-major matrix of `Float`: element (r, c) lives at `values[r * columns + c]`.
-/// Batches are matrices with one sample per row; a Dense layer's weights are
+/// Batches are matrices with one sample per row; a fully connected layer's weights are
 /// `outputs × inputs` (row j holds the weights of neuron j).
 public struct Matrix: Sendable, Equatable, Codable {
     public let rows: Int

@@ -9,7 +9,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
 
 /// JSON weight files: `{"format": "lockstep.mlp", "formatVersion": 1, "layers": [...]}`.
 /// Floats are written in their shortest round-trip form, so save∘load is exact.
-extension MLP {
+extension Network {
     public static let fileFormat = "lockstep.mlp"
     public static let fileFormatVersion = 1
     /// Widest layer a file may declare: rows × columns then fits `Int` and any real model (MNIST
@@ -23,7 +23,7 @@ extension MLP {
     private struct File: Codable {
         var format: String
         var formatVersion: Int
-        var layers: [Dense]
+        var layers: [NetworkLayer]
     }
 
     public func save(to url: URL) throws {
@@ -41,7 +41,7 @@ extension MLP {
         }
     }
 
-    public static func load(from url: URL) throws -> MLP {
+    public static func load(from url: URL) throws -> Network {
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -52,7 +52,7 @@ extension MLP {
     }
 
     /// The checks of `load(from:)` on bytes already read; `path` names them in errors.
-    public static func load(data: Data, path: String) throws -> MLP {
+    public static func load(data: Data, path: String) throws -> Network {
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -90,6 +90,6 @@ extension MLP {
                 throw ModelFileError(path: path, reason: "layer \(index) expects \(layer.weights.columns) inputs but layer \(index - 1) has \(file.layers[index - 1].weights.rows) outputs")
             }
         }
-        return MLP(layers: file.layers)
+        return Network(layers: file.layers)
     }
 }

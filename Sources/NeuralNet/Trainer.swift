@@ -15,7 +15,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var batchSize: Int
     public var optimizer: Optimizer
     public var learningRate: Float
-    /// Seeds the per-epoch shuffling (initialisation has its own seed, in `MLP(sizes:seed:)`).
+    /// Seeds the per-epoch shuffling (initialisation has its own seed, in `Network(sizes:seed:)`).
     public var seed: UInt64
     /// The learning rate is multiplied by this factor after every epoch (1 = constant).
     public var learningRateDecay: Float
@@ -63,7 +63,7 @@ public struct TrainingDivergedError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-extension MLP {
+extension Network {
     /// The first layer with a NaN or infinite weight or bias; nil when every parameter is finite.
     public var firstNonFiniteLayer: Int? {
         layers.firstIndex { !$0.weights.values.allSatisfy(\.isFinite) || !$0.bias.allSatisfy(\.isFinite) }
@@ -139,7 +139,7 @@ public enum Trainer {
     /// model then holds the diverged weights): a diverged model is never returned as trained.
     @discardableResult
     public static func train(
-        model: inout MLP,
+        model: inout Network,
         inputs: Matrix,
         labels: [Int],
         config: TrainingConfiguration,
@@ -194,7 +194,7 @@ public enum Trainer {
     }
 
     /// Forward and backward pass of one minibatch (internal so tests can check the gradients).
-    static func gradients(model: MLP, inputs: Matrix, labels: [Int], transform: (any TrainingTransform)?) -> Step {
+    static func gradients(model: Network, inputs: Matrix, labels: [Int], transform: (any TrainingTransform)?) -> Step {
         let layerCount = model.layers.count
         var layerInputs = [Matrix]()
         var preActivations = [Matrix]()
@@ -246,7 +246,7 @@ struct OptimizerState {
     var secondMoments: [[Float]]
     var step = 0
 
-    init(model: MLP, optimizer: Optimizer) {
+    init(model: Network, optimizer: Optimizer) {
         self.optimizer = optimizer
         // Parameter group 2l is layer l's weights, 2l+1 its bias.
         let sizes = model.layers.flatMap { [$0.weights.values.count, $0.bias.count] }
@@ -255,7 +255,7 @@ struct OptimizerState {
         secondMoments = optimizer == .adam ? sizes.map { [Float](repeating: 0, count: $0) } : []
     }
 
-    mutating func apply(_ weightGradients: [Matrix], _ biasGradients: [[Float]], to model: inout MLP, learningRate: Float) {
+    mutating func apply(_ weightGradients: [Matrix], _ biasGradients: [[Float]], to model: inout Network, learningRate: Float) {
         step += 1
         for index in model.layers.indices {
             update(&model.layers[index].weights.values, gradient: weightGradients[index].values, group: 2 * index, learningRate: learningRate)

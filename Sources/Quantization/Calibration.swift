@@ -50,7 +50,7 @@ enum Calibration {
     }
 
     /// Float weights must be finite to be quantized (a diverged training or a corrupt file).
-    static func requireFiniteParameters(_ model: MLP) throws {
+    static func requireFiniteParameters(_ model: Network) throws {
         if let layer = model.firstNonFiniteLayer {
             throw QuantizationError(description: "layer \(layer) of the float model has non-finite weights or biases; nothing meaningful can be quantized")
         }
@@ -58,7 +58,7 @@ enum Calibration {
 
     /// One unsigned quantizer per hidden layer, from the float model's activations on `inputs`
     /// (whose inputs are fake-quantized first, as the integer model sees them).
-    static func activationQuantizers(model: MLP, inputs: Matrix, inputQuantizer: Quantizer,
+    static func activationQuantizers(model: Network, inputs: Matrix, inputQuantizer: Quantizer,
                                      configuration: QuantizationConfiguration) throws -> [Quantizer] {
         try requireFiniteParameters(model)
         var current = calibrationRows(inputs).map { inputQuantizer.fakeQuantize($0) }
@@ -136,7 +136,7 @@ enum Calibration {
     }
 
     /// Builds the quantized model from float weights and fixed input/activation quantizers.
-    static func assemble(model: MLP, inputQuantizer: Quantizer, activationQuantizers: [Quantizer],
+    static func assemble(model: Network, inputQuantizer: Quantizer, activationQuantizers: [Quantizer],
                          configuration: QuantizationConfiguration) throws -> QuantizedModel {
         try requireFiniteParameters(model)
         precondition(activationQuantizers.count == model.layers.count - 1,
@@ -162,7 +162,7 @@ public enum PostTrainingQuantizer {
     /// Quantizes `model`: the input range and every hidden activation range come from
     /// `calibrationInputs` (at most 10,000 evenly spaced rows), weights from their own
     /// min/max (per output neuron when `perChannel`).
-    public static func quantize(_ model: MLP, calibrationInputs: Matrix,
+    public static func quantize(_ model: Network, calibrationInputs: Matrix,
                                 configuration: QuantizationConfiguration) throws -> QuantizedModel {
         try configuration.validate()
         precondition(calibrationInputs.columns == model.inputCount,

@@ -53,7 +53,7 @@ public enum QuantizationAwareTrainer {
     /// forward pass (straight-through estimator), and returns the quantized model built with
     /// those same quantizers from the fine-tuned weights.
     public static func train(
-        model: inout MLP,
+        model: inout Network,
         inputs: Matrix,
         labels: [Int],
         quantization: QuantizationConfiguration,

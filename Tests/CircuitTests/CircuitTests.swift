@@ -35,7 +35,7 @@ func expectIdentical(_ trace: CircuitTrace, _ reference: QuantizedForwardResult,
 /// A random (untrained) quantized model: random float weights, biases and calibration data.
 func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bits: (Int, Int, Int),
                           perChannel: Bool, symmetricWeights: Bool = true) throws -> QuantizedModel {
-    var model = MLP(sizes: sizes, activation: activation, seed: seed)
+    var model = Network(sizes: sizes, activation: activation, seed: seed)
     var generator = SeededGenerator(seed: seed &+ 1)
     for l in model.layers.indices {
         for j in model.layers[l].bias.indices { model.layers[l].bias[j] = 0.3 * generator.nextGaussian() }
@@ -204,7 +204,7 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
     /// output layer (no table) is not bound by it.
     @Test(arguments: [5, 7, 9])
     func budgetBoundsEveryTableWithoutRounding(budget: Int) throws {
-        var model = MLP(sizes: [30, 12, 8, 4], activation: .relu, seed: 31)
+        var model = Network(sizes: [30, 12, 8, 4], activation: .relu, seed: 31)
         var generator = SeededGenerator(seed: 32)
         var calibration = Matrix(rows: 50, columns: 30)
         for k in calibration.values.indices { calibration.values[k] = generator.nextUnitFloat() }

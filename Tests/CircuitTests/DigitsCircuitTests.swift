@@ -7,9 +7,9 @@ import Testing
 /// The quickstart network end to end in clear: a 64→32→10 ReLU MLP on sklearn digits, QAT
 /// at 4-bit inputs, 3-bit weights and 3-bit activations, lowered with 7-bit tables.
 @Suite(.serialized) struct DigitsCircuitTests {
-    static let trained: (float: MLP, quantized: QuantizedModel, circuit: IntegerCircuit) = {
+    static let trained: (float: Network, quantized: QuantizedModel, circuit: IntegerCircuit) = {
         let split = DigitsFixture.split
-        var model = MLP(sizes: [64, 32, 10], activation: .relu, seed: 7)
+        var model = Network(sizes: [64, 32, 10], activation: .relu, seed: 7)
         try! Trainer.train(model: &model, inputs: split.trainInputs, labels: split.trainLabels,
                       config: TrainingConfiguration(epochs: 40, batchSize: 32, optimizer: .adam, learningRate: 0.005, seed: 7))
         let floatModel = model

@@ -7,14 +7,14 @@ import Testing
 @testable import Experiments
 
 @Suite struct CollapseTests {
-    private func quantized(_ model: MLP) throws -> QuantizedModel {
+    private func quantized(_ model: Network) throws -> QuantizedModel {
         let inputs = Matrix((0..<20).map { i in (0..<4).map { Float((i * 7 + $0 * 3) % 10) / 10 } })
         return try PostTrainingQuantizer.quantize(
             model, calibrationInputs: inputs, configuration: QuantizationConfiguration(method: .ptq, inputBits: 4, weightBits: 4, activationBits: 4))
     }
 
     @Test func eachSignOfCollapseIsNamedWithItsNumbers() throws {
-        let healthy = MLP(sizes: [4, 6, 3], seed: 1)
+        let healthy = Network(sizes: [4, 6, 3], seed: 1)
         let labels = Array(repeating: [0, 1, 2], count: 40).flatMap { $0 }
         #expect(CollapseCheck.reasons(floatModel: healthy, quantized: try quantized(healthy), predictions: labels, labels: labels).isEmpty,
                 "a perfect model on balanced labels shows no sign")
@@ -47,7 +47,7 @@ import Testing
     @Test func aCollapsedRunIsRecordedAndReportMarksIt() throws {
         let results = try temporaryResults()
         defer { try? FileManager.default.removeItem(at: results) }
-        var zero = MLP(sizes: [4, 6, 3], seed: 1)
+        var zero = Network(sizes: [4, 6, 3], seed: 1)
         for index in zero.layers.indices { zero.layers[index].weights.values = zero.layers[index].weights.values.map { _ in 0 } }
         let modelURL = results.appendingPathComponent("zero.json")
         try zero.save(to: modelURL)

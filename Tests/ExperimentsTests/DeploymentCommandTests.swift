@@ -36,7 +36,7 @@ import Testing
         var generator = SeededGenerator(seed: 3)
         for k in calibration.values.indices { calibration.values[k] = generator.nextUnitFloat() }
         let model = try PostTrainingQuantizer.quantize(
-            MLP(sizes: [4, 5, 3], activation: .relu, seed: 21), calibrationInputs: calibration,
+            Network(sizes: [4, 5, 3], activation: .relu, seed: 21), calibrationInputs: calibration,
             configuration: QuantizationConfiguration(method: .ptq, inputBits: 2, weightBits: 2, activationBits: 3,
                                                      perChannel: true, symmetricWeights: true))
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 6))

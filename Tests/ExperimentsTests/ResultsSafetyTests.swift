@@ -129,13 +129,13 @@ private func runner(_ results: URL, data: URL, force: Bool = false) -> Experimen
         let results = try temporaryResults()
         defer { try? FileManager.default.removeItem(at: results) }
         let modelURL = results.appendingPathComponent("loaded-model.json")
-        try MLP(sizes: [4, 6, 3], seed: 1).save(to: modelURL)
+        try Network(sizes: [4, 6, 3], seed: 1).save(to: modelURL)
         let config = try ConfigLoader.load(
             yaml: "name: iris-load\ndataset: {name: iris}\nmodel: {load: \(modelURL.path)}\nquantization: {bits: 6}",
             file: "load.yaml")[0]
         #expect(try runner(results).run(config).status == .ran)
         #expect(try runner(results).run(config).status == .skipped)
-        try MLP(sizes: [4, 6, 3], seed: 2).save(to: modelURL)
+        try Network(sizes: [4, 6, 3], seed: 2).save(to: modelURL)
         #expect(try runner(results).run(config).status == .ran)
     }
 

@@ -8,18 +8,18 @@ import Testing
     }
 
     @Test func saveLoadRoundTripIsExact() throws {
-        var model = MLP(sizes: [7, 5, 4, 3], activation: .tanh, seed: 8)
+        var model = Network(sizes: [7, 5, 4, 3], activation: .tanh, seed: 8)
         model.layers[1].bias = [0.1, -1e-7, 3.25, 1e5]
         let url = temporaryURL("model.json")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
-        let loaded = try MLP.load(from: url)
+        let loaded = try Network.load(from: url)
         #expect(loaded == model)
         #expect(loaded.predict([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) == model.predict([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]))
     }
 
     @Test func corruptOrWrongFilesThrowNamingTheFile() throws {
-        let model = MLP(sizes: [3, 2], seed: 1)
+        let model = Network(sizes: [3, 2], seed: 1)
         let url = temporaryURL("weights.json")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
@@ -28,7 +28,7 @@ import Testing
         func expectFailure(_ data: Data, mentioning fragment: String) throws {
             try data.write(to: url)
             do {
-                _ = try MLP.load(from: url)
+                _ = try Network.load(from: url)
                 Issue.record("loading should have failed (\(fragment))")
             } catch let error as ModelFileError {
                 #expect(error.description.contains(url.path))
@@ -44,11 +44,11 @@ import Testing
         try expectFailure(Data(text.replacingOccurrences(of: "\"rows\":2", with: "\"rows\":3").utf8), mentioning: "declares 3×3")
 
         let missing = temporaryURL("absent.json")
-        #expect(throws: ModelFileError.self) { try MLP.load(from: missing) }
+        #expect(throws: ModelFileError.self) { try Network.load(from: missing) }
     }
 
     @Test func divergedModelIsNotSaved() {
-        var model = MLP(sizes: [3, 2], seed: 1)
+        var model = Network(sizes: [3, 2], seed: 1)
         model.layers[0].bias[0] = .nan
         let url = temporaryURL("nan.json")
         #expect(throws: ModelFileError.self) { try model.save(to: url) }
@@ -57,7 +57,7 @@ import Testing
     /// Sizes and values come from the file: a `rows` near 2^62 must not overflow rows × columns,
     /// and weights near Float's maximum must not reach the forward pass and calibration.
     @Test func absurdSizesAndValuesAreRefusedNamingTheValue() throws {
-        let model = MLP(sizes: [3, 2], seed: 1)
+        let model = Network(sizes: [3, 2], seed: 1)
         let url = temporaryURL("absurd.json")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
@@ -69,13 +69,13 @@ import Testing
              ["layer 0 bias 0 is 3e+38", "magnitude ≤ 1048576"]),
         ] {
             try Data(edit.utf8).write(to: url)
-            let error = try #require(throws: ModelFileError.self) { try MLP.load(from: url) }
+            let error = try #require(throws: ModelFileError.self) { try Network.load(from: url) }
             for fragment in fragments { #expect(error.description.contains(fragment), "\(error)") }
         }
         var huge = model
         huge.layers[0].weights.values[4] = 3e38
         try huge.save(to: url)
-        let error = try #require(throws: ModelFileError.self) { try MLP.load(from: url) }
+        let error = try #require(throws: ModelFileError.self) { try Network.load(from: url) }
         #expect(error.description.contains("layer 0 weight 4 is 3e+38"), "\(error)")
     }
 }

@@ -8,7 +8,7 @@ import Testing
     /// tolerance (plus a small absolute floor) separates a right gradient from a wrong one.
     @Test(arguments: [Activation.relu, .sigmoid, .tanh, .identity])
     func gradientsMatchFiniteDifferences(activation: Activation) {
-        var model = MLP(sizes: [5, 4, 3], activation: activation, seed: 11)
+        var model = Network(sizes: [5, 4, 3], activation: activation, seed: 11)
         // Non-zero biases keep ReLU away from its kink at exactly 0 for these inputs.
         model.layers[0].bias = [0.1, -0.2, 0.3, 0.05]
         var generator = SeededGenerator(seed: 5)
@@ -17,7 +17,7 @@ import Testing
         let labels = [0, 1, 2, 1, 0, 2]
         let analytic = Trainer.gradients(model: model, inputs: inputs, labels: labels, transform: nil)
 
-        func loss(_ m: MLP) -> Double {
+        func loss(_ m: Network) -> Double {
             Double(SoftmaxCrossEntropy.lossAndGradient(logits: m.forward(inputs), labels: labels).loss)
         }
         let h: Float = 1e-2
@@ -64,7 +64,7 @@ import Testing
     @Test(arguments: [Optimizer.sgd, .momentum(coefficient: 0.9), .adam])
     func trainingReducesLossAndLearnsToyProblem(optimizer: Optimizer) throws {
         let (inputs, labels) = blobs(count: 300, seed: 1)
-        var model = MLP(sizes: [2, 16, 3], activation: .relu, seed: 2)
+        var model = Network(sizes: [2, 16, 3], activation: .relu, seed: 2)
         let rate: Float = optimizer == .adam ? 0.01 : 0.1
         let config = TrainingConfiguration(epochs: 30, batchSize: 16, optimizer: optimizer, learningRate: rate, seed: 3)
         var seen = [EpochReport]()
@@ -78,11 +78,11 @@ import Testing
     @Test func trainingIsReproducibleFromSeeds() throws {
         let (inputs, labels) = blobs(count: 90, seed: 4)
         let config = TrainingConfiguration(epochs: 3, batchSize: 8, optimizer: .adam, learningRate: 0.01, seed: 9)
-        var a = MLP(sizes: [2, 8, 3], seed: 1), b = MLP(sizes: [2, 8, 3], seed: 1)
+        var a = Network(sizes: [2, 8, 3], seed: 1), b = Network(sizes: [2, 8, 3], seed: 1)
         try Trainer.train(model: &a, inputs: inputs, labels: labels, config: config)
         try Trainer.train(model: &b, inputs: inputs, labels: labels, config: config)
         #expect(a == b)
-        var c = MLP(sizes: [2, 8, 3], seed: 1)
+        var c = Network(sizes: [2, 8, 3], seed: 1)
         try Trainer.train(model: &c, inputs: inputs, labels: labels,
                       config: TrainingConfiguration(epochs: 3, batchSize: 8, optimizer: .adam, learningRate: 0.01, seed: 10))
         #expect(a != c)
@@ -94,7 +94,7 @@ import Testing
     @Test func divergenceStopsTrainingAndIsReported() throws {
         let (inputs, labels) = blobs(count: 90, seed: 4)
         let config = TrainingConfiguration(epochs: 50, batchSize: 8, optimizer: .sgd, learningRate: 1e4, seed: 9)
-        var refused = MLP(sizes: [2, 8, 3], activation: .identity, seed: 1)
+        var refused = Network(sizes: [2, 8, 3], activation: .identity, seed: 1)
         var epochsReported = 0
         let error = try #require(throws: TrainingDivergedError.self) {
             try Trainer.train(model: &refused, inputs: inputs, labels: labels, config: config) { _ in epochsReported += 1 }
@@ -103,7 +103,7 @@ import Testing
         #expect(error.description.contains("diverged"))
         #expect(refused.firstNonFiniteLayer != nil)
 
-        var healthy = MLP(sizes: [2, 8, 3], seed: 1)
+        var healthy = Network(sizes: [2, 8, 3], seed: 1)
         let converging = TrainingConfiguration(epochs: 3, batchSize: 8, optimizer: .adam, learningRate: 0.01, seed: 9)
         #expect(try Trainer.train(model: &healthy, inputs: inputs, labels: labels, config: converging).count == 3)
         #expect(healthy.firstNonFiniteLayer == nil)

@@ -60,7 +60,7 @@ import Testing
 
 @Suite struct AccumulatorBudgetQuantizationTests {
     static func calibrated(_ configuration: QuantizationConfiguration) throws -> QuantizedModel {
-        var model = MLP(sizes: [20, 16, 4], activation: .relu, seed: 41)
+        var model = Network(sizes: [20, 16, 4], activation: .relu, seed: 41)
         var generator = SeededGenerator(seed: 42)
         var inputs = Matrix(rows: 40, columns: 20)
         for k in inputs.values.indices { inputs.values[k] = generator.nextUnitFloat() }

@@ -17,9 +17,9 @@ func blobs(count: Int, seed: UInt64) -> (Matrix, [Int]) {
 }
 
 @Suite struct QuantizedModelTests {
-    private func trainedModel(activation: Activation = .relu) throws -> (MLP, Matrix, [Int]) {
+    private func trainedModel(activation: Activation = .relu) throws -> (Network, Matrix, [Int]) {
         let (inputs, labels) = blobs(count: 600, seed: 1)
-        var model = MLP(sizes: [4, 12, 8, 3], activation: activation, seed: 3)
+        var model = Network(sizes: [4, 12, 8, 3], activation: activation, seed: 3)
         try Trainer.train(model: &model, inputs: inputs, labels: labels,
                       config: TrainingConfiguration(epochs: 20, batchSize: 16, optimizer: .adam, learningRate: 0.01, seed: 4))
         return (model, inputs, labels)

@@ -1,32 +1,32 @@
 // How to use (module NeuralNet)
 //
 //   let train = Matrix(trainRows)                     // [[Float]] → samples × features, values in [0, 1]
-//   var model = MLP(sizes: [64, 32, 10], activation: .relu, seed: 7)
+//   var model = Network(sizes: [64, 32, 10], activation: .relu, seed: 7)
 //   let config = TrainingConfiguration(epochs: 40, batchSize: 32, optimizer: .adam, learningRate: 0.005, seed: 7)
 //   try Trainer.train(model: &model, inputs: train, labels: trainLabels, config: config) { report in
 //       print(report.epoch, report.loss, report.accuracy)
 //   }
 //   model.accuracy(inputs: test, labels: testLabels)  // fraction in [0, 1]
 //   model.predict(features)                           // class index; model.forward(features) → logits
-//   try model.save(to: url); let again = try MLP.load(from: url)
+//   try model.save(to: url); let again = try Network.load(from: url)
 //
 // Everything random (initialisation, shuffling) comes from explicit seeds (SeededGenerator,
 // xoshiro256**), so a run is reproducible. Matrix products run on all cores for large shapes.
 
 import Foundation
 
-/// A multilayer perceptron: a sequence of Dense layers whose last layer produces logits
+/// A feed-forward network: a sequence of layers (fully connected or convolutional) whose last layer produces logits
 /// (its activation is normally `.identity`; softmax lives in the loss and in `probabilities`).
-public struct MLP: Sendable, Codable, Equatable {
-    public var layers: [Dense]
+public struct Network: Sendable, Codable, Equatable {
+    public var layers: [NetworkLayer]
 
     public var inputCount: Int { layers[0].inputCount }
     public var outputCount: Int { layers[layers.count - 1].outputCount }
     /// Sizes including input and output, e.g. `[64, 32, 10]`.
     public var layerSizes: [Int] { [inputCount] + layers.map(\.outputCount) }
 
-    public init(layers: [Dense]) {
-        precondition(!layers.isEmpty, "An MLP needs at least one layer")
+    public init(layers: [NetworkLayer]) {
+        precondition(!layers.isEmpty, "A network needs at least one layer")
         for index in 1..<layers.count {
             precondition(layers[index].inputCount == layers[index - 1].outputCount,
                          "Layer \(index) expects \(layers[index].inputCount) inputs, layer \(index - 1) produces \(layers[index - 1].outputCount)")
@@ -37,12 +37,12 @@ public struct MLP: Sendable, Codable, Equatable {
     /// `sizes = [inputs, hidden..., classes]`; hidden layers use `activation`, the output layer
     /// is `.identity` (logits). Initialisation is reproducible from `seed`.
     public init(sizes: [Int], activation: Activation = .relu, seed: UInt64) {
-        precondition(sizes.count >= 2, "MLP sizes need at least [inputs, outputs], got \(sizes)")
+        precondition(sizes.count >= 2, "Network sizes need at least [inputs, outputs], got \(sizes)")
         var generator = SeededGenerator(seed: seed)
-        var layers = [Dense]()
+        var layers = [NetworkLayer]()
         for index in 0..<(sizes.count - 1) {
             let isOutput = index == sizes.count - 2
-            layers.append(Dense(inputCount: sizes[index], outputCount: sizes[index + 1],
+            layers.append(NetworkLayer(inputCount: sizes[index], outputCount: sizes[index + 1],
                                 activation: isOutput ? .identity : activation, generator: &generator))
         }
         self.init(layers: layers)
