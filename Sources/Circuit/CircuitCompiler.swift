@@ -26,7 +26,8 @@ public struct CircuitLoweringError: Error, CustomStringConvertible, Equatable {
 }
 
 public enum CircuitCompiler {
-    /// Lowers a quantized model to the integer circuit of DESIGN §3: per layer a dense op, and
+    /// Lowers a quantized model to the integer circuit of DESIGN §3: per layer a linear op
+    /// (dense, or conv2d with any input pooling already folded in by quantization), and
     /// for hidden layers round(t, 2^(t−1)) when the accumulators need more than `maxTLUBits`,
     /// then the table that applies bias, scales, activation and requantization.
     public static func lower(_ model: QuantizedModel, options: CircuitOptions = CircuitOptions()) throws -> IntegerCircuit {
@@ -38,8 +39,10 @@ public enum CircuitCompiler {
         var inputHigh = [Int64](repeating: inputQuantizer.maxCode, count: model.inputCount)
         var ops = [CircuitOp]()
         for (index, layer) in model.layers.enumerated() {
-            let (low, high) = AccumulatorRounding.soundBounds(layer.weights, inputLow: inputLow, inputHigh: inputHigh)
-            ops.append(CircuitOp(.dense(weights: layer.weights), layer: index, low: low, high: high))
+            let (low, high) = layer.linear.soundBounds(inputLow: inputLow, inputHigh: inputHigh)
+            let operation: CircuitOperation = layer.convolution.map { .conv2d(convolution: $0, kernel: layer.weights) }
+                ?? .dense(weights: layer.weights)
+            ops.append(CircuitOp(operation, layer: index, low: low, high: high))
             guard index < model.layers.count - 1 else { break }
             // The shift is chosen with the training side's table size (aligned low bounds), so
             // QAT sees the rounding the circuit does; the tables built here are never larger.
@@ -61,10 +64,11 @@ public enum CircuitCompiler {
             ops.append(CircuitOp(.table(inputLow: indexLow, tables: tables), layer: index, low: inputLow, high: inputHigh))
         }
         let last = model.layers[model.layers.count - 1]
+        let channels = (0..<last.outputCount).map { last.channel(ofOutput: $0) }
         let decoding = OutputDecoding(
-            scales: last.weightQuantizers.map { $0.scale * last.inputQuantizer.scale },
+            scales: channels.map { last.weightQuantizers[$0].scale * last.inputQuantizer.scale },
             zeroPointCorrections: last.weightRowSums.map { last.inputQuantizer.zeroPoint * $0 },
-            biases: last.bias, activation: last.activation)
+            biases: channels.map { last.bias[$0] }, activation: last.activation)
         let circuit = IntegerCircuit(inputCount: model.inputCount, inputBits: inputQuantizer.bitWidth,
                                      inputLow: inputQuantizer.minCode, inputHigh: inputQuantizer.maxCode,
                                      ops: ops, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)

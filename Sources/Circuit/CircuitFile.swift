@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import Quantization
 
 /// A circuit file or decoded circuit cannot be used; the message names the file and the part.
@@ -6,12 +7,12 @@ public struct CircuitFileError: Error, CustomStringConvertible, Equatable {
     public let description: String
 }
 
-// The JSON form of an op: {"op": "dense" | "round" | "table", "layer", "low", "high", and the
-// op's own fields}. A discriminated object rather than Swift's synthesized enum coding, so the
+// The JSON form of an op: {"op": "dense" | "conv2d" | "round" | "table", "layer", "low", "high",
+// and the op's own fields (conv2d: "convolution" and its kernel in "weights")}. A discriminated object rather than Swift's synthesized enum coding, so the
 // file reads as the contract does and other tools can write it.
 extension CircuitOp: Codable {
     private enum CodingKeys: String, CodingKey {
-        case op, layer, low, high, weights, shift, addend, inputLow, tables
+        case op, layer, low, high, weights, convolution, shift, addend, inputLow, tables
     }
 
     public init(from decoder: any Decoder) throws {
@@ -20,6 +21,9 @@ extension CircuitOp: Codable {
         let operation: CircuitOperation
         switch kind {
         case .dense: operation = .dense(weights: try c.decode(IntegerMatrix.self, forKey: .weights))
+        case .conv2d:
+            operation = .conv2d(convolution: try c.decode(Convolution.self, forKey: .convolution),
+                                kernel: try c.decode(IntegerMatrix.self, forKey: .weights))
         case .round: operation = .round(shift: try c.decode(Int.self, forKey: .shift), addend: try c.decode(Int64.self, forKey: .addend))
         case .table:
             operation = .table(inputLow: try c.decode([Int64].self, forKey: .inputLow), tables: try c.decode([[Int64]].self, forKey: .tables))
@@ -36,6 +40,9 @@ extension CircuitOp: Codable {
         try c.encode(high, forKey: .high)
         switch operation {
         case .dense(let weights): try c.encode(weights, forKey: .weights)
+        case .conv2d(let convolution, let kernel):
+            try c.encode(convolution, forKey: .convolution)
+            try c.encode(kernel, forKey: .weights)
         case .round(let shift, let addend):
             try c.encode(shift, forKey: .shift)
             try c.encode(addend, forKey: .addend)
@@ -56,11 +63,12 @@ extension IntegerCircuit: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let version = try c.decode(Int.self, forKey: .formatVersion)
-        guard version == Self.currentFormatVersion else {
+        // Version 3 only added the conv2d op, so every version 2 file is a valid version 3 file.
+        guard Self.readableFormatVersions.contains(version) else {
             let hint = version == 1
-                ? " (version 1 held fixed dense + table layers; version 2 is a sequence of dense, round and table ops). Regenerate it with `lockstep export`"
+                ? " (version 1 held fixed dense + table layers; versions 2 and 3 are sequences of ops). Regenerate it with `lockstep export`"
                 : ""
-            throw CircuitFileError(description: "formatVersion is \(version); this build reads version \(Self.currentFormatVersion)\(hint)")
+            throw CircuitFileError(description: "formatVersion is \(version); this build reads versions \(Self.readableFormatVersions.map(String.init).joined(separator: " and "))\(hint)")
         }
         self.init(inputCount: try c.decode(Int.self, forKey: .inputCount), inputBits: try c.decode(Int.self, forKey: .inputBits),
                   inputLow: try c.decode(Int64.self, forKey: .inputLow), inputHigh: try c.decode(Int64.self, forKey: .inputHigh),
@@ -166,10 +174,19 @@ extension IntegerCircuit {
                 }
                 guard w.columns == inputs else { try fail("\(name) has \(w.columns) inputs, the previous op produces \(inputs)") }
                 guard w.rows == op.count else { try fail("\(name) has \(w.rows) weight rows but \(op.count) bounds") }
-                guard let bounds = Self.checkedSoundBounds(w, inputLow: input.low, inputHigh: input.high, limit: limit) else {
-                    try fail("\(name) accumulators can exceed ±2^52 (weights times input ranges)")
+                derived = try linearBounds(op, name: name, input: input)
+            case .conv2d(let convolution, let kernel):
+                guard convolution.input.count == inputs else {
+                    try fail("\(name) reads a \(convolution.input) input (\(convolution.input.count) values), the previous op produces \(inputs)")
                 }
-                derived = bounds
+                guard convolution.output.count == op.count else {
+                    try fail("\(name) produces a \(convolution.output) output (\(convolution.output.count) values) but has \(op.count) bounds")
+                }
+                guard kernel.rows == convolution.outputChannels, kernel.columns == convolution.kernelSize,
+                      kernel.values.count == kernel.rows * kernel.columns else {
+                    try fail("\(name) kernel declares \(kernel.rows)×\(kernel.columns) with \(kernel.values.count) values; the convolution needs \(convolution.outputChannels)×\(convolution.kernelSize)")
+                }
+                derived = try linearBounds(op, name: name, input: input)
             case .round(let shift, let addend):
                 guard (1...40).contains(shift) else { try fail("\(name) shift \(shift) outside 1...40") }
                 // A narrowed round (`narrowingRounding`) keeps the half of the original, wider shift.
@@ -204,18 +221,18 @@ extension IntegerCircuit {
                 try fail("\(name) value \(j) bounds \(op.low[j])...\(op.high[j]) are not sound; its inputs reach \(derived.low[j])...\(derived.high[j])")
             }
         }
-        guard ops.last!.kind == .dense else {
-            try fail("the last op is a \(ops.last!.kind.rawValue) op; the circuit's outputs must be a dense op's accumulators (decrypted without a table)")
+        guard ops.last!.kind.isLinear else {
+            try fail("the last op is a \(ops.last!.kind.rawValue) op; the circuit's outputs must be a linear op's accumulators (decrypted without a table)")
         }
-        // The shape every user of `stages` relies on: layer l is dense [round] table, the last
-        // layer a lone dense op, and every op names its layer's position.
+        // The shape every user of `stages` relies on: layer l is linear [round] table, the last
+        // layer a lone linear op, and every op names its layer's position.
         for (position, stage) in stages.enumerated() {
-            let members = [stage.dense] + [stage.round, stage.table].compactMap { $0 }
-            guard ops[stage.dense].kind == .dense else {
-                try fail("op \(stage.dense) (\(ops[stage.dense].kind.rawValue)) starts a layer; allowed: layers of dense, optional round, then table, and a final dense op")
+            let members = [stage.linear] + [stage.round, stage.table].compactMap { $0 }
+            guard ops[stage.linear].kind.isLinear else {
+                try fail("op \(stage.linear) (\(ops[stage.linear].kind.rawValue)) starts a layer; allowed: layers of a linear op (dense or conv2d), optional round, then table, and a final linear op")
             }
             guard stage.isOutput == (position == stages.count - 1), !(stage.isOutput && stage.round != nil) else {
-                try fail("layer \(position) (ops \(members)) is not dense [round] table, or the final dense op alone")
+                try fail("layer \(position) (ops \(members)) is not linear [round] table, or the final linear op alone")
             }
             if let i = members.first(where: { ops[$0].layer != position }) {
                 try fail("op \(i) (\(ops[i].kind.rawValue)) says layer \(ops[i].layer) but is in layer \(position)")
@@ -228,19 +245,26 @@ extension IntegerCircuit {
         }
     }
 
-    /// `AccumulatorRounding.soundBounds` with every product and sum checked; nil when a bound
-    /// leaves ±limit.
-    static func checkedSoundBounds(_ w: IntegerMatrix, inputLow: [Int64], inputHigh: [Int64], limit: Int64) -> ([Int64], [Int64])? {
-        var low = [Int64](repeating: 0, count: w.rows), high = low
-        for j in 0..<w.rows {
-            for i in 0..<w.columns {
-                let (a, o1) = w[j, i].multipliedReportingOverflow(by: inputLow[i])
-                let (b, o2) = w[j, i].multipliedReportingOverflow(by: inputHigh[i])
+    /// `LinearRows.soundBounds` of a linear op with every product and sum checked, so a file's
+    /// weights cannot overflow; a failure names the op.
+    private func linearBounds(_ op: CircuitOp, name: String, input: (low: [Int64], high: [Int64])) throws -> (low: [Int64], high: [Int64]) {
+        let limit: Int64 = 1 << 52
+        guard let rows = op.linear else { throw CircuitFileError(description: "\(name) weights do not fit its geometry") }
+        var low = [Int64](repeating: 0, count: rows.outputCount), high = low
+        for j in 0..<rows.outputCount {
+            for k in rows.terms(row: j) {
+                let w = rows.weights[k], i = rows.columns[k]
+                let (a, o1) = w.multipliedReportingOverflow(by: input.low[i])
+                let (b, o2) = w.multipliedReportingOverflow(by: input.high[i])
                 // Compared, not abs(): Int64.min times 1 does not overflow, and abs of it traps.
-                guard !o1, !o2, a > -limit, a < limit, b > -limit, b < limit else { return nil }
+                guard !o1, !o2, a > -limit, a < limit, b > -limit, b < limit else {
+                    throw CircuitFileError(description: "\(name) accumulators can exceed ±2^52 (weights times input ranges)")
+                }
                 low[j] += min(a, b)
                 high[j] += max(a, b)
-                guard low[j] > -limit, high[j] < limit else { return nil }
+                guard low[j] > -limit, high[j] < limit else {
+                    throw CircuitFileError(description: "\(name) accumulators can exceed ±2^52 (weights times input ranges)")
+                }
             }
         }
         return (low, high)

@@ -88,18 +88,18 @@ public struct ClearEvaluator: CircuitEvaluator, Sendable {
 /// bound (DESIGN §3: "report the bound and the largest value actually seen side by side").
 public struct ObservedAccumulatorRanges: Sendable, Equatable {
     /// The dense op of each layer.
-    private let denseOps: [Int]
+    private let linearOps: [Int]
     public private(set) var low: [Int64?]
     public private(set) var high: [Int64?]
 
     public init(circuit: IntegerCircuit) {
-        denseOps = circuit.stages.map(\.dense)
-        low = Array(repeating: nil, count: denseOps.count)
-        high = Array(repeating: nil, count: denseOps.count)
+        linearOps = circuit.stages.map(\.linear)
+        low = Array(repeating: nil, count: linearOps.count)
+        high = Array(repeating: nil, count: linearOps.count)
     }
 
     public mutating func record(_ trace: CircuitTrace) {
-        for (l, op) in denseOps.enumerated() {
+        for (l, op) in linearOps.enumerated() {
             guard let minimum = trace.values[op].min(), let maximum = trace.values[op].max() else { continue }
             low[l] = Swift.min(low[l] ?? minimum, minimum)
             high[l] = Swift.max(high[l] ?? maximum, maximum)

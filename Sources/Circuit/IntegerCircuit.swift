@@ -4,20 +4,27 @@
 //   let trace = ClearEvaluator(circuit).evaluate(quantizedModel.quantizeInput(features))
 //   trace.values[i]                   // op i's integer values, for the differential checker
 //   circuit.decode(trace).predictedClass  // argmax of the decoded logits (lowest index wins ties)
-//   circuit.ops[i].kind               // .dense, .round or .table; circuit.ops[i].layer its model layer
+//   circuit.ops[i].kind               // .dense, .conv2d, .round or .table; circuit.ops[i].layer its model layer
 //   try circuit.save(to: url)         // the whole program (weights, bounds, tables) as JSON
 //
 // The contract (DESIGN §3). A circuit is a sequence of integer ops; op i reads the values of
 // op i − 1 (op 0 reads the input codes) and produces a vector of values, each with sound
 // bounds [low, high] derived from the weights and the input ranges only, never from data:
 //   dense(W)          acc_j = Σ_i W[j,i]·x_i                      (clear signed Int64 weights)
+//   conv2d(G, K)      acc_(o,y,x) = Σ_(c,ky,kx) K[o,(c,ky,kx)]·x_(c, y·s+ky−p, x·s+kx−p)
+//                                                                 (taps on the zero padding left out)
 //   round(t, c)       r_j   = floor((v_j + c) / 2^t)              (exact; the lowering uses c = 2^(t−1),
 //                                                                  round half up)
 //   table(lo, T)      y_j   = T_j[v_j − lo_j]                     (per neuron)
-// The last op is a dense op without a table: its accumulators are the circuit's outputs, which
+// dense and conv2d are the linear ops; both read as `LinearRows` (one sparse row per output),
+// which is all the executors, bounds and noise planner use. Tensors are flat and channel-major,
+// so a flatten is the identity and has no op. An average pooling is folded into the linear op
+// that reads it (its weights repeat over each block, the 1/k² goes into the table), so there is
+// no pooling op either: one linear op per layer keeps every PBS input a weighted sum of
+// independent PBS outputs, which the noise planner relies on.
+// The last op is a linear op without a table: its accumulators are the circuit's outputs, which
 // the client decodes to logits with `OutputDecoding` and takes the argmax of in clear. A model
-// layer lowers to dense [→ round] → table (hidden) or dense (output); `op.layer` remembers which.
-// Room is left for conv2d / sumPool / flatten (linear ops, more cases of `CircuitOperation`).
+// layer lowers to linear [→ round] → table (hidden) or linear (output); `op.layer` remembers which.
 
 import Foundation
 import NeuralNet
@@ -27,6 +34,8 @@ import Quantization
 public enum CircuitOperation: Sendable, Equatable {
     /// acc_j = Σ_i W[j,i]·x_i, W `outputs × inputs`.
     case dense(weights: IntegerMatrix)
+    /// Output (o, y, x) = kernel o · its receptive field; `kernel` is `outputChannels × kernelSize`.
+    case conv2d(convolution: Convolution, kernel: IntegerMatrix)
     /// r_j = floor((v_j + addend) / 2^shift), exact for every integer (an arithmetic shift).
     case round(shift: Int, addend: Int64)
     /// y_j = tables[j][v_j − inputLow[j]]; every value the input can take has an entry.
@@ -34,7 +43,10 @@ public enum CircuitOperation: Sendable, Equatable {
 }
 
 public enum OpKind: String, Codable, Sendable, CaseIterable {
-    case dense, round, table
+    case dense, conv2d, round, table
+
+    /// dense and conv2d: a clear-weighted sum of the previous op's values, no PBS.
+    public var isLinear: Bool { self == .dense || self == .conv2d }
 }
 
 /// One op of an `IntegerCircuit` with the sound bounds of every value it produces.
@@ -46,16 +58,30 @@ public struct CircuitOp: Sendable, Equatable {
     public let low: [Int64]
     public let high: [Int64]
 
+    /// A linear op's sparse rows; nil for round and table ops, and for a decoded linear op
+    /// whose weights do not fit its geometry or bounds (`validate` reports it).
+    public let linear: LinearRows?
+
     public init(_ operation: CircuitOperation, layer: Int, low: [Int64], high: [Int64]) {
         self.operation = operation
         self.layer = layer
         self.low = low
         self.high = high
+        switch operation {
+        case .dense(let weights):
+            linear = weights.rows == low.count ? LinearRows(dense: weights) : nil
+        case .conv2d(let convolution, let kernel):
+            // Checked before the rows are built: a file's geometry could claim any output size.
+            linear = convolution.output.count == low.count ? LinearRows(convolution: convolution, kernel: kernel) : nil
+        case .round, .table:
+            linear = nil
+        }
     }
 
     public var kind: OpKind {
         switch operation {
         case .dense: .dense
+        case .conv2d: .conv2d
         case .round: .round
         case .table: .table
         }
@@ -81,13 +107,11 @@ public struct CircuitOp: Sendable, Equatable {
     @inline(__always)
     func value(_ j: Int, input x: UnsafeBufferPointer<Int64>) -> Int64 {
         switch operation {
-        case .dense(let weights):
-            return weights.values.withUnsafeBufferPointer { w in
-                let row = w.baseAddress! + j * weights.columns
-                var sum: Int64 = 0
-                for i in 0..<weights.columns { sum += row[i] * x[i] }
-                return sum
-            }
+        case .dense, .conv2d:
+            guard let linear else { preconditionFailure("A linear op of a validated circuit has rows") }
+            var sum: Int64 = 0
+            linear.forEachTerm(row: j) { i, w in sum += w * x[i] }
+            return sum
         case .round(let shift, let addend):
             return (x[j] + addend) >> shift
         case .table(let inputLow, let tables):
@@ -114,9 +138,11 @@ public struct OutputDecoding: Codable, Sendable, Equatable {
 }
 
 public struct IntegerCircuit: Sendable, Equatable {
-    /// 2: a sequence of ops (dense, round, table). Version 1 files (fixed dense + table layers)
-    /// are refused with a message saying how to regenerate them.
-    public static let currentFormatVersion = 2
+    /// 3: a sequence of ops (dense, conv2d, round, table). Version 2 lacked conv2d and is read
+    /// as is; version 1 files (fixed dense + table layers) are refused with a message saying
+    /// how to regenerate them.
+    public static let currentFormatVersion = 3
+    public static let readableFormatVersions = [2, 3]
     public let formatVersion: Int
     public let inputCount: Int
     /// Bits of the unsigned input codes; every input lies in `inputLow...inputHigh`.
@@ -171,12 +197,12 @@ public struct IntegerCircuit: Sendable, Equatable {
     }
 }
 
-/// The ops one model layer lowered to: a dense op, then (hidden layers) an optional round op
-/// and a table op. The FHE planner decides per stage how to run its rounding.
+/// The ops one model layer lowered to: a linear op (dense or conv2d), then (hidden layers) an
+/// optional round op and a table op. The FHE planner decides per stage how to run its rounding.
 public struct CircuitStage: Sendable, Equatable {
     public let layer: Int
     /// Op indices in the circuit.
-    public let dense: Int
+    public let linear: Int
     public let round: Int?
     public let table: Int?
     /// The round op's shift t and addend c (0 and 0 without one).
@@ -185,13 +211,13 @@ public struct CircuitStage: Sendable, Equatable {
 
     public var isOutput: Bool { table == nil }
 
-    /// Groups the ops of a valid circuit by layer: dense [round] [table].
+    /// Groups the ops of a valid circuit by layer: linear [round] [table].
     static func stages(of circuit: IntegerCircuit) -> [CircuitStage] {
         var stages = [CircuitStage]()
         var i = 0
         let ops = circuit.ops
         while i < ops.count {
-            let dense = i
+            let linear = i
             i += 1
             var round: Int?, table: Int?
             var shift = 0, addend: Int64 = 0
@@ -199,7 +225,7 @@ public struct CircuitStage: Sendable, Equatable {
                 round = i; shift = t; addend = c; i += 1
             }
             if i < ops.count, ops[i].kind == .table { table = i; i += 1 }
-            stages.append(CircuitStage(layer: ops[dense].layer, dense: dense, round: round, table: table, shift: shift, addend: addend))
+            stages.append(CircuitStage(layer: ops[linear].layer, linear: linear, round: round, table: table, shift: shift, addend: addend))
         }
         return stages
     }
@@ -207,6 +233,8 @@ public struct CircuitStage: Sendable, Equatable {
 
 /// Per-layer figures that decide FHE cost, reported in `layers.csv` and the manifest.
 public struct LayerStatistics: Codable, Sendable, Equatable {
+    /// The layer's linear op: dense or conv2d.
+    public let kind: OpKind
     public let inputCount: Int
     public let neuronCount: Int
     /// Bits of the layer's inputs: the input quantizer's width for layer 0, the width of the
@@ -234,38 +262,37 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
     public var pbsCount: Int { tablePBSCount }
 
     init(stage: CircuitStage, circuit: IntegerCircuit) {
-        let dense = circuit.ops[stage.dense]
-        guard case .dense(let weights) = dense.operation else { preconditionFailure("A stage starts with a dense op") }
-        let input = circuit.inputBounds(ofOp: stage.dense)
-        inputCount = weights.columns
-        neuronCount = weights.rows
-        inputBits = stage.dense == 0 ? circuit.inputBits : HeldValues.bits(low: input.low, high: input.high)
-        accumulatorBits = dense.boundBits
+        let op = circuit.ops[stage.linear]
+        guard let rows = op.linear else { preconditionFailure("A stage starts with a linear op") }
+        let input = circuit.inputBounds(ofOp: stage.linear)
+        kind = op.kind
+        inputCount = rows.inputCount
+        neuronCount = rows.outputCount
+        inputBits = stage.linear == 0 ? circuit.inputBits : HeldValues.bits(low: input.low, high: input.high)
+        accumulatorBits = op.boundBits
         roundingShift = stage.shift
-        messageBits = HeldValues.denseBits(dense, roundingBits: stage.shift, addend: stage.addend)
+        messageBits = HeldValues.linearBits(op, roundingBits: stage.shift, addend: stage.addend)
         tluPrecision = stage.table.flatMap { circuit.ops[$0].tableBits }
-        maxWeightNorm = (0..<weights.rows).map { j in
-            weights.row(j).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        }.max() ?? 0
-        tablePBSCount = stage.isOutput ? 0 : weights.rows
-        roundingPBSCount = stage.isOutput ? 0 : weights.rows * stage.shift
+        maxWeightNorm = (0..<rows.outputCount).map { rows.squaredNorm(row: $0).squareRoot() }.max() ?? 0
+        tablePBSCount = stage.isOutput ? 0 : rows.outputCount
+        roundingPBSCount = stage.isOutput ? 0 : rows.outputCount * stage.shift
     }
 }
 
 /// How a value is held when it is encrypted: v − offset ∈ [0, 2^bits), a non-negative integer
-/// the encoding's padding bit keeps clear of the torus wrap. A dense op that feeds a round(e, c)
+/// the encoding's padding bit keeps clear of the torus wrap. A linear op that feeds a round(e, c)
 /// holds acc + c − base with base = lo + c rounded down to a multiple of 2^e, so removing its e
 /// low bits leaves exactly floor((acc + c) / 2^e) − base / 2^e (DESIGN §3, exact rounding).
 public enum HeldValues {
-    /// offset_j of a dense op followed by round(e, c) (pass e = 0 without one).
-    public static func denseOffsets(_ op: CircuitOp, roundingBits e: Int, addend c: Int64) -> [Int64] {
+    /// offset_j of a linear op followed by round(e, c) (pass e = 0 without one).
+    public static func linearOffsets(_ op: CircuitOp, roundingBits e: Int, addend c: Int64) -> [Int64] {
         guard e > 0 else { return op.low }
         return op.low.map { AccumulatorRounding.alignDown($0 + c, shift: e) - c }
     }
 
-    /// Bits of the largest held value of a dense op followed by round(e, c).
-    public static func denseBits(_ op: CircuitOp, roundingBits e: Int, addend c: Int64) -> Int {
-        let offsets = denseOffsets(op, roundingBits: e, addend: c)
+    /// Bits of the largest held value of a linear op followed by round(e, c).
+    public static func linearBits(_ op: CircuitOp, roundingBits e: Int, addend c: Int64) -> Int {
+        let offsets = linearOffsets(op, roundingBits: e, addend: c)
         return AccumulatorRounding.bits(forCount: (zip(op.high, offsets).map { $0 - $1 }.max() ?? 0) + 1)
     }
 

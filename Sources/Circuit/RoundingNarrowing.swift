@@ -19,7 +19,7 @@ extension IntegerCircuit {
         var narrowed = [CircuitOp]()
         narrowed.reserveCapacity(ops.count)
         for (stage, e) in zip(stages, extractedBits) {
-            let dense = ops[stage.dense]
+            let dense = ops[stage.linear]
             narrowed.append(dense)
             guard let tableIndex = stage.table else { continue }
             let table = ops[tableIndex]

@@ -147,7 +147,7 @@ public struct EncryptedEvaluation: Sendable {
         let layers = try zip(circuit.stages, plan.layers).map { stage, planLayer -> LayerResult in
             // The layer's output: its table op (PBS outputs at the next layer's Δ), or the
             // output layer's accumulators at their own Δ.
-            let outputOp = stage.table ?? stage.dense
+            let outputOp = stage.table ?? stage.linear
             let margins = checks.flatMap { $0.noiseInHalfDeltas[outputOp] }
             var zeroTables = Set<Int>()
             if case .table(_, let tables) = circuit.ops[outputOp].operation {

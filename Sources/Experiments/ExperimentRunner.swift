@@ -631,18 +631,18 @@ public struct PreparedExperiment: Sendable {
 
 /// Per-neuron smallest and largest accumulator seen, compared with each neuron's sound bound.
 struct NeuronAccumulatorRanges {
-    private let denseOps: [Int]
+    private let linearOps: [Int]
     private var low: [[Int64]]
     private var high: [[Int64]]
 
     init(circuit: IntegerCircuit) {
-        denseOps = circuit.stages.map(\.dense)
-        low = denseOps.map { [Int64](repeating: .max, count: circuit.ops[$0].count) }
-        high = denseOps.map { [Int64](repeating: .min, count: circuit.ops[$0].count) }
+        linearOps = circuit.stages.map(\.linear)
+        low = linearOps.map { [Int64](repeating: .max, count: circuit.ops[$0].count) }
+        high = linearOps.map { [Int64](repeating: .min, count: circuit.ops[$0].count) }
     }
 
     mutating func record(_ trace: CircuitTrace) {
-        for (l, op) in denseOps.enumerated() {
+        for (l, op) in linearOps.enumerated() {
             for (j, accumulator) in trace.values[op].enumerated() {
                 low[l][j] = min(low[l][j], accumulator)
                 high[l][j] = max(high[l][j], accumulator)
@@ -652,7 +652,7 @@ struct NeuronAccumulatorRanges {
 
     func record(for stage: CircuitStage, statistics: LayerStatistics, in circuit: IntegerCircuit) -> LayerRecord {
         let l = stage.layer
-        let dense = circuit.ops[stage.dense]
+        let dense = circuit.ops[stage.linear]
         let widestSeen = zip(low[l], high[l]).map { $1 >= $0 ? $1 - $0 + 1 : 1 }.max() ?? 1
         let respected = dense.low.indices.allSatisfy { low[l][$0] >= dense.low[$0] && high[l][$0] <= dense.high[$0] }
         return LayerRecord(

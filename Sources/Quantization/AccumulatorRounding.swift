@@ -1,24 +1,7 @@
-/// The arithmetic of sound accumulator bounds and of the rounding that fits them into tables,
+/// The arithmetic of the rounding that fits sound accumulator ranges (`LinearRows.soundBounds`) into tables,
 /// shared by the circuit lowering (which builds the tables) and quantization-aware training
 /// (which simulates the rounding): one definition, so training sees the shift the circuit uses.
 public enum AccumulatorRounding {
-    /// lo_j = Σ_i min(W·inLow_i, W·inHigh_i), hi_j = Σ_i max(…): the extremes over the input box.
-    public static func soundBounds(_ weights: IntegerMatrix, inputLow: [Int64], inputHigh: [Int64]) -> ([Int64], [Int64]) {
-        precondition(inputLow.count == weights.columns && inputHigh.count == weights.columns,
-                     "Bounds for \(inputLow.count) inputs, weights have \(weights.columns) columns")
-        var low = [Int64](repeating: 0, count: weights.rows)
-        var high = [Int64](repeating: 0, count: weights.rows)
-        for j in 0..<weights.rows {
-            for i in 0..<weights.columns {
-                let w = weights[j, i]
-                let a = w * inputLow[i], b = w * inputHigh[i]
-                low[j] += min(a, b)
-                high[j] += max(a, b)
-            }
-        }
-        return (low, high)
-    }
-
     @inline(__always)
     public static func alignDown(_ value: Int64, shift: Int) -> Int64 { (value >> shift) << shift }
 

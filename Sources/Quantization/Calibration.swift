@@ -135,6 +135,64 @@ enum Calibration {
         return (IntegerMatrix(rows: rows, columns: columns, values: integers), quantizers)
     }
 
+    /// One float layer's integer form. `codes`/`quantizers` are the layer's own weights
+    /// quantized per output channel; `weights`/`convolution`/`scaledQuantizers` are the map the
+    /// integer model applies, with any input pooling folded in: a pooled value is the mean of a
+    /// k × k block, so each weight repeats over its block and the scale takes the 1/k².
+    struct QuantizedLinear {
+        var codes: IntegerMatrix
+        var quantizers: [Quantizer]
+        var weights: IntegerMatrix
+        var convolution: Convolution?
+        var scaledQuantizers: [Quantizer]
+        var rows: LinearRows
+    }
+
+    static func quantizeLinear(_ layer: NetworkLayer, weights: Matrix, inputQuantizer: Quantizer,
+                               configuration: QuantizationConfiguration, isOutputLayer: Bool) throws -> QuantizedLinear {
+        let window = layer.inputPooling?.window ?? 1
+        // The pooled sum of k² codes spans k² times the code range: that is what the budget bounds.
+        let span = (inputQuantizer.maxCode - inputQuantizer.minCode) * Int64(window * window)
+        let (codes, quantizers) = quantizeWeights(weights, configuration: configuration, inputCodeSpan: span,
+                                                  isOutputLayer: isOutputLayer)
+        var expanded = codes, convolution = layer.convolution, scaled = quantizers
+        if let pooling = layer.inputPooling {
+            let k = pooling.window
+            scaled = quantizers.map {
+                Quantizer(bitWidth: $0.bitWidth, signed: $0.isSigned, symmetric: $0.isSymmetric,
+                          scale: $0.scale / Double(k * k), zeroPoint: $0.zeroPoint)
+            }
+            if let original = layer.convolution {
+                let folded: Convolution
+                do { folded = try original.readingBefore(pooling) } catch let error as GeometryError {
+                    throw QuantizationError(description: "folding the input pooling into the convolution: \(error.description)")
+                }
+                expanded = IntegerMatrix(rows: codes.rows, columns: folded.kernelSize,
+                                         values: [Int64](repeating: 0, count: codes.rows * folded.kernelSize))
+                for o in 0..<codes.rows {
+                    for column in 0..<codes.columns {
+                        for a in 0..<k { for b in 0..<k { expanded[o, original.expandedColumn(column, window: k, a: a, b: b)] = codes[o, column] } }
+                    }
+                }
+                convolution = folded
+            } else {
+                expanded = IntegerMatrix(rows: codes.rows, columns: pooling.input.count,
+                                         values: [Int64](repeating: 0, count: codes.rows * pooling.input.count))
+                for j in 0..<codes.rows {
+                    for i in 0..<codes.columns {
+                        for a in 0..<k { for b in 0..<k { expanded[j, pooling.inputIndex(pooledIndex: i, a: a, b: b)] = codes[j, i] } }
+                    }
+                }
+            }
+        }
+        let rows = convolution.map { LinearRows(convolution: $0, kernel: expanded) } ?? LinearRows(dense: expanded)
+        guard let rows else {
+            throw QuantizationError(description: "the layer's \(expanded.rows)×\(expanded.columns) weights do not fit its geometry")
+        }
+        return QuantizedLinear(codes: codes, quantizers: quantizers, weights: expanded, convolution: convolution,
+                               scaledQuantizers: scaled, rows: rows)
+    }
+
     /// Builds the quantized model from float weights and fixed input/activation quantizers.
     static func assemble(model: Network, inputQuantizer: Quantizer, activationQuantizers: [Quantizer],
                          configuration: QuantizationConfiguration) throws -> QuantizedModel {
@@ -144,11 +202,11 @@ enum Calibration {
         var layers = [QuantizedLayer]()
         var layerInput = inputQuantizer
         for (index, layer) in model.layers.enumerated() {
-            let (integers, quantizers) = quantizeWeights(layer.weights, configuration: configuration,
-                                                         inputCodeSpan: layerInput.maxCode - layerInput.minCode,
-                                                         isOutputLayer: index == model.layers.count - 1)
+            let linear = try quantizeLinear(layer, weights: layer.weights, inputQuantizer: layerInput,
+                                            configuration: configuration, isOutputLayer: index == model.layers.count - 1)
             let output: Quantizer? = index < activationQuantizers.count ? activationQuantizers[index] : nil
-            layers.append(QuantizedLayer(inputQuantizer: layerInput, weights: integers, weightQuantizers: quantizers,
+            layers.append(QuantizedLayer(inputQuantizer: layerInput, weights: linear.weights, convolution: linear.convolution,
+                                         weightQuantizers: linear.scaledQuantizers,
                                          bias: layer.bias.map { Double($0) }, activation: layer.activation,
                                          outputQuantizer: output))
             if let output { layerInput = output }

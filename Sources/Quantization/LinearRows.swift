@@ -15,8 +15,11 @@ public struct LinearRows: Sendable, Equatable {
     public var outputCount: Int { rowStarts.count - 1 }
     public var termCount: Int { weights.count }
 
-    /// Rows of a fully connected layer: row j is row j of `matrix`.
-    public init(dense matrix: IntegerMatrix) {
+    /// Rows of a fully connected layer: row j is row j of `matrix`; nil when the matrix does
+    /// not hold rows × columns values (a decoded file).
+    public init?(dense matrix: IntegerMatrix) {
+        let (size, overflow) = matrix.rows.multipliedReportingOverflow(by: matrix.columns)
+        guard matrix.rows > 0, matrix.columns > 0, !overflow, matrix.values.count == size else { return nil }
         var starts = [0], columns = [Int](), weights = [Int64]()
         starts.reserveCapacity(matrix.rows + 1)
         for j in 0..<matrix.rows {
@@ -32,10 +35,11 @@ public struct LinearRows: Sendable, Equatable {
         self.weights = weights
     }
 
-    /// Rows of a convolution: output (o, y, x) reads its in-bounds taps with kernel o's weights.
-    public init(convolution: Convolution, kernel: IntegerMatrix) {
-        precondition(kernel.rows == convolution.outputChannels && kernel.columns == convolution.kernelSize,
-                     "Kernel is \(kernel.rows)×\(kernel.columns), the convolution needs \(convolution.outputChannels)×\(convolution.kernelSize)")
+    /// Rows of a convolution: output (o, y, x) reads its in-bounds taps with kernel o's weights;
+    /// nil when the kernel is not `outputChannels × kernelSize` (a decoded file).
+    public init?(convolution: Convolution, kernel: IntegerMatrix) {
+        guard kernel.rows == convolution.outputChannels, kernel.columns == convolution.kernelSize,
+              kernel.values.count == kernel.rows * kernel.columns else { return nil }
         let output = convolution.output
         var starts = [0], columns = [Int](), weights = [Int64]()
         starts.reserveCapacity(output.count + 1)

@@ -9,35 +9,44 @@ import NeuralNet
 /// the coarse table inputs the encrypted model will. Gradients pass straight through.
 struct FakeQuantizationTransform: TrainingTransform {
     let configuration: QuantizationConfiguration
+    /// The float layers as training starts: their geometry (convolution, pooling) and activations.
+    let layers: [NetworkLayer]
     /// The input quantizer of each layer (input, then every hidden activation quantizer).
     let layerInputQuantizers: [Quantizer]
     let activationQuantizers: [Quantizer]
 
-    func forwardLayer(layer: Int, weights: Matrix) -> TransformedLayer {
-        let input = layerInputQuantizers[layer]
-        let isOutputLayer = layer == layerInputQuantizers.count - 1
-        let (integers, quantizers) = Calibration.quantizeWeights(weights, configuration: configuration,
-                                                                 inputCodeSpan: input.maxCode - input.minCode,
-                                                                 isOutputLayer: isOutputLayer)
+    func forwardLayer(layer index: Int, weights: Matrix) -> TransformedLayer {
+        let input = layerInputQuantizers[index]
+        let isOutputLayer = index == layerInputQuantizers.count - 1
+        let linear: Calibration.QuantizedLinear
+        do {
+            linear = try Calibration.quantizeLinear(layers[index], weights: weights, inputQuantizer: input,
+                                                    configuration: configuration, isOutputLayer: isOutputLayer)
+        } catch {
+            // The geometry was folded once before training (`train` checks it), and weights do
+            // not change it.
+            preconditionFailure("Layer \(index) could not be quantized during training: \(error)")
+        }
         var result = Matrix(rows: weights.rows, columns: weights.columns)
         for j in 0..<weights.rows {
-            let scale = quantizers[j].scale
-            for i in 0..<weights.columns { result[j, i] = Float(scale * Double(integers[j, i])) }
+            let scale = linear.quantizers[j].scale
+            for i in 0..<weights.columns { result[j, i] = Float(scale * Double(linear.codes[j, i])) }
         }
         guard let tableBits = configuration.roundedTableBits, !isOutputLayer else { return TransformedLayer(weights: result) }
         // The circuit bounds layer inputs by the codes the previous tables can produce, which
         // lie inside the quantizer's code range: this shift is the circuit's or one above it.
-        let (low, high) = AccumulatorRounding.soundBounds(
-            integers, inputLow: Array(repeating: input.minCode, count: weights.columns),
-            inputHigh: Array(repeating: input.maxCode, count: weights.columns))
+        let rows = linear.rows
+        let (low, high) = rows.soundBounds(inputLow: Array(repeating: input.minCode, count: rows.inputCount),
+                                           inputHigh: Array(repeating: input.maxCode, count: rows.inputCount))
         let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: tableBits)
         guard shift > 0 else { return TransformedLayer(weights: result) }
-        // u = s_w·s_in·(acc − zp_in·Σ_i W_ji), so acc = u/(s_w·s_in) + zp_in·Σ_i W_ji.
-        let offsets = (0..<weights.rows).map { j in
-            Double(input.zeroPoint) * Double((0..<weights.columns).reduce(Int64(0)) { $0 + integers[j, $1] })
-        }
+        // u = s·s_in·(acc − zp_in·Σ_i W_ji) per output value j (s the channel's scale, 1/k² of a
+        // pooled input included), so acc = u/(s·s_in) + zp_in·Σ_i W_ji.
+        let positions = layers[index].positionsPerChannel
+        let scales = (0..<rows.outputCount).map { j in linear.scaledQuantizers[j / positions].scale * input.scale }
+        let offsets = rows.rowSums.map { Double(input.zeroPoint) * Double($0) }
         return TransformedLayer(weights: result, preActivationRounding: PreActivationRounding(
-            scales: quantizers.map { $0.scale * input.scale }, offsets: offsets, shift: shift))
+            scales: scales, offsets: offsets, shift: shift))
     }
 
     func transformActivations(layer: Int, _ activations: inout Matrix) {
@@ -67,7 +76,11 @@ public enum QuantizationAwareTrainer {
         let activationQuantizers = try Calibration.activationQuantizers(model: model, inputs: inputs,
                                                                     inputQuantizer: inputQuantizer,
                                                                     configuration: quantization)
-        let transform = FakeQuantizationTransform(configuration: quantization,
+        // Quantizing once up front turns a geometry that cannot be folded into an error here
+        // rather than a trap in the training hook.
+        _ = try Calibration.assemble(model: model, inputQuantizer: inputQuantizer,
+                                     activationQuantizers: activationQuantizers, configuration: quantization)
+        let transform = FakeQuantizationTransform(configuration: quantization, layers: model.layers,
                                                   layerInputQuantizers: [inputQuantizer] + activationQuantizers,
                                                   activationQuantizers: activationQuantizers)
         let quantizedInputs = inputs.map { inputQuantizer.fakeQuantize($0) }

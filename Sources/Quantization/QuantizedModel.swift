@@ -24,51 +24,103 @@
 import Foundation
 import NeuralNet
 
-/// One dense layer after quantization.
+/// One layer after quantization: fully connected or a convolution, any input pooling of the
+/// float layer already folded into the linear map (see `Convolution.readingBefore`).
 ///
 /// With input codes q (quantizer `inputQuantizer`: x̂ = s_in·(q − z_in)) and weight codes
-/// W (x̂-weights ŵ_ji = s_j·W_ji, zero points already folded into W), the pre-activation is
-///   Σ_i ŵ_ji·x̂_i + b_j = s_j·s_in·(acc_j − z_in·Σ_i W_ji) + b_j,   acc_j = Σ_i W_ji·q_i.
-/// `preActivation(neuron:accumulator:)` is the only place that formula is evaluated.
+/// W (x̂-weights ŵ = s_c·W for output channel c, zero points already folded into W), output
+/// value j of channel c = `channel(ofOutput: j)` has the pre-activation
+///   Σ_i ŵ_ji·x̂_i + b_c = s_c·s_in·(acc_j − z_in·Σ_i W_ji) + b_c,   acc_j = Σ_i W_ji·q_i,
+/// the sums over row j of `linear` (a convolution's padding taps are absent from the row:
+/// they read a real zero, which the float layer adds as 0, so the correction uses the row's
+/// own sum). `preActivation(neuron:accumulator:)` is the only place that formula is evaluated.
 public struct QuantizedLayer: Codable, Sendable, Equatable {
     /// Encoding of this layer's inputs (unsigned codes).
     public let inputQuantizer: Quantizer
-    /// Integer weights `outputs × inputs`, zero points folded in (W = code − zeroPoint).
+    /// Integer weights, zero points folded in (W = code − zeroPoint): `outputs × inputs` when
+    /// fully connected, `outputChannels × kernelSize` for a convolution.
     public let weights: IntegerMatrix
-    /// One quantizer per output neuron (identical when quantized per tensor).
+    /// The geometry `weights` are applied with; nil when fully connected.
+    public let convolution: Convolution?
+    /// One quantizer per output channel (identical when quantized per tensor).
     public let weightQuantizers: [Quantizer]
+    /// One bias per output channel.
     public let bias: [Double]
     public let activation: Activation
     /// Encoding of this layer's outputs; nil for the last layer, whose accumulators are the
     /// circuit's outputs and are turned into logits in clear.
     public let outputQuantizer: Quantizer?
-    /// Σ_i W_ji: multiplies the input zero point in the folded correction.
+    /// The integer map, one sparse row per output value.
+    public let linear: LinearRows
+    /// Σ_i W_ji per output value: multiplies the input zero point in the folded correction.
     public let weightRowSums: [Int64]
 
-    public var inputCount: Int { weights.columns }
-    public var outputCount: Int { weights.rows }
+    public var inputCount: Int { linear.inputCount }
+    public var outputCount: Int { linear.outputCount }
+    public var outputChannels: Int { weights.rows }
+    /// The channel (neuron, kernel) of output value j.
+    @inline(__always)
+    public func channel(ofOutput j: Int) -> Int { j / (convolution?.output.positions ?? 1) }
 
-    public init(inputQuantizer: Quantizer, weights: IntegerMatrix, weightQuantizers: [Quantizer], bias: [Double],
-                activation: Activation, outputQuantizer: Quantizer?) {
+    public init(inputQuantizer: Quantizer, weights: IntegerMatrix, convolution: Convolution? = nil,
+                weightQuantizers: [Quantizer], bias: [Double], activation: Activation, outputQuantizer: Quantizer?) {
         precondition(weightQuantizers.count == weights.rows,
-                     "\(weightQuantizers.count) weight quantizers for \(weights.rows) neurons")
-        precondition(bias.count == weights.rows, "\(bias.count) biases for \(weights.rows) neurons")
+                     "\(weightQuantizers.count) weight quantizers for \(weights.rows) output channels")
+        precondition(bias.count == weights.rows, "\(bias.count) biases for \(weights.rows) output channels")
         precondition(!inputQuantizer.isSigned, "Layer inputs are unsigned codes, got \(inputQuantizer)")
+        let rows: LinearRows?
+        if let convolution { rows = LinearRows(convolution: convolution, kernel: weights) } else { rows = LinearRows(dense: weights) }
+        guard let rows else { preconditionFailure("Weights \(weights.rows)×\(weights.columns) do not fit \(String(describing: convolution))") }
         self.inputQuantizer = inputQuantizer
         self.weights = weights
+        self.convolution = convolution
         self.weightQuantizers = weightQuantizers
         self.bias = bias
         self.activation = activation
         self.outputQuantizer = outputQuantizer
-        weightRowSums = (0..<weights.rows).map { weights.row($0).reduce(0, +) }
+        linear = rows
+        weightRowSums = rows.rowSums
     }
 
-    /// Pre-activation of `neuron` for an integer accumulator Σ_i W_ji·q_i (or its rounded
-    /// approximation). Tables and the reference forward both call this, so they agree exactly.
+    private enum CodingKeys: String, CodingKey {
+        case inputQuantizer, weights, convolution, weightQuantizers, bias, activation, outputQuantizer
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let weights = try c.decode(IntegerMatrix.self, forKey: .weights)
+        let convolution = try c.decodeIfPresent(Convolution.self, forKey: .convolution)
+        let quantizers = try c.decode([Quantizer].self, forKey: .weightQuantizers)
+        let bias = try c.decode([Double].self, forKey: .bias)
+        let fits = convolution.map { LinearRows(convolution: $0, kernel: weights) != nil } ?? (LinearRows(dense: weights) != nil)
+        guard fits, quantizers.count == weights.rows, bias.count == weights.rows else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "weights, quantizers, biases and geometry of a quantized layer do not fit together"))
+        }
+        self.init(inputQuantizer: try c.decode(Quantizer.self, forKey: .inputQuantizer),
+                  weights: weights, convolution: convolution, weightQuantizers: quantizers, bias: bias,
+                  activation: try c.decode(Activation.self, forKey: .activation),
+                  outputQuantizer: try c.decodeIfPresent(Quantizer.self, forKey: .outputQuantizer))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inputQuantizer, forKey: .inputQuantizer)
+        try c.encode(weights, forKey: .weights)
+        try c.encodeIfPresent(convolution, forKey: .convolution)
+        try c.encode(weightQuantizers, forKey: .weightQuantizers)
+        try c.encode(bias, forKey: .bias)
+        try c.encode(activation, forKey: .activation)
+        try c.encodeIfPresent(outputQuantizer, forKey: .outputQuantizer)
+    }
+
+    /// Pre-activation of output value `neuron` for an integer accumulator Σ_i W_ji·q_i (or its
+    /// rounded approximation). Tables and the reference forward both call this, so they agree.
     @inline(__always)
     public func preActivation(neuron: Int, accumulator: Int64) -> Double {
         let centred = accumulator - inputQuantizer.zeroPoint * weightRowSums[neuron]
-        return weightQuantizers[neuron].scale * inputQuantizer.scale * Double(centred) + bias[neuron]
+        let c = channel(ofOutput: neuron)
+        return weightQuantizers[c].scale * inputQuantizer.scale * Double(centred) + bias[c]
     }
 
     /// The output code of a hidden neuron: activation, then requantization.
@@ -86,14 +138,15 @@ public struct QuantizedLayer: Codable, Sendable, Equatable {
         activation.apply(preActivation(neuron: neuron, accumulator: accumulator))
     }
 
-    /// Dequantized weights ŵ = s_j·W as a float matrix.
-    public func dequantizedWeights() -> Matrix {
+    /// The float layer with dequantized weights ŵ = s_c·W (same shape as `weights`, same
+    /// geometry), whose forward pass is the fake-quantized one.
+    public func dequantizedLayer() -> NetworkLayer {
         var matrix = Matrix(rows: weights.rows, columns: weights.columns)
         for j in 0..<weights.rows {
             let scale = weightQuantizers[j].scale
             for i in 0..<weights.columns { matrix[j, i] = Float(scale * Double(weights[j, i])) }
         }
-        return matrix
+        return NetworkLayer(weights: matrix, bias: bias.map { Float($0) }, activation: activation, convolution: convolution)
     }
 }
 
@@ -157,7 +210,7 @@ public struct QuantizedModel: Codable, Sendable, Equatable {
         var activationCodes = [[Int64]]()
         var logits = [Double]()
         for (index, layer) in layers.enumerated() {
-            let raw = Self.dotProducts(layer.weights, codes)
+            let raw = layer.linear.apply(codes)
             accumulators.append(raw)
             if index == layers.count - 1 {
                 logits = raw.indices.map { layer.logit(neuron: $0, accumulator: raw[$0]) }
@@ -210,8 +263,7 @@ public struct QuantizedModel: Codable, Sendable, Equatable {
         let inputQ = inputQuantizer
         var current = inputs.map { inputQ.fakeQuantize($0) }
         for layer in layers {
-            var z = current.multipliedByTransposed(layer.dequantizedWeights())
-            z.addToEachRow(layer.bias.map { Float($0) })
+            let z = layer.dequantizedLayer().preActivations(current)
             let activation = layer.activation
             if let output = layer.outputQuantizer {
                 current = z.map { output.fakeQuantize(activation.apply($0)) }
@@ -220,21 +272,6 @@ public struct QuantizedModel: Codable, Sendable, Equatable {
             }
         }
         return current
-    }
-
-    static func dotProducts(_ weights: IntegerMatrix, _ codes: [Int64]) -> [Int64] {
-        var result = [Int64](repeating: 0, count: weights.rows)
-        weights.values.withUnsafeBufferPointer { w in
-            codes.withUnsafeBufferPointer { x in
-                for j in 0..<weights.rows {
-                    let row = w.baseAddress! + j * weights.columns
-                    var sum: Int64 = 0
-                    for i in 0..<weights.columns { sum += row[i] * x[i] }
-                    result[j] = sum
-                }
-            }
-        }
-        return result
     }
 }
 

@@ -130,7 +130,7 @@ import Testing
             _ = try IntegerCircuit.load(from: url)
             Issue.record("a version 1 circuit file was accepted")
         } catch let error as CircuitFileError {
-            #expect(error.description == "Circuit file \(url.path): formatVersion is 1; this build reads version 2 (version 1 held fixed dense + table layers; version 2 is a sequence of dense, round and table ops). Regenerate it with `lockstep export`")
+            #expect(error.description == "Circuit file \(url.path): formatVersion is 1; this build reads versions 2 and 3 (version 1 held fixed dense + table layers; versions 2 and 3 are sequences of ops). Regenerate it with `lockstep export`")
         }
     }
 
@@ -145,7 +145,7 @@ import Testing
             ops: [dense(0, high: 15), CircuitOp(.round(shift: 1, addend: 1), layer: 0, low: [0], high: [8]), dense(1, high: 8)],
             outputDecoding: OutputDecoding(scales: [1], zeroPointCorrections: [0], biases: [0], activation: .identity),
             maxTLUBits: 4)
-        #expect(throws: CircuitFileError(description: "layer 0 (ops [0, 1]) is not dense [round] table, or the final dense op alone")) {
+        #expect(throws: CircuitFileError(description: "layer 0 (ops [0, 1]) is not linear [round] table, or the final linear op alone")) {
             try circuit.validate()
         }
     }
@@ -169,8 +169,8 @@ import Testing
     @Test func messageBitsCoverTheRoundedValue() throws {
         let circuit = try compiled()
         for (stage, statistics) in zip(circuit.stages, circuit.layerStatistics) {
-            let dense = circuit.ops[stage.dense]
-            let offsets = HeldValues.denseOffsets(dense, roundingBits: stage.shift, addend: stage.addend)
+            let dense = circuit.ops[stage.linear]
+            let offsets = HeldValues.linearOffsets(dense, roundingBits: stage.shift, addend: stage.addend)
             let largest = zip(dense.high, offsets).map { $0 - $1 }.max()!
             #expect(offsets.allSatisfy { ($0 + stage.addend) % (1 << stage.shift) == 0 })
             #expect(zip(dense.low, offsets).allSatisfy { $0 >= $1 })

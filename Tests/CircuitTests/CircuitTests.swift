@@ -11,7 +11,7 @@ func expectIdentical(_ trace: CircuitTrace, _ reference: QuantizedForwardResult,
                      sourceLocation: SourceLocation = #_sourceLocation) {
     for stage in circuit.stages {
         let l = stage.layer
-        let accumulators = trace.values[stage.dense]
+        let accumulators = trace.values[stage.linear]
         #expect(accumulators == reference.accumulators[l], "layer \(l) accumulators", sourceLocation: sourceLocation)
         if let round = stage.round {
             let expected = accumulators.map { ($0 + stage.addend) >> stage.shift }
@@ -192,7 +192,7 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         let norms = (0..<7).map { j in model.layers[0].weights.row(j).reduce(0.0) { $0 + Double($1 * $1) }.squareRoot() }
         #expect(hidden.maxWeightNorm == norms.max())
         // Hidden outputs are 3-bit codes, so the output layer's inputs lie in 0...7.
-        let input = circuit.inputBounds(ofOp: circuit.stages[1].dense)
+        let input = circuit.inputBounds(ofOp: circuit.stages[1].linear)
         #expect(input.low.allSatisfy { $0 >= 0 } && input.high.allSatisfy { $0 <= 7 })
         // One table lookup per hidden neuron; the rounding PBSs are the plan's.
         #expect(circuit.pbsCount == 7 && hidden.roundingPBSCount == 7 * hidden.roundingShift)
@@ -272,7 +272,7 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
                 let trace = try ClearEvaluator(narrowed).evaluate(input)
                 #expect(trace.outputs == expected.outputs)
                 for (old, new) in zip(stages, narrowedStages) {
-                    #expect(trace.values[new.dense] == expected.values[old.dense])
+                    #expect(trace.values[new.linear] == expected.values[old.linear])
                     if let oldTable = old.table, let newTable = new.table {
                         #expect(trace.values[newTable] == expected.values[oldTable], "layer \(old.layer) table values at e = \(e)")
                     }

@@ -50,7 +50,7 @@ import Testing
             expectIdentical(trace, quantized.forward(codes: codes, accumulatorShifts: shifts), circuit: circuit)
         }
         for (l, stage) in circuit.stages.enumerated() {
-            let dense = circuit.ops[stage.dense]
+            let dense = circuit.ops[stage.linear]
             #expect(observed.low[l]! >= dense.low.min()! && observed.high[l]! <= dense.high.max()!)
             #expect(observed.observedBits(layer: l)! <= circuit.layerStatistics[l].accumulatorBits)
         }

@@ -109,7 +109,7 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 12))
         // Even with every rounding bit extracted, the table would read more bits than any PBS.
         let stage = circuit.stages[0]
-        let narrowest = HeldValues.denseBits(circuit.ops[stage.dense], roundingBits: stage.shift, addend: stage.addend) - stage.shift
+        let narrowest = HeldValues.linearBits(circuit.ops[stage.linear], roundingBits: stage.shift, addend: stage.addend) - stage.shift
         #expect(narrowest > FHEPlanner.maximumPBSBits)
         do {
             _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)
@@ -160,10 +160,10 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let options = FHEPlanOptions(extraction: .all, maxRoundingGroupBits: testCase.maxGroupBits)
         let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
         for (stage, planLayer) in zip(circuit.stages, plan.layers) where !stage.isOutput {
-            let held = HeldValues.denseBits(circuit.ops[stage.dense], roundingBits: stage.shift, addend: stage.addend)
+            let held = HeldValues.linearBits(circuit.ops[stage.linear], roundingBits: stage.shift, addend: stage.addend)
             #expect(planLayer.extractedBits == min(stage.shift, held - 1))
             #expect(planLayer.roundingGroups.allSatisfy { $0.bits <= (testCase.maxGroupBits ?? 99) })
-            #expect(planLayer.pbsCount == circuit.ops[stage.dense].count * (1 + planLayer.roundingGroups.reduce(0) { $0 + $1.pbsCount }))
+            #expect(planLayer.pbsCount == circuit.ops[stage.linear].count * (1 + planLayer.roundingGroups.reduce(0) { $0 + $1.pbsCount }))
         }
         // The plan's circuit removes the extracted bits in its round ops.
         #expect(plan.circuit.stages.map(\.shift) == plan.layers.map(\.extractedBits))

@@ -28,7 +28,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
     /// What each op needs precomputed.
     enum Step {
         /// The weights and, per output value, the encoded constant Σ_i W[j,i]·offset_in_i − offset_out_j.
-        case dense(weights: IntegerMatrix, constants: [UInt64])
+        /// A linear op (dense or conv2d) and the encoded constant of each output.
+        case linear(LinearRows, constants: [UInt64])
         case round(ExactRounding)
         /// The tables and the position of their key in `serverKeys`.
         case table([LookupTable], key: Int)
@@ -63,11 +64,12 @@ public final class EncryptedExecutor: @unchecked Sendable {
             let op = circuit.ops[i], held = plan.opEncodings[i]
             let inputOffsets = i == 0 ? [Int64](repeating: circuit.inputLow, count: circuit.inputCount) : plan.opEncodings[i - 1].offsets
             switch op.operation {
-            case .dense(let weights):
-                return .dense(weights: weights, constants: (0..<weights.rows).map { j in
+            case .dense, .conv2d:
+                guard let rows = op.linear else { preconditionFailure("A linear op of a validated circuit has rows") }
+                return .linear(rows, constants: (0..<rows.outputCount).map { j in
                     // Wrapping: the torus is Z/2^64 and the true constant decodes exactly.
                     var constant: Int64 = 0
-                    for (k, w) in weights.row(j).enumerated() { constant = constant &+ w &* inputOffsets[k] }
+                    rows.forEachTerm(row: j) { k, w in constant = constant &+ w &* inputOffsets[k] }
                     return held.encoding.encode(Int(constant &- held.offsets[j]))
                 })
             case .round:
@@ -98,8 +100,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
         all.reserveCapacity(steps.count)
         for step in steps {
             switch step {
-            case .dense(let weights, let constants):
-                current = dense(weights, constants: constants, inputs: current)
+            case .linear(let rows, let constants):
+                current = linear(rows, constants: constants, inputs: current)
             case .round(let rounding):
                 current = round(rounding, inputs: current)
             case .table(let tables, let key):
@@ -110,17 +112,15 @@ public final class EncryptedExecutor: @unchecked Sendable {
         return all
     }
 
-    private func dense(_ weights: IntegerMatrix, constants: [UInt64], inputs: [LWECiphertext]) -> [LWECiphertext] {
+    /// Outputs (neurons, or a convolution's positions and channels) are spread over the threads.
+    private func linear(_ rows: LinearRows, constants: [UInt64], inputs: [LWECiphertext]) -> [LWECiphertext] {
         let dimension = serverKey.parameters.bigLWEDimension
-        let results = LWECiphertextSlots(count: weights.rows, dimension: dimension)
-        let workers = min(threads, weights.rows)
+        let results = LWECiphertextSlots(count: rows.outputCount, dimension: dimension)
+        let workers = min(threads, rows.outputCount)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for j in stride(from: worker, to: weights.rows, by: workers) {
+            for j in stride(from: worker, to: rows.outputCount, by: workers) {
                 var sum = LWECiphertext(dimension: dimension)
-                for i in 0..<weights.columns {
-                    let w = weights[j, i]
-                    if w != 0 { sum.addScaled(inputs[i], by: w) }
-                }
+                rows.forEachTerm(row: j) { i, w in sum.addScaled(inputs[i], by: w) }
                 sum.addPlaintext(constants[j])
                 results.set(j, sum)
             }

@@ -122,13 +122,13 @@ public struct FHEPlan: Sendable, Equatable {
     static func encodings(of circuit: IntegerCircuit, layers: [Layer]) -> [OpEncoding] {
         var result = [OpEncoding?](repeating: nil, count: circuit.ops.count)
         for (position, (stage, layer)) in zip(circuit.stages, layers).enumerated() {
-            let dense = circuit.ops[stage.dense]
+            let dense = circuit.ops[stage.linear]
             // In the narrowed circuit a round op's shift is the plan's e.
             let e = stage.shift
             precondition(e == layer.extractedBits, "Layer \(layer.index): the circuit removes \(e) bits, the plan \(layer.extractedBits)")
-            let offsets = HeldValues.denseOffsets(dense, roundingBits: e, addend: stage.addend)
+            let offsets = HeldValues.linearOffsets(dense, roundingBits: e, addend: stage.addend)
             let encoding = Encoding(precision: layer.messageBits)
-            result[stage.dense] = OpEncoding(
+            result[stage.linear] = OpEncoding(
                 encoding: encoding, offsets: offsets,
                 log2PError: layer.isOutputLayer ? layer.tableLog2PError
                     : NoiseFormulas.log2PError(variance: layer.accumulatorVariance.value, precision: layer.messageBits))
@@ -164,10 +164,10 @@ public struct FHEPlan: Sendable, Equatable {
         circuit.ops.indices.map { i in
             let op = circuit.ops[i]
             // A dense op is held at its precision; a round or table op's PBSs read its input's.
-            let precision = opEncodings[op.kind == .dense ? i : i - 1].encoding.precision
+            let precision = opEncodings[op.kind.isLinear ? i : i - 1].encoding.precision
             let pbs: Int
             switch op.kind {
-            case .dense: pbs = 0
+            case .dense, .conv2d: pbs = 0
             case .round: pbs = layers[op.layer].roundingPBSCount   // `validate`: op.layer is the stage's position
             case .table: pbs = op.count
             }
@@ -212,7 +212,7 @@ public struct FHEPlan: Sendable, Equatable {
     public func bootstrapParameters(ofOp i: Int) -> ParameterSet? {
         let op = circuit.ops[i]
         switch op.kind {
-        case .dense: return nil
+        case .dense, .conv2d: return nil
         case .round: return parameters
         case .table: return layers[op.layer].tableParameters ?? parameters   // `validate`: op.layer is the stage's position
         }

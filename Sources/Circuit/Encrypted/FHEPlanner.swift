@@ -68,7 +68,7 @@ public enum FHEPlanner {
         if minBits > 0 {
             let wide = hidden.map { $0.precision(extracting: 0) }.max() ?? minBits
             for precision in Set([minBits, min(wide, maximumPBSBits)]) {
-                let norm = hidden.filter { $0.stage.dense > 0 }.map { shape in
+                let norm = hidden.filter { $0.stage.linear > 0 }.map { shape in
                     let held = shape.precision(extracting: 0), t = shape.stage.shift
                     let bits = min(held, precision + t)
                     return shape.weightTwoNorm * exp2(Double(bits - t - precision))
@@ -314,17 +314,17 @@ public enum FHEPlanner {
 
         init(_ stage: CircuitStage, circuit: IntegerCircuit) {
             self.stage = stage
-            dense = circuit.ops[stage.dense]
+            dense = circuit.ops[stage.linear]
             let statistics = LayerStatistics(stage: stage, circuit: circuit)
             neuronCount = statistics.neuronCount
             weightTwoNorm = statistics.maxWeightNorm
-            let input = circuit.inputBounds(ofOp: stage.dense)
+            let input = circuit.inputBounds(ofOp: stage.linear)
             inputBits = HeldValues.bits(low: input.low, high: input.high)
         }
 
         /// m: the dense op's precision when e of the t rounding bits are extracted.
         func precision(extracting e: Int) -> Int {
-            max(inputBits, HeldValues.denseBits(dense, roundingBits: e, addend: stage.addend))
+            max(inputBits, HeldValues.linearBits(dense, roundingBits: e, addend: stage.addend))
         }
 
         /// The most bits extraction can remove: t, but at least one table bit stays.

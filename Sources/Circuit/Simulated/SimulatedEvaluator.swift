@@ -30,7 +30,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
     public var circuit: IntegerCircuit { plan.circuit }
 
     enum Step {
-        case dense(weights: IntegerMatrix, constants: [UInt64])
+        case linear(LinearRows, constants: [UInt64])
         /// One polynomial pair per group: the top-bit table's and (d ≥ 2) the low bits'.
         case round(ExactRounding, top: [[UInt64]], low: [[UInt64]?])
         /// The test polynomials and σ of the PBS outputs of the layer's bootstrapping key.
@@ -62,7 +62,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         centered = plan.parameters.modulusSwitch == .centered
         steps = EncryptedExecutor.steps(plan).map { step in
             switch step {
-            case .dense(let weights, let constants): return .dense(weights: weights, constants: constants)
+            case .linear(let rows, let constants): return .linear(rows, constants: constants)
             case .round(let rounding):
                 return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
                               low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
@@ -110,10 +110,10 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         values.reserveCapacity(steps.count)
         for (i, step) in steps.enumerated() {
             switch step {
-            case .dense(let weights, let constants):
-                phases = (0..<weights.rows).map { j in
+            case .linear(let rows, let constants):
+                phases = (0..<rows.outputCount).map { j in
                     var sum = constants[j]
-                    for (k, w) in weights.row(j).enumerated() where w != 0 { sum = sum &+ UInt64(bitPattern: w) &* phases[k] }
+                    rows.forEachTerm(row: j) { k, w in sum = sum &+ UInt64(bitPattern: w) &* phases[k] }
                     return sum
                 }
             case .round(let rounding, let top, let low):
