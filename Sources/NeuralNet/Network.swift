@@ -27,9 +27,12 @@ public struct Network: Sendable, Codable, Equatable {
 
     public init(layers: [NetworkLayer]) {
         precondition(!layers.isEmpty, "A network needs at least one layer")
+        for (index, layer) in layers.enumerated() {
+            if let problem = layer.shapeProblem { preconditionFailure("Layer \(index) is inconsistent: \(problem)") }
+        }
         for index in 1..<layers.count {
             precondition(layers[index].inputCount == layers[index - 1].outputCount,
-                         "Layer \(index) expects \(layers[index].inputCount) inputs, layer \(index - 1) produces \(layers[index - 1].outputCount)")
+                         "Layer \(index) reads \(layers[index].inputCount) values, layer \(index - 1) produces \(layers[index - 1].outputCount)")
         }
         self.layers = layers
     }
