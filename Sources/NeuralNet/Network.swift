@@ -10,6 +10,14 @@
 //   model.predict(features)                           // class index; model.forward(features) → logits
 //   try model.save(to: url); let again = try Network.load(from: url)
 //
+//   // A CNN: layers built from geometries (Convolution, Pooling); pooling belongs to the layer
+//   // that reads it, and a dense layer after a convolution reads its channel-major output as is.
+//   let conv = try Convolution(input: ImageShape(channels: 1, height: 28, width: 28), outputChannels: 8,
+//                              kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+//   var g = SeededGenerator(seed: 7)
+//   let cnn = Network(layers: [NetworkLayer(convolution: conv, activation: .relu, generator: &g),
+//                              NetworkLayer(inputCount: conv.output.count, outputCount: 10, activation: .identity, generator: &g)])
+//
 // Everything random (initialisation, shuffling) comes from explicit seeds (SeededGenerator,
 // xoshiro256**), so a run is reproducible. Matrix products run on all cores for large shapes.
 
