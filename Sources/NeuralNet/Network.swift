@@ -10,6 +10,14 @@
 //   model.predict(features)                           // class index; model.forward(features) → logits
 //   try model.save(to: url); let again = try Network.load(from: url)
 //
+//   // A CNN: layers built from geometries (Convolution, Pooling); pooling belongs to the layer
+//   // that reads it, and a dense layer after a convolution reads its channel-major output as is.
+//   let conv = try Convolution(input: ImageShape(channels: 1, height: 28, width: 28), outputChannels: 8,
+//                              kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+//   var g = SeededGenerator(seed: 7)
+//   let cnn = Network(layers: [NetworkLayer(convolution: conv, activation: .relu, generator: &g),
+//                              NetworkLayer(inputCount: conv.output.count, outputCount: 10, activation: .identity, generator: &g)])
+//
 // Everything random (initialisation, shuffling) comes from explicit seeds (SeededGenerator,
 // xoshiro256**), so a run is reproducible. Matrix products run on all cores for large shapes.
 
@@ -27,9 +35,12 @@ public struct Network: Sendable, Codable, Equatable {
 
     public init(layers: [NetworkLayer]) {
         precondition(!layers.isEmpty, "A network needs at least one layer")
+        for (index, layer) in layers.enumerated() {
+            if let problem = layer.shapeProblem { preconditionFailure("Layer \(index) is inconsistent: \(problem)") }
+        }
         for index in 1..<layers.count {
             precondition(layers[index].inputCount == layers[index - 1].outputCount,
-                         "Layer \(index) expects \(layers[index].inputCount) inputs, layer \(index - 1) produces \(layers[index - 1].outputCount)")
+                         "Layer \(index) reads \(layers[index].inputCount) values, layer \(index - 1) produces \(layers[index - 1].outputCount)")
         }
         self.layers = layers
     }

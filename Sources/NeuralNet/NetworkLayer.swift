@@ -90,19 +90,4 @@ public struct NetworkLayer: Sendable, Codable, Equatable {
         }
         self.init(weights: weights, bias: [Float](repeating: 0, count: outputCount), activation: activation)
     }
-
-    /// Pre-activations `input · weightsᵀ + bias` for a batch (one sample per row).
-    public func preActivations(_ input: Matrix, weights usedWeights: Matrix? = nil) -> Matrix {
-        let w = usedWeights ?? weights
-        precondition(input.columns == w.columns,
-                     "A fully connected layer expects \(w.columns) input features, batch has \(input.columns)")
-        var z = input.multipliedByTransposed(w)
-        z.addToEachRow(bias)
-        return z
-    }
-
-    public func forward(_ input: Matrix) -> Matrix {
-        let act = activation
-        return preActivations(input).map { act.apply($0) }
-    }
 }

@@ -102,8 +102,11 @@ public struct TransformedLayer: Sendable {
 }
 
 /// Fake rounding of pre-activations onto an integer grid, as an integer circuit rounds its
-/// accumulators: with u = z − bias, per neuron j the integer a = u/scale_j + offset_j is
+/// accumulators: with u = z − bias, per output value j the integer a = u/scale_j + offset_j is
 /// rounded half up to a multiple of 2^shift, and u becomes scale_j·(round(a) − offset_j).
+/// `scales` and `offsets` have one value per output value of the layer (`outputCount`, the
+/// columns of z): a convolution's accumulators differ per position (padding drops taps, so the
+/// zero-point correction does), not only per channel. The bias is the layer's, per channel.
 public struct PreActivationRounding: Sendable {
     public let scales: [Double]
     public let offsets: [Double]
@@ -116,15 +119,17 @@ public struct PreActivationRounding: Sendable {
         self.shift = shift
     }
 
-    func apply(_ z: inout Matrix, bias: [Float]) {
-        precondition(z.columns == scales.count, "Rounding for \(scales.count) neurons, layer has \(z.columns)")
+    func apply(_ z: inout Matrix, layer: NetworkLayer) {
+        precondition(z.columns == scales.count, "Rounding for \(scales.count) output values, layer has \(z.columns)")
         let step = Double(1 << shift)
+        let bias = layer.bias
         for row in 0..<z.rows {
             for j in 0..<z.columns {
                 let k = row * z.columns + j
-                let integer = (Double(z.values[k] - bias[j])) / scales[j] + offsets[j]
+                let b = bias[layer.channel(ofOutput: j)]
+                let integer = (Double(z.values[k] - b)) / scales[j] + offsets[j]
                 let rounded = step * (integer / step + 0.5).rounded(.down)
-                z.values[k] = Float(scales[j] * (rounded - offsets[j])) + bias[j]
+                z.values[k] = Float(scales[j] * (rounded - offsets[j])) + b
             }
         }
     }
@@ -191,12 +196,15 @@ public enum Trainer {
         var correct: Int
         var weightGradients: [Matrix]
         var biasGradients: [[Float]]
+        /// d loss / d inputs, when asked for (training never needs it).
+        var inputGradient: Matrix?
     }
 
     /// Forward and backward pass of one minibatch (internal so tests can check the gradients).
-    static func gradients(model: Network, inputs: Matrix, labels: [Int], transform: (any TrainingTransform)?) -> Step {
+    static func gradients(model: Network, inputs: Matrix, labels: [Int], transform: (any TrainingTransform)?,
+                          inputGradient wantsInputGradient: Bool = false) -> Step {
         let layerCount = model.layers.count
-        var layerInputs = [Matrix]()
+        var patches = [Matrix]()
         var preActivations = [Matrix]()
         var outputs = [Matrix]()
         var usedWeights = [Matrix]()
@@ -204,11 +212,11 @@ public enum Trainer {
         for (index, layer) in model.layers.enumerated() {
             let transformed = transform?.forwardLayer(layer: index, weights: layer.weights)
             let weights = transformed?.weights ?? layer.weights
-            var z = layer.preActivations(current, weights: weights)
-            transformed?.preActivationRounding?.apply(&z, bias: layer.bias)
+            var (layerPatches, z) = layer.linearPass(current, weights: weights)
+            transformed?.preActivationRounding?.apply(&z, layer: layer)
             let activation = layer.activation
             var a = z.map { activation.apply($0) }
-            layerInputs.append(current)
+            patches.append(layerPatches)
             preActivations.append(z)
             outputs.append(a)
             usedWeights.append(weights)
@@ -223,19 +231,25 @@ public enum Trainer {
         var biasGradients = [[Float]](repeating: [], count: layerCount)
         var outputGradient = lossGradient
         for index in stride(from: layerCount - 1, through: 0, by: -1) {
-            let activation = model.layers[index].activation
+            let layer = model.layers[index]
             var delta = outputGradient
             let z = preActivations[index], a = outputs[index]
-            if activation != .identity {
+            if layer.activation != .identity {
                 for k in delta.values.indices {
-                    delta.values[k] *= activation.derivative(preActivation: z.values[k], output: a.values[k])
+                    delta.values[k] *= layer.activation.derivative(preActivation: z.values[k], output: a.values[k])
                 }
             }
-            weightGradients[index] = delta.transposedMultiplied(by: layerInputs[index])
-            biasGradients[index] = delta.columnSums()
-            if index > 0 { outputGradient = delta.multiplied(by: usedWeights[index]) }
+            // One row per (sample, position), one column per channel: the rows of the patches.
+            let rowDelta = layer.positionMajor(delta)
+            weightGradients[index] = rowDelta.transposedMultiplied(by: patches[index])
+            // Column sums over (sample, position) rows: a channel's bias moves all its positions.
+            biasGradients[index] = rowDelta.columnSums()
+            if index > 0 || wantsInputGradient {
+                outputGradient = layer.inputGradient(fromPatchGradient: rowDelta.multiplied(by: usedWeights[index]))
+            }
         }
-        return Step(loss: loss, correct: correct, weightGradients: weightGradients, biasGradients: biasGradients)
+        return Step(loss: loss, correct: correct, weightGradients: weightGradients, biasGradients: biasGradients,
+                    inputGradient: wantsInputGradient ? outputGradient : nil)
     }
 }
 

@@ -38,7 +38,7 @@ import Testing
         try expectFailure(good.prefix(good.count / 2), mentioning: "not a valid")
         try expectFailure(Data("{}".utf8), mentioning: "not a valid")
         let text = String(decoding: good, as: UTF8.self)
-        try expectFailure(Data(text.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":7").utf8),
+        try expectFailure(Data(text.replacingOccurrences(of: "\"formatVersion\":2", with: "\"formatVersion\":7").utf8),
                           mentioning: "formatVersion 7")
         try expectFailure(Data(text.replacingOccurrences(of: "lockstep.mlp", with: "other").utf8), mentioning: "format \"other\"")
         try expectFailure(Data(text.replacingOccurrences(of: "\"rows\":2", with: "\"rows\":3").utf8), mentioning: "declares 3×3")
