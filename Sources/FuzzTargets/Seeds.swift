@@ -33,10 +33,17 @@ extension FuzzTarget {
                 """.utf8)
             return seeds
         case .model:
-            return ["mlp-4-3-2.json": try Self.fileBytes { try Self.seedModel.save(to: $0) }]
+            return ["mlp-4-3-2.json": try Self.fileBytes { try Self.seedModel.save(to: $0) },
+                    "cnn-1x4x4.json": try Self.fileBytes { try Self.seedConvolutionalModel().save(to: $0) }]
         case .circuit:
             let circuit = try Self.seedCircuit()
-            return ["circuit-4-3-2.json": try Self.fileBytes { try circuit.save(to: $0) }]
+            let convolutional = try CircuitCompiler.lower(
+                PostTrainingQuantizer.quantize(try Self.seedConvolutionalModel(), calibrationInputs: Matrix([[Float]](repeating: (0..<16).map { Float($0) / 15 }, count: 2)),
+                                               configuration: QuantizationConfiguration(method: .ptq, inputBits: 2, weightBits: 2, activationBits: 2,
+                                                                                        outputWeightBits: 2)),
+                options: CircuitOptions(maxTLUBits: 4))
+            return ["circuit-4-3-2.json": try Self.fileBytes { try circuit.save(to: $0) },
+                    "circuit-cnn-1x4x4.json": try Self.fileBytes { try convolutional.save(to: $0) }]
         case .sklearn:
             var seeds: [String: Data] = [:]
             for (selector, file) in [(0, "iris.csv"), (1, "breast_cancer.csv"), (2, "wine_data.csv")] {
@@ -76,6 +83,18 @@ extension FuzzTarget {
     }
 
     private static let seedModel = Network(sizes: [4, 3, 2], seed: 7)
+
+    /// conv 2×3×3 p1 relu → avgpool 2 → dense 2 on 1×4×4 inputs: every field of a
+    /// convolutional layer (geometry, pooling) appears in the model and circuit seeds.
+    private static func seedConvolutionalModel() throws -> Network {
+        var generator = SeededGenerator(seed: 7)
+        let convolution = try Convolution(input: ImageShape(channels: 1, height: 4, width: 4), outputChannels: 2,
+                                          kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        let pooling = try Pooling(input: convolution.output, window: 2)
+        var dense = NetworkLayer(inputCount: pooling.output.count, outputCount: 2, activation: .identity, generator: &generator)
+        dense.inputPooling = pooling
+        return Network(layers: [NetworkLayer(convolution: convolution, activation: .relu, generator: &generator), dense])
+    }
 
     /// The seed model lowered at 2-bit inputs: the circuit of the circuit seed and of the
     /// deployment the TFHE harness's ciphertext files belong to.
