@@ -214,6 +214,18 @@ import Testing
         #expect(budget.description.contains("hidden layer 0 reads 6-bit inputs"), "\(budget)")
     }
 
+    /// Until convolutions train and quantize, a CNN stops with an error naming why, not a trap.
+    @Test func aCNNRunStopsWithAnErrorUntilConvolutionsRun() throws {
+        let config = try load("[conv 4x3x3 p1, relu, flatten, dense 10]")[0]
+        let results = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-cnn-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: results) }
+        let runner = ExperimentRunner(options: RunOptions(
+            dataDirectory: repositoryRoot.appendingPathComponent("data").path, resultsDirectory: results))
+        let error = try #require(throws: ExperimentError.self) { try runner.prepare(config) }
+        #expect(error.description.contains("layer 0 of the model is a convolution"), "\(error)")
+        #expect(error.description.contains("not implemented yet"), "\(error)")
+    }
+
     @Test func theCommittedCNNConfigsLoad() throws {
         let root = repositoryRoot.appendingPathComponent("configs/experiments")
         let digits = try ConfigLoader.load(path: root.appendingPathComponent("encrypted-digits-cnn.yaml").path)
