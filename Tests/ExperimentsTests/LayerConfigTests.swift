@@ -143,6 +143,16 @@ import Testing
         #expect([DatasetName.iris, .breastCancer, .wine].allSatisfy { $0.imageShape == nil })
     }
 
+    /// The declared sizes the config loader checks layer lists against are those of the files
+    /// (the small datasets; MNIST's 28×28 is checked by the runner when it loads the images).
+    @Test func declaredSizesMatchTheLoadedData() throws {
+        let loader = DatasetLoader(dataDirectory: repositoryRoot.appendingPathComponent("data"))
+        for name in [DatasetName.digits, .iris, .breastCancer, .wine] {
+            let split = try loader.load(name)
+            #expect(split.featureCount == name.featureCount && split.classCount == name.classCount, "\(name)")
+        }
+    }
+
     /// Each error names the file, the line, the key (with the item index) and the item's text,
     /// and says what is allowed.
     @Test(arguments: [
