@@ -9,10 +9,13 @@ import TFHE
 /// fully resolved `ExperimentConfig`s.
 public enum ConfigLoader {
     /// Keys whose value may be a list to sweep over, in the order their labels are joined into
-    /// the experiment name (`name-ptq-b4`). `model.hidden` sweeps when it is a list of lists.
+    /// the experiment name (`name-ptq-b4`). `model.hidden` and `model.layers` sweep when they
+    /// are lists of lists (labels `h128x64` and `l` + a hash of the layer list, see
+    /// `Architecture.label`).
     static let sweepKeys: [(path: [String], label: @Sendable (String) -> String)] = [
         (["dataset", "name"], { $0 }),
         (["model", "hidden"], { "h" + $0 }),
+        (["model", "layers"], { $0 }),
         (["model", "activation"], { $0 }),
         (["training", "epochs"], { "e\($0)" }),
         (["training", "learning_rate"], { "lr\($0)" }),
@@ -94,8 +97,11 @@ public enum ConfigLoader {
         var variants: [(tree: ConfigNode, labels: [String])] = [(tree, [])]
         for (path, label) in sweepKeys {
             guard let value = lookup(tree, path), case .sequence(let options, let location) = value else { continue }
-            let isHiddenList = path == ["model", "hidden"]
-            if isHiddenList, !options.contains(where: { if case .sequence = $0 { true } else { false } }) { continue }
+            // Both are lists themselves: only a list of lists sweeps.
+            let isHiddenList = path == ["model", "hidden"], isLayerList = path == ["model", "layers"]
+            if isHiddenList || isLayerList, !options.contains(where: { if case .sequence = $0 { true } else { false } }) {
+                continue
+            }
             guard !options.isEmpty else {
                 throw ConfigError(
                     file: location.file, line: location.line, keyPath: path.joined(separator: "."),
@@ -111,11 +117,18 @@ public enum ConfigLoader {
                 try options.map { option in
                     let text: String
                     switch option {
+                    case .scalar(let scalar, _) where isLayerList:
+                        // A layer item among layer lists: half a sweep, half an architecture.
+                        throw ConfigError(
+                            file: option.location.file, line: option.location.line, keyPath: path.joined(separator: "."),
+                            message: "holds a list, so it is a sweep over layer lists, but it also holds the item '\(scalar)'; allowed: a list of layer items ([flatten, dense 10]) or a list of such lists")
                     case .scalar(let scalar, _):
                         text = scalar
                     case .sequence(let widths, _) where isHiddenList:
                         text = widths.map { if case .scalar(let width, _) = $0 { width } else { "?" } }
                             .joined(separator: "x")
+                    case .sequence(let items, _) where isLayerList:
+                        text = layerListLabel(items)
                     default:
                         throw ConfigError(
                             file: option.location.file, line: option.location.line,
@@ -150,6 +163,21 @@ public enum ConfigLoader {
             meanings[unnamed.fingerprint] = config.name
         }
         return configs
+    }
+
+    /// The name label of one `model.layers` sweep entry: from the canonical spelling, so two
+    /// spellings of one list are one experiment (and the duplicate check below catches them).
+    /// An item that does not parse is reported by `decode` with its key path; its raw text
+    /// keeps the label defined until then.
+    private static func layerListLabel(_ items: [ConfigNode]) -> String {
+        var specs: [LayerSpec] = []
+        for item in items {
+            guard case .scalar(let text, _) = item, case .success(let spec) = LayerSpec.parse(text) else {
+                return "l-unparsed"
+            }
+            specs.append(spec)
+        }
+        return Architecture.layers(specs).label
     }
 
     private static func lookup(_ tree: ConfigNode, _ path: [String]) -> ConfigNode? {
@@ -197,22 +225,11 @@ public enum ConfigLoader {
         guard var modelReader = try root.section("model") else {
             throw ConfigError(
                 file: tree.location.file, keyPath: "model",
-                message: "is required: {hidden: [32], activation: relu} or {load: path/to/model.json}")
+                message: "is required: {hidden: [32], activation: relu}, {layers: [conv 8x3x3 p1, relu, flatten, dense 10]} or {load: path/to/model.json}")
         }
-        let load = try modelReader.text("load", default: nil)
-        let hiddenGiven = modelReader.value("hidden") != nil
-        if load != nil, hiddenGiven {
-            throw modelReader.error("load", nil, "and model.hidden are both set; give either an architecture or a file to load")
-        }
-        if load == nil, !hiddenGiven {
-            throw modelReader.error("hidden", nil, "is required unless model.load names a saved model, e.g. hidden: [32]")
-        }
-        let model = ExperimentConfig.ModelSection(
-            hidden: try modelReader.integerList("hidden", default: [], allowed: 1...8192),
-            activation: try modelReader.choice("activation", default: Activation.relu),
-            seed: try modelReader.seed("seed", default: seed),
-            load: load)
+        let model = try modelSection(&modelReader, dataset: dataset.name, seed: seed)
         try modelReader.finish()
+        let load = model.load
 
         var trainingReader = try root.section("training") ?? ConfigReader(.mapping([], tree.location), path: ["training"])
         let optimizer = try trainingReader.choice("optimizer", default: ExperimentConfig.OptimizerName.adam)
@@ -273,17 +290,27 @@ public enum ConfigLoader {
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
                 message: "is \(fhe.samples) but fhe.mode is simulate, which runs nothing encrypted; allowed: fhe.mode both (simulate and encrypt \(fhe.samples) samples), or fhe.samples 0")
         }
-        if fhe.runsSimulated, load == nil, model.hidden.isEmpty {
+        // What the model lacks, in the config's own terms.
+        let noHiddenLayer: String
+        let addHiddenLayer: String
+        switch model.architecture {
+        case .hidden:
+            (noHiddenLayer, addHiddenLayer) = ("model.hidden is []", "hidden: [16]")
+        case .layers:
+            (noHiddenLayer, addHiddenLayer) = ("model.layers has only the logits layer", "a conv or dense with its activation before it")
+        }
+        let hiddenLayers = model.architecture.hiddenLayerCount
+        if fhe.runsSimulated, load == nil, hiddenLayers == 0 {
             let node = tree["fhe"]?["mode"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.mode",
-                message: "is \(fhe.mode?.rawValue ?? "") but model.hidden is []: a model without hidden layers has no table lookup, so there is no PBS to simulate; allowed: fhe.mode encrypt, or at least one hidden layer such as hidden: [16]")
+                message: "is \(fhe.mode?.rawValue ?? "") but \(noHiddenLayer): a model without hidden layers has no table lookup, so there is no PBS to simulate; allowed: fhe.mode encrypt, or at least one hidden layer such as \(addHiddenLayer)")
         }
-        if fhe.runsEncrypted, load == nil, model.hidden.isEmpty {
+        if fhe.runsEncrypted, load == nil, hiddenLayers == 0 {
             let node = tree["fhe"]?["samples"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
-                message: "is \(fhe.samples) but model.hidden is []: a model without hidden layers has no table lookup, so there is no KS→PBS for the encrypted run to plan; allowed: fhe.samples 0, or at least one hidden layer such as hidden: [16]")
+                message: "is \(fhe.samples) but \(noHiddenLayer): a model without hidden layers has no table lookup, so there is no KS→PBS for the encrypted run to plan; allowed: fhe.samples 0, or at least one hidden layer such as \(addHiddenLayer)")
         }
         // Checked here, not when the FHE stage plans after minutes of training.
         if fhe.parameters != "auto", ParameterCatalog.named(fhe.parameters) == nil {
@@ -292,7 +319,7 @@ public enum ConfigLoader {
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.parameters",
                 message: "unknown parameter set '\(fhe.parameters)'; allowed: auto, a set that `lockstep params` lists (\(ParameterCatalog.all.map(\.name).joined(separator: ", "))), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs15x2)")
         }
-        if load == nil, let reason = quantization.impossibleBudget(hiddenLayers: model.hidden.count) {
+        if load == nil, let reason = quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
             let node = tree["quantization"]?["accumulator_bits_budget"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line,
@@ -302,6 +329,75 @@ public enum ConfigLoader {
         return ExperimentConfig(
             name: name, seed: seed, dataset: dataset, model: model, training: training, quantization: quantization,
             fhe: fhe, dataDirectory: dataDirectory)
+    }
+
+    /// `model`: exactly one of `hidden` (with `activation`), `layers` and `load`. A layer list is
+    /// parsed and its whole geometry built against the dataset's input here, so a list that
+    /// does not fit fails before any training.
+    private static func modelSection(_ reader: inout ConfigReader, dataset: DatasetName, seed: UInt64) throws
+        -> ExperimentConfig.ModelSection
+    {
+        let load = try reader.text("load", default: nil)
+        let hiddenNode = reader.value("hidden")
+        let layersNode = reader.value("layers")
+        let activationNode = reader.value("activation")
+        let either = "give either an architecture (model.hidden or model.layers) or a file to load"
+        if load != nil, hiddenNode != nil {
+            throw reader.error("load", nil, "and model.hidden are both set; \(either)")
+        }
+        if load != nil, layersNode != nil {
+            throw reader.error("load", nil, "and model.layers are both set; \(either)")
+        }
+        if let layersNode, hiddenNode != nil {
+            throw reader.error(
+                "layers", layersNode,
+                "and model.hidden are both set; allowed: one of them (hidden: fully connected widths with model.activation, layers: a list of layer items)")
+        }
+        let modelSeed = try reader.seed("seed", default: seed)
+        guard let layersNode else {
+            if load == nil, hiddenNode == nil {
+                throw reader.error(
+                    "hidden", nil, "is required unless model.layers or model.load is given, e.g. hidden: [32]")
+            }
+            return ExperimentConfig.ModelSection(
+                architecture: .hidden(
+                    try reader.integerList("hidden", default: [], allowed: 1...LayerSpec.maximumDenseOutputs),
+                    activation: try reader.choice("activation", default: Activation.relu)),
+                seed: modelSeed, load: load)
+        }
+        if let activationNode {
+            throw reader.error(
+                "activation", activationNode,
+                "is set but model.layers gives each layer its own activation; allowed: activation items in model.layers (e.g. conv 8x3x3 p1, relu)")
+        }
+        guard case .sequence(let items, _) = layersNode else {
+            throw reader.error(
+                "layers", layersNode,
+                "must be a list of layer items such as [conv 8x3x3 p1, relu, flatten, dense 10], got \(layersNode.kindDescription); items: \(LayerSpec.grammar)")
+        }
+        func itemError(_ index: Int, _ message: String) -> ConfigError {
+            reader.error("layers[\(index)]", items[index], message)
+        }
+        var specs: [LayerSpec] = []
+        for (index, item) in items.enumerated() {
+            guard case .scalar(let text, _) = item else {
+                throw itemError(index, "is \(item.kindDescription); allowed: one layer item per entry: \(LayerSpec.grammar)")
+            }
+            switch LayerSpec.parse(text) {
+            case .success(let spec): specs.append(spec)
+            case .failure(let error): throw itemError(index, "'\(text)': \(error.reason)")
+            }
+        }
+        let architecture = Architecture.layers(specs)
+        do {
+            _ = try architecture.blueprint(
+                input: TensorShape(dataset, featureCount: dataset.featureCount), classCount: dataset.classCount,
+                dataset: dataset.rawValue)
+        } catch {
+            guard let index = error.item else { throw reader.error("layers", layersNode, error.message) }
+            throw itemError(index, error.message)
+        }
+        return ExperimentConfig.ModelSection(architecture: architecture, seed: modelSeed, load: nil)
     }
 
     /// `p_error` as `2^-40`, `2**-40` or a plain number in (0, 0.5].

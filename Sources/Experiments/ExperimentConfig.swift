@@ -31,13 +31,50 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
     }
 
     public struct ModelSection: Codable, Hashable, Sendable {
-        /// Hidden layer widths; the input and output sizes come from the dataset.
-        public var hidden: [Int]
-        public var activation: Activation
+        /// `model.hidden` + `model.activation` or `model.layers`; the input and output sizes
+        /// come from the dataset. A loaded model keeps `.hidden([], activation: .relu)`, as it
+        /// always has (its fingerprint must not change).
+        public var architecture: Architecture
         /// Seed of the weight initialisation.
         public var seed: UInt64
         /// A weight file to load instead of training (path relative to the working directory).
         public var load: String?
+
+        public init(architecture: Architecture, seed: UInt64, load: String?) {
+            self.architecture = architecture
+            self.seed = seed
+            self.load = load
+        }
+
+        // Encoded as the config spells it: `hidden` and `activation`, exactly the keys of the
+        // section before `model.layers` existed (so earlier fingerprints, results and reusable
+        // float models still match), or `layers` as canonical item texts.
+        private enum Keys: String, CodingKey { case hidden, activation, layers, seed, load }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            if let layers = try container.decodeIfPresent([LayerSpec].self, forKey: .layers) {
+                architecture = .layers(layers)
+            } else {
+                architecture = .hidden(try container.decode([Int].self, forKey: .hidden),
+                                       activation: try container.decode(Activation.self, forKey: .activation))
+            }
+            seed = try container.decode(UInt64.self, forKey: .seed)
+            load = try container.decodeIfPresent(String.self, forKey: .load)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            switch architecture {
+            case .hidden(let widths, let activation):
+                try container.encode(widths, forKey: .hidden)
+                try container.encode(activation, forKey: .activation)
+            case .layers(let specs):
+                try container.encode(specs, forKey: .layers)
+            }
+            try container.encode(seed, forKey: .seed)
+            try container.encodeIfPresent(load, forKey: .load)
+        }
     }
 
     public enum OptimizerName: String, Codable, Hashable, Sendable, CaseIterable {

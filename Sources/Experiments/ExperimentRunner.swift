@@ -179,9 +179,8 @@ public struct ExperimentRunner: Sendable {
             finalEpochTrainAccuracy = reusable.manifest.results.finalEpochTrainAccuracy
         } else {
             progress.stage("training")
-            model = Network(
-                sizes: [split.featureCount] + config.model.hidden + [split.classCount],
-                activation: config.model.activation, seed: config.model.seed)
+            model = try Self.initialModel(config, featureCount: split.featureCount, classCount: split.classCount)
+            try Self.refuseUntilConvolutionsRun(model, config: config)
             clock = ContinuousClock.now
             let reports: [EpochReport]
             do {
@@ -207,6 +206,7 @@ public struct ExperimentRunner: Sendable {
                 experiment: config.name,
                 message: "the model has \(model.inputCount) inputs and \(model.outputCount) outputs but \(config.dataset.name.rawValue) has \(split.featureCount) features and \(split.classCount) classes")
         }
+        try Self.refuseUntilConvolutionsRun(model, config: config)
         // The config loader checks these for `model.hidden`; a loaded model's depth is known only now.
         let hiddenLayers = model.layers.count - 1
         if let reason = config.quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
@@ -506,6 +506,41 @@ public struct ExperimentRunner: Sendable {
             flipVerdict: layer.flips.verdict.rawValue, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas)
     }
 
+    /// The seeded, untrained network of `config.model.architecture` (hidden widths or a layer
+    /// list: one path, so `hidden` gives the weights `Network(sizes:activation:seed:)` always
+    /// gave) for the loaded split's sizes. The config loader built the same geometry from the
+    /// dataset's declared sizes; a mismatch with the loaded files is reported here.
+    static func initialModel(_ config: ExperimentConfig, featureCount: Int, classCount: Int) throws -> Network {
+        let dataset = config.dataset.name
+        let input = TensorShape(dataset, featureCount: featureCount)
+        guard input.count == featureCount else {
+            throw ExperimentError(
+                experiment: config.name,
+                message: "\(dataset.rawValue) images are \(input) = \(input.count) values but the loaded data has \(featureCount) features per sample")
+        }
+        do {
+            let blueprints = try config.model.architecture.blueprint(
+                input: input, classCount: classCount, dataset: dataset.rawValue)
+            return LayerBlueprint.network(blueprints, seed: config.model.seed)
+        } catch {
+            throw ExperimentError(
+                experiment: config.name, message: "model.layers\(error.item.map { "[\($0)]" } ?? ""): \(error.message)")
+        }
+    }
+
+    /// Refuses a network with a convolution or a pooling, as an error instead of a trap: float
+    /// training, quantization and lowering of such layers are still being written (issue 11), and
+    /// today's fully connected code paths would stop at a precondition on their shapes. Remove
+    /// this check once those stages handle `NetworkLayer.convolution` and `inputPooling`.
+    static func refuseUntilConvolutionsRun(_ model: Network, config: ExperimentConfig) throws {
+        guard let index = model.layers.firstIndex(where: { $0.convolution != nil || $0.inputPooling != nil }) else {
+            return
+        }
+        throw ExperimentError(
+            experiment: config.name,
+            message: "layer \(index) of the model is a convolution or pools its input (\(config.model.architecture.summary)); training, quantizing and lowering such layers is not implemented yet, so only the config and its geometry can be checked; allowed today: fully connected layers (model.hidden, or model.layers of flatten, dense and activations)")
+    }
+
     /// Names the keys that decide whether training converges, with their values.
     static func divergenceError(
         _ divergence: TrainingDivergedError, config: ExperimentConfig, phase: String, learningRateKey: String,
@@ -513,7 +548,7 @@ public struct ExperimentRunner: Sendable {
     ) -> ExperimentError {
         ExperimentError(
             experiment: config.name,
-            message: "\(phase) diverged: after epoch \(divergence.epoch), minibatch \(divergence.batch), layer \(divergence.layer) has non-finite weights or biases (\(learningRateKey) \(learningRate), training.optimizer \(config.training.optimizer.rawValue), model.activation \(config.model.activation.rawValue)); allowed: a smaller \(learningRateKey), or training.optimizer adam")
+            message: "\(phase) diverged: after epoch \(divergence.epoch), minibatch \(divergence.batch), layer \(divergence.layer) has non-finite weights or biases (\(learningRateKey) \(learningRate), training.optimizer \(config.training.optimizer.rawValue), model \(config.model.architecture.summary)); allowed: a smaller \(learningRateKey), or training.optimizer adam")
     }
 
     private func trainingConfiguration(_ section: ExperimentConfig.TrainingSection, epochs: Int, learningRate: Double)
@@ -551,6 +586,14 @@ public struct ExperimentRunner: Sendable {
         return nil
     }
 
+    /// After the layer sizes: the hidden activation (as always), or the whole layer list.
+    private static func modelWords(_ architecture: Architecture) -> String {
+        switch architecture {
+        case .hidden(_, let activation): activation.rawValue
+        case .layers: architecture.summary
+        }
+    }
+
     static func summaryMarkdown(
         config: ExperimentConfig, prepared: PreparedExperiment, summary record: SummaryRecord,
         summaryTable summary: ReportTable, layers: ReportTable, simulated: SimulatedEvaluation? = nil
@@ -559,7 +602,7 @@ public struct ExperimentRunner: Sendable {
         var text = "# \(config.name)\n\n"
         text += "Generated by `lockstep run` from the same records as `summary.csv` and `layers.csv`.\n\n"
         text += "- dataset: \(config.dataset.name.rawValue), \(prepared.split.splitDescription)\n"
-        text += "- model: \(prepared.model.layerSizes.map(String.init).joined(separator: "→")) \(config.model.activation.rawValue), float weights \(prepared.modelSource.hasPrefix("reused") ? "reused from an earlier run" : prepared.modelSource)\n"
+        text += "- model: \(prepared.model.layerSizes.map(String.init).joined(separator: "→")) \(modelWords(config.model.architecture)), float weights \(prepared.modelSource.hasPrefix("reused") ? "reused from an earlier run" : prepared.modelSource)\n"
         text += "- quantization: \(q.method.rawValue), \(q.inputBits)-bit inputs, \(q.weightBits)-bit weights, \(q.activationBits)-bit activations, \(q.perChannel ? "per-channel" : "per-tensor") weights, tables ≤ \(q.maxTLUBits) bits (rounding \(q.rounding.rawValue))\n"
         if let fheSamples = record.fheSamples {
             text += "- FHE: \(fheSamples) encrypted test samples, accuracy \(record.fheAccuracy.map { ReportValue.fraction($0).text } ?? "-")"

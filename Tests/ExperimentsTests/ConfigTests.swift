@@ -31,7 +31,7 @@ let exampleYAML = """
         let config = configs[0]
         #expect(config.name == "digits-mlp-3bit")
         #expect(config.dataset.name == .digits && config.dataset.testFraction == 0.2 && config.dataset.seed == 7)
-        #expect(config.model.hidden == [32] && config.model.activation == .relu && config.model.load == nil)
+        #expect(config.model.architecture == .hidden([32], activation: .relu) && config.model.load == nil)
         #expect(config.training.epochs == 40 && config.training.batchSize == 32 && config.training.optimizer == .adam)
         #expect(config.training.learningRate == 0.005 && config.training.learningRateDecay == 1)
         #expect(config.quantization.method == .qat)
@@ -93,9 +93,9 @@ let exampleYAML = """
         ("name: x\nmodel: {hidden: [8]}\n",
          "x.yaml: dataset: is required, e.g. {name: digits, test_fraction: 0.2}; names: digits, iris, breast_cancer, wine, mnist, fashion_mnist"),
         ("name: x\ndataset: {name: digits}\nmodel: {activation: relu}\n",
-         "x.yaml:3: model.hidden: is required unless model.load names a saved model, e.g. hidden: [32]"),
+         "x.yaml:3: model.hidden: is required unless model.layers or model.load is given, e.g. hidden: [32]"),
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8], load: m.json}\n",
-         "x.yaml:3: model.load: and model.hidden are both set; give either an architecture or a file to load"),
+         "x.yaml:3: model.load: and model.hidden are both set; give either an architecture (model.hidden or model.layers) or a file to load"),
         ("name: x/y\ndataset: {name: digits}\nmodel: {hidden: [8]}\n",
          "x.yaml:1: name: is 'x/y'; allowed: letters, digits, '-', '_' and '.', starting with a letter or digit"),
         ("name: x\ndataset: digits\nmodel: {hidden: [8]}\n",
@@ -140,7 +140,7 @@ let exampleYAML = """
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = try ConfigLoader.load(path: directory.appendingPathComponent("child.yaml").path)[0]
-        #expect(config.name == "child" && config.dataset.name == .mnist && config.model.hidden == [128])
+        #expect(config.name == "child" && config.dataset.name == .mnist && config.model.architecture == .hidden([128], activation: .relu))
         #expect(config.training.epochs == 5 && config.training.batchSize == 64, "child overrides, base fills in")
         #expect(config.quantization.weightBits == 4 && config.quantization.inputBits == 6)
 
@@ -190,7 +190,7 @@ let exampleYAML = """
             "mnist-fc-h128x64-qat-b2", "mnist-fc-h128x64-qat-b3", "mnist-fc-h128x64-qat-b4",
         ])
         let last = configs.last!
-        #expect(last.model.hidden == [128, 64] && last.quantization.method == .qat)
+        #expect(last.model.architecture == .hidden([128, 64], activation: .relu) && last.quantization.method == .qat)
         #expect(last.quantization.inputBits == 4 && last.quantization.weightBits == 4 && last.quantization.activationBits == 4)
         #expect(Set(configs.map(\.fingerprint)).count == configs.count)
     }
@@ -200,7 +200,7 @@ let exampleYAML = """
             yaml: "name: n\ndataset: {name: iris}\nmodel: {hidden: [16, 8]}\nquantization: {weight_bits: [2, 3]}\n",
             file: "p.yaml")
         #expect(configs.map(\.name) == ["n-wb2", "n-wb3"])
-        #expect(configs.allSatisfy { $0.model.hidden == [16, 8] })
+        #expect(configs.allSatisfy { $0.model.architecture == .hidden([16, 8], activation: .relu) })
     }
 
     @Test func sweepValuesAreValidatedWithTheirKeyPath() throws {
@@ -291,7 +291,7 @@ let exampleYAML = """
         }
         let sweep = try ConfigLoader.load(path: root.appendingPathComponent("experiments/digits-bits.yaml").path)
         #expect(sweep.count == 14)
-        #expect(sweep.allSatisfy { $0.quantization.impossibleBudget(hiddenLayers: $0.model.hidden.count) == nil })
+        #expect(sweep.allSatisfy { $0.quantization.impossibleBudget(hiddenLayers: $0.model.architecture.hiddenLayerCount) == nil })
     }
 
     /// "Billion laughs": nine levels of nine aliases are 9^9 values in 1 kB of YAML. The loader
