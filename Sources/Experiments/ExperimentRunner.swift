@@ -180,7 +180,6 @@ public struct ExperimentRunner: Sendable {
         } else {
             progress.stage("training")
             model = try Self.initialModel(config, featureCount: split.featureCount, classCount: split.classCount)
-            try Self.refuseUntilConvolutionsRun(model, config: config)
             clock = ContinuousClock.now
             let reports: [EpochReport]
             do {
@@ -206,7 +205,6 @@ public struct ExperimentRunner: Sendable {
                 experiment: config.name,
                 message: "the model has \(model.inputCount) inputs and \(model.outputCount) outputs but \(config.dataset.name.rawValue) has \(split.featureCount) features and \(split.classCount) classes")
         }
-        try Self.refuseUntilConvolutionsRun(model, config: config)
         // The config loader checks these for `model.hidden`; a loaded model's depth is known only now.
         let hiddenLayers = model.layers.count - 1
         if let reason = config.quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
@@ -526,19 +524,6 @@ public struct ExperimentRunner: Sendable {
             throw ExperimentError(
                 experiment: config.name, message: "model.layers\(error.item.map { "[\($0)]" } ?? ""): \(error.message)")
         }
-    }
-
-    /// Refuses a network with a convolution or a pooling, as an error instead of a trap: float
-    /// training, quantization and lowering of such layers are still being written (issue 11), and
-    /// today's fully connected code paths would stop at a precondition on their shapes. Remove
-    /// this check once those stages handle `NetworkLayer.convolution` and `inputPooling`.
-    static func refuseUntilConvolutionsRun(_ model: Network, config: ExperimentConfig) throws {
-        guard let index = model.layers.firstIndex(where: { $0.convolution != nil || $0.inputPooling != nil }) else {
-            return
-        }
-        throw ExperimentError(
-            experiment: config.name,
-            message: "layer \(index) of the model is a convolution or pools its input (\(config.model.architecture.summary)); training, quantizing and lowering such layers is not implemented yet, so only the config and its geometry can be checked; allowed today: fully connected layers (model.hidden, or model.layers of flatten, dense and activations)")
     }
 
     /// Names the keys that decide whether training converges, with their values.

@@ -178,7 +178,7 @@ func randomQuantizedModel(seed: UInt64, sizes: [Int], activation: Activation, bi
         let decoded = try JSONDecoder().decode(IntegerCircuit.self, from: data)
         #expect(decoded == circuit)
         let json = String(decoding: data, as: UTF8.self)
-        for key in ["\"ops\"", "\"op\":\"dense\"", "\"op\":\"table\"", "\"tables\"", "\"inputLow\"", "\"maxTLUBits\"", "\"formatVersion\":2"] {
+        for key in ["\"ops\"", "\"op\":\"dense\"", "\"op\":\"table\"", "\"tables\"", "\"inputLow\"", "\"maxTLUBits\"", "\"formatVersion\":3"] {
             #expect(json.contains(key), "\(key)")
         }
     }

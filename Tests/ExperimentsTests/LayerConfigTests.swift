@@ -3,6 +3,7 @@ import Foundation
 import NeuralNet
 import Reporting
 import Testing
+import Circuit
 
 @testable import Experiments
 
@@ -224,16 +225,19 @@ import Testing
         #expect(budget.description.contains("hidden layer 0 reads 6-bit inputs"), "\(budget)")
     }
 
-    /// Until convolutions train and quantize, a CNN stops with an error naming why, not a trap.
-    @Test func aCNNRunStopsWithAnErrorUntilConvolutionsRun() throws {
-        let config = try load("[conv 4x3x3 p1, relu, flatten, dense 10]")[0]
+    /// A CNN config goes through the runner's stages: trained, quantized (the pooling folded
+    /// into the next layer) and lowered to conv2d ops.
+    @Test func aCNNConfigIsTrainedQuantizedAndLowered() throws {
+        let config = try load("[conv 2x3x3 p1, relu, avgpool 2, conv 3x2x2, relu, flatten, dense 10]",
+                              extra: "training: {epochs: 1}\nquantization: {bits: 4}\n")[0]
         let results = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-cnn-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: results) }
         let runner = ExperimentRunner(options: RunOptions(
             dataDirectory: repositoryRoot.appendingPathComponent("data").path, resultsDirectory: results))
-        let error = try #require(throws: ExperimentError.self) { try runner.prepare(config) }
-        #expect(error.description.contains("layer 0 of the model is a convolution"), "\(error)")
-        #expect(error.description.contains("not implemented yet"), "\(error)")
+        let prepared = try runner.prepare(config)
+        #expect(prepared.model.layers.map(\.outputCount) == [128, 27, 10])
+        #expect(prepared.quantized.layers[1].convolution?.kernelHeight == 4)
+        #expect(prepared.circuit.stages.map { prepared.circuit.ops[$0.linear].kind } == [.conv2d, .conv2d, .dense])
     }
 
     @Test func theCommittedCNNConfigsLoad() throws {
