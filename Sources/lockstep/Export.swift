@@ -7,8 +7,8 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an experiment's compiled integer circuit as JSON, so others can re-check it.",
         discussion: """
-            The file holds the circuit's ops (dense, round, table) with their integer weights, tables, \
-            sound bounds and rounding, and the output decoding (Circuit's file format 2; \
+            The file holds the circuit's ops (dense, conv2d, round, table) with their integer weights, tables, \
+            sound bounds and rounding, and the output decoding (Circuit's file format 3; \
             `IntegerCircuit.load` re-validates it). The float model \
             is reused from results/ when an earlier run saved one with the same settings, else trained.
             """)
