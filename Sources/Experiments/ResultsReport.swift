@@ -432,6 +432,17 @@ public enum ResultsReport {
 
     /// Quantized test accuracy against the common bit width, one line per (dataset, method),
     /// from the experiments whose input, weight and activation widths are equal (the sweeps).
+    /// The network a bit sweep varies the bits of: the experiment name without its
+    /// `-ptq-b4` / `-qat-b4` sweep label (`digits-cnn-qat-b4` → `digits-cnn`), so sweeps of two
+    /// networks on one dataset (the digits MLP and CNN) are separate series.
+    static func bitSweepFamily(experiment name: String) -> String {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, ["ptq", "qat"].contains(parts[parts.count - 2]),
+              let bits = parts.last, bits.count >= 2, bits.first == "b", bits.dropFirst().allSatisfy(\.isNumber)
+        else { return name }
+        return parts.dropLast(2).joined(separator: "-")
+    }
+
     static func accuracyVersusBitsChart(_ experiments: [Experiment]) -> SVGLineChart {
         var groups: [String: [(x: Double, y: Double)]] = [:]
         for experiment in experiments {
@@ -439,10 +450,10 @@ public enum ResultsReport {
             guard let bits = Double(s["input_bits"]!), s["weight_bits"] == s["input_bits"],
                 s["activation_bits"] == s["input_bits"], let accuracy = Double(s["quantized_accuracy"]!)
             else { continue }
-            groups["\(s["dataset"]!) \(s["quantization_method"]!)", default: []].append((bits, accuracy))
+            groups["\(bitSweepFamily(experiment: s["experiment"]!)) \(s["quantization_method"]!)", default: []].append((bits, accuracy))
         }
         let series = groups.keys.sorted().compactMap { name -> SVGLineChart.Series? in
-            // One point per bit width (a sweep and a standalone run of the same width agree).
+            // One point per bit width.
             var byBits: [Double: Double] = [:]
             for point in groups[name]! { byBits[point.x] = point.y }
             guard byBits.count >= 2 else { return nil }

@@ -134,6 +134,16 @@ import Testing
         let accuracy = try csv(results.appendingPathComponent("tables/accuracy.csv"))
         #expect(accuracy.column("experiment") == ["iris-fine"], "the readable experiments are still reported")
     }
+
+    /// Bit sweeps of two networks on one dataset are separate series of the accuracy chart.
+    @Test func bitSweepFamiliesSeparateNetworks() {
+        #expect(ResultsReport.bitSweepFamily(experiment: "digits-cnn-qat-b4") == "digits-cnn")
+        #expect(ResultsReport.bitSweepFamily(experiment: "digits-ptq-b12") == "digits")
+        #expect(ResultsReport.bitSweepFamily(experiment: "mnist-fc-ptq6") == "mnist-fc-ptq6")
+        #expect(ResultsReport.bitSweepFamily(experiment: "encrypted-digits-cnn") == "encrypted-digits-cnn")
+        #expect(ResultsReport.bitSweepFamily(experiment: "x-qat-b") == "x-qat-b")
+    }
+
 }
 
 @Suite struct PaperRefreshTests {
@@ -243,4 +253,5 @@ import Testing
             #expect(error.description.contains(message), "\(marker): \(error)")
         }
     }
+
 }
