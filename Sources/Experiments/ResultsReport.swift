@@ -432,15 +432,14 @@ public enum ResultsReport {
 
     /// Quantized test accuracy against the common bit width, one line per (dataset, method),
     /// from the experiments whose input, weight and activation widths are equal (the sweeps).
-    /// The network a bit sweep varies the bits of: the experiment name without its
-    /// `-ptq-b4` / `-qat-b4` sweep label (`digits-cnn-qat-b4` → `digits-cnn`), so sweeps of two
-    /// networks on one dataset (the digits MLP and CNN) are separate series.
-    static func bitSweepFamily(experiment name: String) -> String {
-        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, ["ptq", "qat"].contains(parts[parts.count - 2]),
-              let bits = parts.last, bits.count >= 2, bits.first == "b", bits.dropFirst().allSatisfy(\.isNumber)
-        else { return name }
-        return parts.dropLast(2).joined(separator: "-")
+    /// The series a run belongs to in the accuracy-vs-bits chart: its dataset and network
+    /// shape (`digits 64→64→10`, `digits 64→192→10`), so runs of one network at other bit
+    /// widths join one line and two networks on one dataset (the digits MLP and CNN) do not.
+    static func networkFamily(_ experiment: Experiment) -> String {
+        let dataset = experiment.summary["dataset"] ?? experiment.name
+        guard let first = experiment.layers.column("inputs")?.first, let neurons = experiment.layers.column("neurons"),
+              !neurons.isEmpty else { return dataset }
+        return "\(dataset) \(([first] + neurons).joined(separator: "→"))"
     }
 
     static func accuracyVersusBitsChart(_ experiments: [Experiment]) -> SVGLineChart {
@@ -450,7 +449,7 @@ public enum ResultsReport {
             guard let bits = Double(s["input_bits"]!), s["weight_bits"] == s["input_bits"],
                 s["activation_bits"] == s["input_bits"], let accuracy = Double(s["quantized_accuracy"]!)
             else { continue }
-            groups["\(bitSweepFamily(experiment: s["experiment"]!)) \(s["quantization_method"]!)", default: []].append((bits, accuracy))
+            groups["\(networkFamily(experiment)) \(s["quantization_method"]!)", default: []].append((bits, accuracy))
         }
         let series = groups.keys.sorted().compactMap { name -> SVGLineChart.Series? in
             // One point per bit width.

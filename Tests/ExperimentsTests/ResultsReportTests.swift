@@ -42,7 +42,10 @@ import Testing
         #expect(circuit.column("accumulator_bound_bits_by_layer")?.last == layers.column("accumulator_bound_bits")!.joined(separator: "/"))
         #expect(circuit.column("tlu_bits_by_layer")?.last?.hasSuffix("/-") == true, "the output layer has no table")
         let svg = try String(contentsOf: results.appendingPathComponent("tables/accuracy-vs-bits.svg"), encoding: .utf8)
-        #expect(svg.contains("iris ptq") && svg.components(separatedBy: "<polyline").count == 2, "one line of two points")
+        // One line of two points, named by dataset and network shape (two networks on one
+        // dataset would be two lines).
+        let shape = (layers.column("inputs")!.prefix(1) + layers.column("neurons")!).joined(separator: "→")
+        #expect(svg.contains("iris \(shape) ptq") && svg.components(separatedBy: "<polyline").count == 2, "one line of two points")
         let markdown = try String(contentsOf: results.appendingPathComponent("tables/accuracy.md"), encoding: .utf8)
         #expect(markdown.contains("| iris-alpha |"))
     }
@@ -133,15 +136,6 @@ import Testing
         #expect(problems.first?.description.contains("does not have the summary schema") == true)
         let accuracy = try csv(results.appendingPathComponent("tables/accuracy.csv"))
         #expect(accuracy.column("experiment") == ["iris-fine"], "the readable experiments are still reported")
-    }
-
-    /// Bit sweeps of two networks on one dataset are separate series of the accuracy chart.
-    @Test func bitSweepFamiliesSeparateNetworks() {
-        #expect(ResultsReport.bitSweepFamily(experiment: "digits-cnn-qat-b4") == "digits-cnn")
-        #expect(ResultsReport.bitSweepFamily(experiment: "digits-ptq-b12") == "digits")
-        #expect(ResultsReport.bitSweepFamily(experiment: "mnist-fc-ptq6") == "mnist-fc-ptq6")
-        #expect(ResultsReport.bitSweepFamily(experiment: "encrypted-digits-cnn") == "encrypted-digits-cnn")
-        #expect(ResultsReport.bitSweepFamily(experiment: "x-qat-b") == "x-qat-b")
     }
 
 }
