@@ -2,6 +2,19 @@ import Testing
 @testable import TFHE
 
 @Suite struct SerializationTests {
+    /// A header whose parameters ask for a huge key table, followed by no data, is refused
+    /// before the table is allocated (2^40 doubles would be 8 TiB: a trap, not an error).
+    @Test(arguments: [UInt64(1) << 40, 3])
+    func hugeArraysAreRefusedBeforeTheyAreAllocated(storedCount: UInt64) throws {
+        var writer = BinaryWriter(kind: .serverKey)
+        writer.write(storedCount)
+        var reader = try BinaryReader(writer.finish(), expecting: .serverKey)
+        let error = try #require(throws: SerializationError.self) {
+            try reader.readKeyTableDoubles("bootstrapping key", expectedCount: Int(storedCount))
+        }
+        #expect(error.message.contains("truncated"), "\(error.message)")
+    }
+
     static let keys = TestParameterSets.standardKeys
     /// The test keys' set is under the 128-bit curve: loading it needs the caller's word.
     static let trusted = [TestParameterSets.standard]

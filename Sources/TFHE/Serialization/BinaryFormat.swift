@@ -213,44 +213,47 @@ package struct BinaryReader {
 
     /// A count-prefixed word array whose count must equal `expectedCount`.
     package mutating func readWords(_ field: String, expectedCount: Int) throws -> [UInt64] {
-        try readArray(field, expectedCount: expectedCount, into: [UInt64](repeating: 0, count: expectedCount))
+        try readArray(field, expectedCount: expectedCount) { [UInt64](repeating: 0, count: $0) }
     }
 
     package mutating func readHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
-        try readArray(field, expectedCount: expectedCount, into: [UInt32](repeating: 0, count: expectedCount))
+        try readArray(field, expectedCount: expectedCount) { [UInt32](repeating: 0, count: $0) }
     }
 
     package mutating func readDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
-        try readArray(field, expectedCount: expectedCount, into: [Double](repeating: 0, count: expectedCount))
+        try readArray(field, expectedCount: expectedCount) { [Double](repeating: 0, count: $0) }
     }
 
     /// `readDoubles` into key-table memory (`KeyTableMemory`: huge pages on Linux), so a loaded
     /// bootstrapping key streams like a generated one.
     package mutating func readKeyTableDoubles(_ field: String, expectedCount: Int) throws -> [Double] {
-        try readArray(field, expectedCount: expectedCount, into: KeyTableMemory.zeroed(count: expectedCount, zero: 0.0))
+        try readArray(field, expectedCount: expectedCount) { KeyTableMemory.zeroed(count: $0, zero: 0.0) }
     }
 
     /// `readHalfWords` into key-table memory (see `readKeyTableDoubles`).
     package mutating func readKeyTableHalfWords(_ field: String, expectedCount: Int) throws -> [UInt32] {
-        try readArray(field, expectedCount: expectedCount, into: KeyTableMemory.zeroed(count: expectedCount, zero: UInt32(0)))
+        try readArray(field, expectedCount: expectedCount) { KeyTableMemory.zeroed(count: $0, zero: UInt32(0)) }
     }
 
     /// The one reader of count-prefixed arrays: the count must equal `expectedCount` and fit
     /// what remains (compared before it is multiplied out, so a count read from a file cannot
-    /// overflow the byte arithmetic); the little-endian values are copied into `storage`
-    /// (`expectedCount` elements, allocated by the caller where it wants them) in one piece.
-    private mutating func readArray<Element: BitwiseCopyable>(_ field: String, expectedCount: Int, into storage: consuming [Element]) throws -> [Element] {
+    /// overflow the byte arithmetic); only then does `allocate` make the `expectedCount`
+    /// elements (where the caller wants them), since a header alone can ask for terabytes, and
+    /// the little-endian values are copied into them in one piece.
+    private mutating func readArray<Element: BitwiseCopyable>(_ field: String, expectedCount: Int,
+                                                              allocate: (Int) -> [Element]) throws -> [Element] {
         let count = try readUInt64("\(field) count")
-        guard count == UInt64(expectedCount) else {
+        guard expectedCount >= 0, count == UInt64(expectedCount) else {
             throw SerializationError("Field '\(field)' holds \(count) values; the parameters require exactly \(expectedCount).")
         }
         let size = MemoryLayout<Element>.stride
-        guard expectedCount >= 0, expectedCount <= (end - offset) / size else {
+        guard expectedCount <= (end - offset) / size else {
             throw SerializationError("Serialized \(kind) is truncated: field '\(field)' needs \(expectedCount) values of \(size) bytes at offset \(offset), only \(end - offset) bytes remain.")
         }
         let start = try take(expectedCount * size, field: field)
-        // Consumed, so the caller's buffer (huge pages for key tables) is written in place
-        // instead of being copied on write.
+        // Uniquely referenced, so the caller's buffer (huge pages for key tables) is written in
+        // place instead of being copied on write.
+        var storage = allocate(expectedCount)
         bytes.withUnsafeBytes { raw in
             storage.withUnsafeMutableBytes { out in
                 out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start ..< start + expectedCount * size]))
