@@ -182,6 +182,9 @@ extension IntegerCircuit {
                 guard convolution.output.count == op.count else {
                     try fail("\(name) produces a \(convolution.output) output (\(convolution.output.count) values) but has \(op.count) bounds")
                 }
+                guard CircuitOp.termCount(convolution) <= CircuitOp.maximumLinearTerms else {
+                    try fail("\(name) has \(convolution.output.count) outputs × \(convolution.kernelSize) kernel values; allowed: at most \(CircuitOp.maximumLinearTerms) terms")
+                }
                 guard kernel.rows == convolution.outputChannels, kernel.columns == convolution.kernelSize,
                       kernel.values.count == kernel.rows * kernel.columns else {
                     try fail("\(name) kernel declares \(kernel.rows)×\(kernel.columns) with \(kernel.values.count) values; the convolution needs \(convolution.outputChannels)×\(convolution.kernelSize)")

@@ -71,11 +71,23 @@ public struct CircuitOp: Sendable, Equatable {
         case .dense(let weights):
             linear = weights.rows == low.count ? LinearRows(dense: weights) : nil
         case .conv2d(let convolution, let kernel):
-            // Checked before the rows are built: a file's geometry could claim any output size.
-            linear = convolution.output.count == low.count ? LinearRows(convolution: convolution, kernel: kernel) : nil
+            // Checked before the rows are built: a file's geometry could claim any output size,
+            // and a small file any number of taps per output (`validate` names both).
+            linear = convolution.output.count == low.count && Self.termCount(convolution) <= Self.maximumLinearTerms
+                ? LinearRows(convolution: convolution, kernel: kernel) : nil
         case .round, .table:
             linear = nil
         }
+    }
+
+    /// The most terms a conv2d op may have (outputs × kernel size, 2^26): the rows are built in
+    /// memory, and a circuit file's size bounds the kernel and the bounds, not their product.
+    public static let maximumLinearTerms = 1 << 26
+
+    /// outputs × kernel size, saturating (the geometry's extents are each at most 4096).
+    static func termCount(_ convolution: Convolution) -> Int {
+        let (terms, overflow) = convolution.output.count.multipliedReportingOverflow(by: convolution.kernelSize)
+        return overflow ? .max : terms
     }
 
     public var kind: OpKind {

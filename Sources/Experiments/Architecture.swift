@@ -176,11 +176,6 @@ public enum Architecture: Hashable, Sendable {
         }
     }
 
-    /// Most weights one layer may have: 2^27 floats are 512 MiB, far beyond any network that
-    /// runs under FHE; the bound keeps a typo (`dense 8192` after a wide flatten) from
-    /// allocating without limit.
-    static let maximumLayerWeights = 1 << 27
-
     /// Walks the list once, tracking the tensor between items (image or vector), the pooling
     /// waiting for its layer and whether the last linear layer still lacks its activation.
     private static func resolve(_ specs: [LayerSpec], input: TensorShape, classCount: Int, dataset: String)
@@ -240,7 +235,8 @@ public enum Architecture: Hashable, Sendable {
                 } catch {
                     throw problem("does not fit its \(input) input: \((error as? GeometryError)?.description ?? "\(error)")")
                 }
-                try checkSize(outputs: outputs, inputs: convolution.kernelSize, problem: problem)
+                try checkSize(rows: outputs, columns: convolution.kernelSize, convolution: convolution,
+                              inputPooling: pending?.pooling, problem: problem)
                 layers.append(LayerBlueprint(linear: .convolution(convolution), activation: .identity,
                                              inputPooling: pending?.pooling))
                 current = .image(convolution.output)
@@ -276,7 +272,7 @@ public enum Architecture: Hashable, Sendable {
                 guard case .vector(let count) = current else {
                     throw problem("reads a vector but the tensor here is a \(current) image; allowed: flatten before the first dense of an image")
                 }
-                try checkSize(outputs: outputs, inputs: count, problem: problem)
+                try checkSize(rows: outputs, columns: count, convolution: nil, inputPooling: pending?.pooling, problem: problem)
                 // `count` is already the pooled size when a pooling waits for this layer.
                 layers.append(LayerBlueprint(linear: .dense(inputs: count, outputs: outputs), activation: .identity,
                                              inputPooling: pending?.pooling))
@@ -302,12 +298,13 @@ public enum Architecture: Hashable, Sendable {
         return layers
     }
 
-    private static func checkSize(outputs: Int, inputs: Int, problem: (String) -> ArchitectureProblem)
-        throws(ArchitectureProblem)
+    /// The limits a model file's layers obey (`Network.sizeProblem`), so a config never trains
+    /// a network that could not be saved, reloaded or quantized.
+    private static func checkSize(rows: Int, columns: Int, convolution: Convolution?, inputPooling: Pooling?,
+                                  problem: (String) -> ArchitectureProblem) throws(ArchitectureProblem)
     {
-        let (weights, overflow) = outputs.multipliedReportingOverflow(by: inputs)
-        guard !overflow, weights <= maximumLayerWeights else {
-            throw problem("would have \(outputs) × \(inputs) weights; allowed: at most \(maximumLayerWeights) per layer")
+        if let size = Network.sizeProblem(rows: rows, columns: columns, convolution: convolution, inputPooling: inputPooling) {
+            throw problem(size)
         }
     }
 }

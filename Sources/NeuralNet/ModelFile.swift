@@ -86,6 +86,44 @@ extension Network {
         return Network(layers: file.layers)
     }
 
+    /// Largest weight matrix a layer may have once its input pooling is folded into it (rows ×
+    /// columns × k², 2^26 values): quantization builds it in memory.
+    public static let maximumFoldedWeights = 1 << 26
+
+    /// The size limits every layer obeys, whether it comes from a model file or a config, as a
+    /// phrase after "layer N"; nil when they hold. Checked before anything multiplies them out:
+    /// `rows × columns` weights of 1...`maximumLayerWidth` each; every tensor the layer reads or
+    /// produces at most `maximumLayerWidth` values; a convolution's im2col at most
+    /// `maximumConvolutionTaps`; the pooled fold at most `maximumFoldedWeights`.
+    public static func sizeProblem(rows: Int, columns: Int, convolution: Convolution?, inputPooling: Pooling?) -> String? {
+        guard (1...maximumLayerWidth).contains(rows), (1...maximumLayerWidth).contains(columns) else {
+            return "declares \(rows)×\(columns) weights; allowed: 1...\(maximumLayerWidth) rows and columns"
+        }
+        // Geometries passed their initializers, so every extent is at most
+        // Convolution.maximumExtent and these counts fit Int.
+        var tensors = [(String, ImageShape)]()
+        if let pooling = inputPooling { tensors.append(("pooling input", pooling.input)) }
+        if let convolution {
+            tensors += [("convolution input", convolution.input), ("convolution output", convolution.output)]
+        }
+        for (name, shape) in tensors where shape.count > maximumLayerWidth {
+            return "\(name) is \(shape) = \(shape.count) values; allowed: at most \(maximumLayerWidth)"
+        }
+        if let convolution {
+            let taps = convolution.output.positions.multipliedReportingOverflow(by: convolution.kernelSize)
+            if taps.overflow || taps.partialValue > maximumConvolutionTaps {
+                return "convolution has \(convolution.output.positions) output positions × \(convolution.kernelSize) kernel values per sample; allowed: at most \(maximumConvolutionTaps) taps"
+            }
+        }
+        if let window = inputPooling?.window {
+            let folded = (rows * columns).multipliedReportingOverflow(by: window * window)
+            if folded.overflow || folded.partialValue > maximumFoldedWeights {
+                return "folds a \(window)×\(window) input pooling into \(rows)×\(columns) weights, \(rows * columns)·\(window * window) integer weights; allowed: at most \(maximumFoldedWeights)"
+            }
+        }
+        return nil
+    }
+
     /// What is wrong with one decoded layer, as a phrase after "layer N"; nil when it can be built.
     /// Sizes come first, so every count the later checks compute fits `Int`.
     private static func problem(of layer: NetworkLayer, formatVersion: Int) -> String? {
@@ -93,8 +131,8 @@ extension Network {
             return "has a convolution or pooling, which formatVersion 1 files cannot hold; allowed: fully connected layers (convolutions need formatVersion 2)"
         }
         let (rows, columns) = (layer.weights.rows, layer.weights.columns)
-        guard (1...maximumLayerWidth).contains(rows), (1...maximumLayerWidth).contains(columns) else {
-            return "declares \(rows)×\(columns) weights; allowed: 1...\(maximumLayerWidth) rows and columns"
+        if let problem = sizeProblem(rows: rows, columns: columns, convolution: layer.convolution, inputPooling: layer.inputPooling) {
+            return problem
         }
         guard layer.weights.values.count == rows * columns else {
             return "declares \(rows)×\(columns) weights but holds \(layer.weights.values.count) values"
@@ -107,21 +145,7 @@ extension Network {
         guard layer.bias.count == rows else {
             return "has \(layer.bias.count) biases for \(rows) output channels; allowed: one per channel"
         }
-        // Decoded geometries passed their initializers, so every extent is at most
-        // Convolution.maximumExtent and these counts fit Int.
-        var tensors = [(String, ImageShape)]()
-        if let pooling = layer.inputPooling { tensors.append(("pooling input", pooling.input)) }
-        if let convolution = layer.convolution {
-            tensors += [("convolution input", convolution.input), ("convolution output", convolution.output)]
-        }
-        for (name, shape) in tensors where shape.count > maximumLayerWidth {
-            return "\(name) is \(shape) = \(shape.count) values; allowed: at most \(maximumLayerWidth)"
-        }
         if let problem = layer.shapeProblem { return "is inconsistent: \(problem)" }
-        // After shapeProblem: kernelSize equals the column count, so the product is small.
-        if let convolution = layer.convolution, convolution.output.positions * convolution.kernelSize > maximumConvolutionTaps {
-            return "convolution has \(convolution.output.positions) output positions × \(convolution.kernelSize) kernel values = \(convolution.output.positions * convolution.kernelSize) taps per sample; allowed: at most \(maximumConvolutionTaps)"
-        }
         return nil
     }
 

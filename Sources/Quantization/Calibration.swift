@@ -151,6 +151,13 @@ enum Calibration {
     static func quantizeLinear(_ layer: NetworkLayer, weights: Matrix, inputQuantizer: Quantizer,
                                configuration: QuantizationConfiguration, isOutputLayer: Bool) throws -> QuantizedLinear {
         let window = layer.inputPooling?.window ?? 1
+        // Folding repeats every weight k² times; model files and configs keep that within
+        // `Network.maximumFoldedWeights`, and a network built in code gets an error, not an
+        // allocation without limit.
+        if let problem = Network.sizeProblem(rows: layer.weights.rows, columns: layer.weights.columns,
+                                             convolution: layer.convolution, inputPooling: layer.inputPooling) {
+            throw QuantizationError(description: "the layer \(problem)")
+        }
         // The pooled sum of k² codes spans k² times the code range: that is what the budget bounds.
         let span = (inputQuantizer.maxCode - inputQuantizer.minCode) * Int64(window * window)
         let (codes, quantizers) = quantizeWeights(weights, configuration: configuration, inputCodeSpan: span,

@@ -13,7 +13,6 @@ public struct LinearRows: Sendable, Equatable {
     public let weights: [Int64]
 
     public var outputCount: Int { rowStarts.count - 1 }
-    public var termCount: Int { weights.count }
 
     /// Rows of a fully connected layer: row j is row j of `matrix`; nil when the matrix does
     /// not hold rows × columns values (a decoded file).

@@ -200,4 +200,22 @@ func randomConvolutionalModel(seed: UInt64, input: ImageShape, firstChannels: In
         let error = try #require(throws: CircuitFileError.self) { try IntegerCircuit.load(data: Data(broken.utf8), path: "cnn.json") }
         #expect(error.description.contains("op 0 (conv2d, layer 0)"), "\(error)")
     }
+
+    /// A small circuit file can declare a convolution whose rows would hold hundreds of millions
+    /// of terms (4225 outputs × 65,536 taps here, with a one-value kernel): refused before the
+    /// rows are built, naming the op and the limit.
+    @Test func convolutionsWithTooManyTermsAreRefused() throws {
+        let convolution = try Convolution(input: ImageShape(channels: 16, height: 64, width: 64), outputChannels: 1,
+                                          kernelHeight: 64, kernelWidth: 64, padding: 32)
+        let outputs = convolution.output.count
+        let op = CircuitOp(.conv2d(convolution: convolution, kernel: IntegerMatrix(rows: 1, columns: 1, values: [1])),
+                           layer: 0, low: Array(repeating: 0, count: outputs), high: Array(repeating: 4096, count: outputs))
+        #expect(op.linear == nil)
+        let circuit = IntegerCircuit(inputCount: 65536, inputBits: 1, inputLow: 0, inputHigh: 1, ops: [op],
+                                     outputDecoding: OutputDecoding(scales: [], zeroPointCorrections: [], biases: [], activation: .identity),
+                                     maxTLUBits: 4)
+        let error = try #require(throws: CircuitFileError.self) { try circuit.validate() }
+        #expect(error.description.contains("op 0 (conv2d, layer 0) has 4225 outputs × 65536 kernel values; allowed: at most \(CircuitOp.maximumLinearTerms) terms"), "\(error)")
+    }
+
 }

@@ -212,7 +212,13 @@ import Circuit
         let huge = try #require(throws: ConfigError.self) {
             try load("[conv 4096x3x3 p1, relu, flatten, dense 8192, relu, dense 10]", dataset: "mnist")
         }
-        #expect(huge.description.contains("model.layers[3]: 'dense 8192' would have 8192 × 3211264 weights; allowed: at most 134217728"), "\(huge)")
+        #expect(huge.description.contains("model.layers[0]: 'conv 4096x3x3 p1' convolution output is 4096×28×28 = 3211264 values; allowed: at most 1048576"), "\(huge)")
+        // The same limits as a model file's (`Network.sizeProblem`), the pooled fold included:
+        // a config never trains what could not be saved, reloaded or quantized.
+        let folded = try #require(throws: ConfigError.self) {
+            try load("[conv 64x3x3 p1, relu, avgpool 14, conv 4096x2x2, relu, flatten, dense 10]", dataset: "mnist")
+        }
+        #expect(folded.description.contains("model.layers[3]: 'conv 4096x2x2' folds a 14×14 input pooling into 4096×256 weights"), "\(folded)")
 
         let linear = try #require(throws: ConfigError.self) {
             try load("[flatten, dense 10]", extra: "fhe: {samples: 3}\n")

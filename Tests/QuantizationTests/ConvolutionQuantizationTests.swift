@@ -84,4 +84,22 @@ func trainedBarCNN() throws -> (Network, Matrix, [Int]) {
             for j in 0..<layer.outputCount { #expect(layer.linear.l1Norm(row: j) * span <= 255) }
         }
     }
+
+    /// A model file can pair a large pooling window with a small layer; folding it would
+    /// repeat every weight k² times, so the size is an error before anything is allocated.
+    @Test func foldingAHugePoolingIsAnError() throws {
+        let pooling = try Pooling(input: ImageShape(channels: 1, height: 1024, width: 1024), window: 1024)
+        var generator = SeededGenerator(seed: 1)
+        var layer = NetworkLayer(inputCount: 1, outputCount: 100, activation: .relu, generator: &generator)
+        layer.inputPooling = pooling
+        let quantizer = Quantizer(bitWidth: 4, signed: false, symmetric: false, minimum: 0, maximum: 1)
+        let error = try #require(throws: QuantizationError.self) {
+            try Calibration.quantizeLinear(layer, weights: layer.weights, inputQuantizer: quantizer,
+                                           configuration: QuantizationConfiguration(method: .ptq, inputBits: 4, weightBits: 4, activationBits: 4),
+                                           isOutputLayer: false)
+        }
+        #expect(error.description.contains("folds a 1024×1024 input pooling into 100×1 weights") &&
+                error.description.contains("allowed: at most \(Network.maximumFoldedWeights)"), "\(error)")
+    }
+
 }
