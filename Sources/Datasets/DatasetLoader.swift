@@ -63,7 +63,7 @@ public struct DatasetLoader: Sendable {
             let raw = try files.verifiedContents(of: files.paths[0])
             let fullPath = files.fullPath(files.paths[0])
             let text = try utf8(Gzip.decompress(raw, path: fullPath), path: fullPath)
-            let table = try SklearnTable(headerlessText: text, path: fullPath, featureCount: 64, classCount: 10)
+            let table = try SklearnTable(headerlessText: text, path: fullPath, featureCount: name.featureCount, classCount: name.classCount)
             // Pixel counts have a fixed range 0...16 (4×4 blocks of a 32×32 bitmap), so scale
             // like an image rather than by observed min/max.
             return try split(name, table: table, testFraction: testFraction, seed: seed, fixedMaximum: 16)

@@ -356,13 +356,6 @@ public struct LayerBlueprint: Equatable, Sendable {
     public var activation: Activation
     public var inputPooling: Pooling?
 
-    /// Values the layer produces.
-    public var outputCount: Int {
-        switch linear {
-        case .dense(_, let outputs): outputs
-        case .convolution(let convolution): convolution.output.count
-        }
-    }
 
     /// The seeded network: one generator drawn layer by layer in order, so a `.hidden`
     /// architecture gives exactly the weights of `Network(sizes:activation:seed:)`.

@@ -60,9 +60,12 @@ enum LockstepFuzz {
             for path in arguments.dropFirst(2) {
                 var isFolder: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { fail("\(path) does not exist") }
-                let files = isFolder.boolValue
-                    ? (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted().map { "\(path)/\($0)" } ?? []
-                    : [path]
+                var files = [path]
+                if isFolder.boolValue {
+                    // An unreadable folder is an error: "0 inputs replayed" would pass for a clean run.
+                    guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { fail("\(path) cannot be listed") }
+                    files = names.sorted().map { "\(path)/\($0)" }
+                }
                 for file in files {
                     guard let bytes = FileManager.default.contents(atPath: file) else { fail("\(file) cannot be read") }
                     target.run(bytes)

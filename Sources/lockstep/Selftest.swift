@@ -61,7 +61,6 @@ struct Selftest: AsyncParsableCommand {
         if let groupBits, !(1...11).contains(groupBits) {
             throw ValidationError("--group-bits must be in 1...11, got \(groupBits).")
         }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
     }
 
     func run() async throws {
