@@ -29,7 +29,9 @@ import Testing
     /// is odd; at the top, where the carry wraps modulo q, a half digit takes the sign of the
     /// bit below the rounding bit. A top digit stuck in [−B/2, B/2) averages −1/2 and gave
     /// every keyswitch of a key a constant offset.
-    @Test(arguments: [(3, 5), (4, 3), (2, 5), (15, 1), (23, 1), (6, 4)])
+    // Only small bases: with B = 2^15 or 2^23 a half digit is too rare for 40,000 samples to
+    // see the −1/2 bias against the 5-standard-error bound, so such cases could not fail.
+    @Test(arguments: [(3, 5), (4, 3), (2, 5), (6, 4)])
     func digitsAreCentredAtEveryLevel(baseLog: Int, levels: Int) {
         let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(baseLog), levels: DecompositionLevelCount(levels))
         var generator = ChaCha20Generator(key: Array(repeating: 1, count: 32), nonce: Array(repeating: 0, count: 12))
@@ -49,6 +51,13 @@ import Testing
             let standardError = (squares[level] / Double(count) - mean * mean).squareRoot() / Double(count).squareRoot()
             #expect(abs(mean) < 5 * standardError, "level \(level + 1): mean \(mean), standard error \(standardError)")
         }
+    }
+
+    /// Keeping all 64 bits leaves no tie bit: a half top digit is the plain −B/2 (the value's
+    /// own top bit is not read as one).
+    @Test func withoutDroppedBitsTheTopDigitIsPlain() {
+        let decomposer = GadgetDecomposer(baseLog: DecompositionBaseLog(16), levels: DecompositionLevelCount(4))
+        #expect(decomposer.decompose(1 << 63) == [-32768, 0, 0, 0])
     }
 
     /// Both signs of a half top digit occur and recompose to the same rounded value.

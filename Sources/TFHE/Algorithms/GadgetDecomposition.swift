@@ -90,7 +90,10 @@ public struct GadgetDecomposer: Hashable, Sendable {
         let beta = UInt64(baseLog.rawValue)
         let half: UInt64 = 1 &<< (beta &- 1)
         let raw = state & ((1 &<< beta) &- 1)
-        let tieBit = (state &>> UInt64(63 &- baseLog.rawValue &* (levels.rawValue &- 1))) & 1
+        // Decompositions keeping more than 61 bits have no tie bit (`roundedStateWithTieBit`);
+        // the bit found there would be the value's own top bit.
+        let hasTieBit: UInt64 = droppedBits >= 3 ? 1 : 0
+        let tieBit = (state &>> UInt64(63 &- baseLog.rawValue &* (levels.rawValue &- 1))) & hasTieBit
         let isHalf = ((raw ^ half) &- 1) &>> 63
         return Int64(bitPattern: ((raw ^ half) &- half) &+ ((isHalf & tieBit) &<< beta))
     }
