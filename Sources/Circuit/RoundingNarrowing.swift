@@ -29,25 +29,36 @@ extension IntegerCircuit {
                 continue
             }
             precondition(e >= 0, "Extracted bits must be in 0...\(stage.shift), got \(e)")
-            guard case .table(let tableLow, let tables) = table.operation else { preconditionFailure("A stage ends with a table op") }
-            let t = stage.shift, c = stage.addend
-            // The values table′ reads: floor((acc + c) / 2^e), or the accumulator for e = 0.
-            let readLow = e == 0 ? dense.low : dense.low.map { ($0 + c) >> e }
-            let readHigh = e == 0 ? dense.high : dense.high.map { ($0 + c) >> e }
+            let read = narrowedTables(of: stage, extracting: e)
             if e > 0 {
-                narrowed.append(CircuitOp(.round(shift: e, addend: c), layer: ops[roundIndex].layer, low: readLow, high: readHigh))
+                narrowed.append(CircuitOp(.round(shift: e, addend: stage.addend), layer: ops[roundIndex].layer,
+                                          low: read.inputLow, high: read.inputHigh))
             }
-            let widened = readLow.indices.map { j in
-                (readLow[j]...readHigh[j]).map { r in
-                    // For e = 0, r is the accumulator and the whole rounding happens here.
-                    let rounded = e == 0 ? (r + c) >> t : r >> (t - e)
-                    return tables[j][Int(rounded - tableLow[j])]
-                }
-            }
-            narrowed.append(CircuitOp(.table(inputLow: readLow, tables: widened), layer: table.layer, low: table.low, high: table.high))
+            narrowed.append(CircuitOp(.table(inputLow: read.inputLow, tables: read.tables), layer: table.layer, low: table.low, high: table.high))
         }
         return IntegerCircuit(inputCount: inputCount, inputBits: inputBits, inputLow: inputLow, inputHigh: inputHigh,
                               ops: narrowed, outputDecoding: outputDecoding, maxTLUBits: max(maxTLUBits, narrowedTLUBits(narrowed)))
+    }
+
+    /// Stage `stage`'s tables narrowed to read floor((acc + c) / 2^e) (the accumulator itself for
+    /// e = 0): the values they read, per neuron [inputLow, inputHigh], and table′ over them.
+    /// The stage must have a round op and a table, and e ≤ t.
+    func narrowedTables(of stage: CircuitStage, extracting e: Int) -> (inputLow: [Int64], inputHigh: [Int64], tables: [[Int64]]) {
+        guard let tableIndex = stage.table, case .table(let tableLow, let tables) = ops[tableIndex].operation else {
+            preconditionFailure("narrowedTables needs a stage with a table")
+        }
+        let dense = ops[stage.linear]
+        let t = stage.shift, c = stage.addend
+        let readLow = e == 0 ? dense.low : dense.low.map { ($0 + c) >> e }
+        let readHigh = e == 0 ? dense.high : dense.high.map { ($0 + c) >> e }
+        let widened = readLow.indices.map { j in
+            (readLow[j]...readHigh[j]).map { r in
+                // For e = 0, r is the accumulator and the whole rounding happens here.
+                let rounded = e == 0 ? (r + c) >> t : r >> (t - e)
+                return tables[j][Int(rounded - tableLow[j])]
+            }
+        }
+        return (readLow, readHigh, widened)
     }
 
     private func narrowedTLUBits(_ ops: [CircuitOp]) -> Int { ops.compactMap(\.tableBits).max() ?? 0 }

@@ -316,3 +316,95 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         #expect(divergences.allSatisfy { $0.op >= tableOp })
     }
 }
+
+/// Layers whose held values use the padding bit as a value bit (`FHEPlan.Layer.usesPaddingBit`):
+/// a table over a range twice as wide as its PBS precision, exact through negacyclicity.
+@Suite struct PaddingBitTableTests {
+    typealias Shape = FHEPlanner.StageShape
+
+    @Test func tablesAllowThePaddingBitWhenEveryPairSumsToOneConstant() {
+        // A saturating activation over 48 held values read by a 5-bit PBS: pairs (u, u + 32)
+        // for u < 16 are (0, 7).
+        let saturating: [Int64] = Array(repeating: 0, count: 22) + [1, 2, 3, 4, 5, 6] + Array(repeating: 7, count: 20)
+        #expect(Shape.tableAllowsPaddingBit(saturating, precision: 5))
+        // The transition reaches into the paired range: T(15) + T(47) = 1 + 7 ≠ 0 + 7.
+        var early = saturating
+        early[15] = 1
+        #expect(!Shape.tableAllowsPaddingBit(early, precision: 5))
+        // No pairs: any table of at most 2^p values; more than 2^(p+1) values never.
+        #expect(Shape.tableAllowsPaddingBit([3, 1, 4, 1, 5], precision: 3))
+        #expect(!Shape.tableAllowsPaddingBit(Array(repeating: 0, count: 65), precision: 5))
+    }
+
+    @Test func decodingBringsTheTopHalfBackIntoRange() {
+        let plan = FHEPlan.OpEncoding(encoding: Encoding(precision: 3), offsets: [0], usesPaddingBit: true, log2PError: -40)
+        #expect(plan.valueBits == 4)
+        for u in 0..<16 {
+            #expect(plan.decode(plan.encoding.encode(u)) == u)
+            #expect(plan.decode(plan.encoding.encode(u) &+ plan.encoding.delta / 3) == u)
+        }
+        let padded = FHEPlan.OpEncoding(encoding: Encoding(precision: 3), offsets: [0], usesPaddingBit: false, log2PError: -40)
+        #expect(padded.decode(padded.encoding.encode(-1)) == -1, "a padded encoding keeps signed decoding")
+    }
+
+    /// The first of a few random ReLU circuits whose hidden layer the planner holds with the
+    /// padding bit as a value bit.
+    static func circuitUsingThePaddingBit() throws -> (circuit: IntegerCircuit, plan: FHEPlan) {
+        for seed in UInt64(60)..<UInt64(90) {
+            let model = try randomQuantizedModel(seed: seed, sizes: [12, 6, 3], activation: .relu, bits: (3, 3, 2), perChannel: true)
+            let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 5))
+            let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: "test", target: -40)
+            if plan.layers.contains(where: \.usesPaddingBit) { return (circuit, plan) }
+        }
+        Issue.record("no random circuit allowed the padding bit")
+        throw CancellationError()
+    }
+
+    /// The same circuit, planned with and without the padding bit. With every rounding bit
+    /// extracted in both, the padding bit costs the same PBSs at one bit less of table precision
+    /// and a smaller p_error; left to choose, the planner never needs more PBSs with it (here it
+    /// extracts fewer bits, reading a wider table at the same precision). Encrypted runs of the
+    /// chosen plan equal the clear model op by op.
+    @Test func encryptedMatchesClearWithThePaddingBitAsValue() throws {
+        let (circuit, plan) = try Self.circuitUsingThePaddingBit()
+        let parameters = insecureCircuitTestSet()
+        let padded = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
+                                         options: FHEPlanOptions(paddingBitForValues: false))
+        #expect(padded.layers.allSatisfy { !$0.usesPaddingBit })
+        #expect(plan.pbsCount <= padded.pbsCount)
+        let allBits = FHEPlanOptions(extraction: .all)
+        let freeAll = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: allBits)
+        var keptOptions = allBits
+        keptOptions.paddingBitForValues = false
+        let keptAll = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: keptOptions)
+        #expect(freeAll.layers.contains { $0.usesPaddingBit })
+        for (free, kept) in zip(freeAll.layers, keptAll.layers) where free.usesPaddingBit {
+            #expect(free.extractedBits == kept.extractedBits && free.pbsCount == kept.pbsCount)
+            #expect(free.tablePrecision.map { $0 + 1 } == kept.tablePrecision)
+            #expect(free.log2PError < kept.log2PError)
+        }
+        // Some held values must reach the top half of the torus for the test to mean anything.
+        let layer = plan.layers.firstIndex(where: \.usesPaddingBit)!
+        let stage = plan.circuit.stages[layer]
+        let readOp = stage.round ?? stage.linear
+        let held = plan.opEncodings[readOp]
+        let op = plan.circuit.ops[readOp]
+        #expect(zip(op.high, held.offsets).contains { $0 - $1 >= Int64(held.encoding.messageCount) })
+
+        let evaluator = makeEvaluator(circuit, parameters: insecureCircuitTestSet(), seed: 4)
+        #expect(evaluator.plan == plan)
+        var generator = SeededGenerator(seed: 61)
+        for sample in 0..<6 {
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: sampleCodes(circuit, sample: sample, generator: &generator))
+            #expect(result.divergences.isEmpty && result.fhePrediction == result.clearPrediction,
+                    "\(result.divergences.map(\.description))")
+        }
+        // The simulator mirrors the executor, corrections included: at this set's noise it
+        // computes the clear values.
+        let simulated = SimulatedEvaluator(plan: plan, seed: 3)
+        for sample in 0..<20 {
+            let codes = sampleCodes(circuit, sample: sample, generator: &generator)
+            #expect(try simulated.evaluate(codes, sample: UInt64(sample)).values == ClearEvaluator(plan.circuit).evaluate(codes).values)
+        }
+    }
+}

@@ -31,8 +31,9 @@ public final class EncryptedExecutor: @unchecked Sendable {
         /// A linear op (dense or conv2d) and the encoded constant of each output.
         case linear(LinearRows, constants: [UInt64])
         case round(ExactRounding)
-        /// The tables and the position of their key in `serverKeys`.
-        case table([LookupTable], key: Int)
+        /// The tables, the position of their key in `serverKeys`, and (for a layer holding values
+        /// in the padding bit) the encoded μ_j each PBS output gets back.
+        case table([LookupTable], key: Int, corrections: [UInt64]?)
     }
     let steps: [Step]
     /// workspaces[key]: `threads · batchSize` workspaces for serverKeys[key].
@@ -74,20 +75,41 @@ public final class EncryptedExecutor: @unchecked Sendable {
                 })
             case .round:
                 let layer = plan.layers[op.layer]   // `validate`: op.layer is the stage's position
-                return .round(ExactRounding(heldBits: layer.messageBits, groupBits: layer.roundingGroups.map(\.bits)))
+                return .round(ExactRounding(heldBits: layer.heldPrecision, groupBits: layer.roundingGroups.map(\.bits)))
             case .table(let tableLow, let tables):
                 let input = plan.opEncodings[i - 1]
                 let key = plan.bootstrapParameterSets.firstIndex(of: plan.bootstrapParameters(ofOp: i) ?? plan.parameters) ?? 0
-                return .table(tables.indices.map { j in
-                    // Entry u of the PBS table: the held input u is the value u + offset_in; values
-                    // the sound bounds exclude cannot occur and repeat the nearest entry.
+                let entries = input.encoding.messageCount
+                // Entry u of table j: the held input u is the value u + offset_in; values the
+                // sound bounds exclude cannot occur and repeat the nearest entry.
+                func entry(_ j: Int, _ u: Int) -> Int64 {
                     let table = tables[j]
-                    let values = (0..<input.encoding.messageCount).map { u in
-                        let index = min(max(Int64(u) + input.offsets[j] - tableLow[j], 0), Int64(table.count - 1))
-                        return Int(table[Int(index)] - held.offsets[j])
-                    }
-                    return LookupTable(values: values, inputEncoding: input.encoding, outputEncoding: held.encoding)
-                }, key: key)
+                    let index = min(max(Int64(u) + input.offsets[j] - tableLow[j], 0), Int64(table.count - 1))
+                    return table[Int(index)] - held.offsets[j]
+                }
+                guard plan.layers[op.layer].usesPaddingBit else {
+                    return .table(tables.indices.map { j in
+                        LookupTable(values: (0..<entries).map { Int(entry(j, $0)) }, inputEncoding: input.encoding,
+                                    outputEncoding: held.encoding)
+                    }, key: key, corrections: nil)
+                }
+                // Inputs u ≥ 2^p land in the top half of the torus, where the PBS returns
+                // −v[u − 2^p]. With 2μ = T(u) + T(u + 2^p) (one constant per table, the planner
+                // checked it), v = 2T − 2μ at Δ/2 gives 2T(u) − 2μ on both halves; adding 2μ·Δ/2
+                // afterwards leaves T at Δ.
+                let half = held.encoding.delta / 2
+                let outputEncoding = Encoding(precision: held.encoding.precision, delta: half)
+                var corrections = [UInt64]()
+                let lookups = tables.indices.map { j in
+                    let values = (0..<entries).map { u in entry(j, u) }
+                    // The held inputs start at the table's first value (offset_in = tableLow), so
+                    // pairs exist only for tables longer than 2^p.
+                    let twiceMu = tables[j].count > entries ? values[0] + entry(j, entries) : 0
+                    corrections.append(UInt64(bitPattern: twiceMu) &* half)
+                    return LookupTable(values: values.map { Int(2 * $0 - twiceMu) }, inputEncoding: input.encoding,
+                                       outputEncoding: outputEncoding)
+                }
+                return .table(lookups, key: key, corrections: corrections)
             }
         }
     }
@@ -104,8 +126,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
                 current = linear(rows, constants: constants, inputs: current)
             case .round(let rounding):
                 current = round(rounding, inputs: current)
-            case .table(let tables, let key):
-                current = lookUp(tables, key: key, inputs: current)
+            case .table(let tables, let key, let corrections):
+                current = lookUp(tables, key: key, corrections: corrections, inputs: current)
             }
             all.append(current)
         }
@@ -143,7 +165,7 @@ public final class EncryptedExecutor: @unchecked Sendable {
         return results.values
     }
 
-    private func lookUp(_ tables: [LookupTable], key: Int, inputs: [LWECiphertext]) -> [LWECiphertext] {
+    private func lookUp(_ tables: [LookupTable], key: Int, corrections: [UInt64]?, inputs: [LWECiphertext]) -> [LWECiphertext] {
         let dimension = serverKey.parameters.bigLWEDimension
         let serverKey = serverKeys[key]
         let results = LWECiphertextSlots(count: inputs.count, dimension: dimension)
@@ -161,7 +183,10 @@ public final class EncryptedExecutor: @unchecked Sendable {
                     }
                 }
             }
-            for (b, j) in chunk.enumerated() { results.set(j, outputs[b]) }
+            for (b, j) in chunk.enumerated() {
+                if let corrections { outputs[b].addPlaintext(corrections[j]) }
+                results.set(j, outputs[b])
+            }
         }
         return results.values
     }
@@ -250,7 +275,7 @@ public struct EncryptedCircuitClient: Sendable {
     public func decrypt(op i: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
         let held = plan.opEncodings[i]
         return ciphertexts.indices.map { j in
-            Int64(clientKey.decrypt(ciphertexts[j], encoding: held.encoding)) + held.offsets[j]
+            Int64(held.decode(clientKey.phase(ciphertexts[j]))) + held.offsets[j]
         }
     }
 

@@ -63,11 +63,46 @@ public struct FHEPlan: Sendable, Equatable {
         /// table outputs' noise, so a layer whose outputs are summed by wide weights and
         /// decrypted pays for a quiet two-level key while rounding PBSs keep the cheap one.
         public internal(set) var tableParameters: ParameterSet?
+        /// Stored only when true, so plans and manifests recorded before padding-free tables
+        /// existed decode unchanged and keep their fingerprints (`usesPaddingBit`).
+        private let paddingBitIsValue: Bool?
+
+        /// Whether this layer's held values use the padding bit as a value bit: the dense op's
+        /// values v ∈ [0, 2^m) sit at Δ = 2^(64−m), so the top half of the torus holds values
+        /// too. A table reads v >> e ∈ [0, 2^(p+1)) with a PBS of precision p = m − 1 − e: the
+        /// blind rotation returns −T(u − 2^p) for u ≥ 2^p (negacyclicity), which is the table
+        /// wherever T(u) + T(u + 2^p) is the same constant 2μ for every pair in range (a
+        /// saturating activation over a wide sound range), once the PBS outputs T − μ and μ is
+        /// added back. One bit less of PBS precision for the same table: N halves at a
+        /// precision boundary, and every rounding group amplifies its input one bit less.
+        public var usesPaddingBit: Bool { paddingBitIsValue ?? false }
+        /// The precision of the dense op's encoding: m, or m − 1 when the padding bit holds values.
+        public var heldPrecision: Int { messageBits - (usesPaddingBit ? 1 : 0) }
+
+        public init(index: Int, isOutputLayer: Bool, neuronCount: Int, messageBits: Int, roundingShift: Int,
+                    weightTwoNorm: Double, accumulatorVariance: Variance, roundingGroups: [RoundingGroup],
+                    tablePrecision: Int?, beforeBlindRotationVariance: Variance?, tableLog2PError: Double,
+                    tableParameters: ParameterSet?, usesPaddingBit: Bool = false) {
+            precondition(!usesPaddingBit || !isOutputLayer, "The output layer is decrypted with its padding bit clear")
+            self.index = index
+            self.isOutputLayer = isOutputLayer
+            self.neuronCount = neuronCount
+            self.messageBits = messageBits
+            self.roundingShift = roundingShift
+            self.weightTwoNorm = weightTwoNorm
+            self.accumulatorVariance = accumulatorVariance
+            self.roundingGroups = roundingGroups
+            self.tablePrecision = tablePrecision
+            self.beforeBlindRotationVariance = beforeBlindRotationVariance
+            self.tableLog2PError = tableLog2PError
+            self.tableParameters = tableParameters
+            paddingBitIsValue = usesPaddingBit ? true : nil
+        }
 
         /// e: bits removed by digit extraction before the table.
         public var extractedBits: Int { roundingGroups.reduce(0) { $0 + $1.bits } }
-        /// The encoding the table PBS reads (m − e bits).
-        public var tableInputEncoding: Encoding { Encoding(precision: messageBits - extractedBits) }
+        /// The encoding the table PBS reads (m − e bits, or m − 1 − e with the padding bit used).
+        public var tableInputEncoding: Encoding { Encoding(precision: heldPrecision - extractedBits) }
         /// log2 of the probability that one output value of this layer is wrong: any PBS of its
         /// chain (rounding groups, table) or, for the output layer, its decryption.
         public var log2PError: Double {
@@ -87,13 +122,30 @@ public struct FHEPlan: Sendable, Equatable {
         }
     }
 
-    /// How op i of `circuit` is held encrypted: v_j − offsets[j] at `encoding`.
+    /// How op i of `circuit` is held encrypted: v_j − offsets[j] ∈ [0, 2^valueBits) at `encoding`.
     public struct OpEncoding: Sendable, Equatable {
         public let encoding: Encoding
         public let offsets: [Int64]
+        /// encoding.precision, or one more when the padding bit holds values (`Layer.usesPaddingBit`).
+        public let valueBits: Int
         /// log2 of the probability that one value of this op is wrong when its inputs are right:
         /// a dense op's decryption, a round op's extraction PBSs, a table op's PBS.
         public let log2PError: Double
+
+        init(encoding: Encoding, offsets: [Int64], usesPaddingBit: Bool, log2PError: Double) {
+            self.encoding = encoding
+            self.offsets = offsets
+            valueBits = encoding.precision + (usesPaddingBit ? 1 : 0)
+            self.log2PError = log2PError
+        }
+
+        /// The held value v − offset a phase decrypts to: `encoding.decode`, whose signed result
+        /// is brought back into [0, 2^valueBits) when the top half of the torus holds values.
+        @inline(__always)
+        public func decode(_ phase: UInt64) -> Int {
+            let value = encoding.decode(phase)
+            return valueBits > encoding.precision && value < 0 ? value + (1 << valueBits) : value
+        }
     }
 
     public let parameters: ParameterSet
@@ -127,20 +179,20 @@ public struct FHEPlan: Sendable, Equatable {
             let e = stage.shift
             precondition(e == layer.extractedBits, "Layer \(layer.index): the circuit removes \(e) bits, the plan \(layer.extractedBits)")
             let offsets = HeldValues.linearOffsets(dense, roundingBits: e, addend: stage.addend)
-            let encoding = Encoding(precision: layer.messageBits)
+            let wide = layer.usesPaddingBit
             result[stage.linear] = OpEncoding(
-                encoding: encoding, offsets: offsets,
+                encoding: Encoding(precision: layer.heldPrecision), offsets: offsets, usesPaddingBit: wide,
                 log2PError: layer.isOutputLayer ? layer.tableLog2PError
-                    : NoiseFormulas.log2PError(variance: layer.accumulatorVariance.value, precision: layer.messageBits))
+                    : NoiseFormulas.log2PError(variance: layer.accumulatorVariance.value, precision: layer.heldPrecision))
             if let round = stage.round {
                 result[round] = OpEncoding(encoding: layer.tableInputEncoding, offsets: offsets.map { ($0 + stage.addend) >> e },
-                                           log2PError: layer.roundingLog2PError)
+                                           usesPaddingBit: wide, log2PError: layer.roundingLog2PError)
             }
             if let table = stage.table {
                 // Held at the next dense op's precision: that op reads these ciphertexts.
                 let next = layers[position + 1]
-                result[table] = OpEncoding(encoding: Encoding(precision: next.messageBits), offsets: circuit.ops[table].low,
-                                           log2PError: layer.tableLog2PError)
+                result[table] = OpEncoding(encoding: Encoding(precision: next.heldPrecision), offsets: circuit.ops[table].low,
+                                           usesPaddingBit: next.usesPaddingBit, log2PError: layer.tableLog2PError)
             }
         }
         return result.map { $0! }

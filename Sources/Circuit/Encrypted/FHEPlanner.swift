@@ -14,10 +14,14 @@ public struct FHEPlanOptions: Sendable, Equatable {
     public var extraction: Extraction
     /// Caps the bits one extraction group removes (1 = Concrete's bit-by-bit scheme; nil = no cap).
     public var maxRoundingGroupBits: Int?
+    /// Whether a hidden layer whose tables allow it may hold values in the padding bit
+    /// (`FHEPlan.Layer.usesPaddingBit`); off, every layer keeps it clear (to measure the gain).
+    public var paddingBitForValues: Bool
 
-    public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil) {
+    public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil, paddingBitForValues: Bool = true) {
         self.extraction = extraction
         self.maxRoundingGroupBits = maxRoundingGroupBits
+        self.paddingBitForValues = paddingBitForValues
     }
 }
 
@@ -32,7 +36,7 @@ public enum FHEPlanner {
         _ circuit: IntegerCircuit, log2PErrorTarget target: Double, parameterSetName: String? = nil,
         candidates: [ParameterSet] = ParameterCatalog.all, options: FHEPlanOptions = FHEPlanOptions()
     ) throws -> FHEPlan {
-        let stages = circuit.stages.map { StageShape($0, circuit: circuit) }
+        let stages = circuit.stages.map { StageShape($0, circuit: circuit, paddingBitForValues: options.paddingBitForValues) }
         let hidden = stages.filter { !$0.stage.isOutput }
         // The narrowest table each layer can reach: every rounding bit extracted.
         let narrowest = hidden.map(\.narrowestTableBits)
@@ -171,7 +175,8 @@ public enum FHEPlanner {
                                 tableCandidates: [ParameterSet]? = nil, options: FHEPlanOptions = FHEPlanOptions()) -> FHEPlan {
         precondition(tableCandidates?.allSatisfy { $0.sharesKeys(with: parameters) } ?? true,
                      "Table sets must share the keys of \(parameters.name)")
-        let layers = planLayers(circuit.stages.map { StageShape($0, circuit: circuit) }, parameters: parameters,
+        let layers = planLayers(circuit.stages.map { StageShape($0, circuit: circuit, paddingBitForValues: options.paddingBitForValues) },
+                                parameters: parameters,
                                 tableCandidates: tableCandidates, target: target, options: options)
         return FHEPlan(source: circuit, parameters: parameters, selection: selection, layers: layers, log2PErrorTarget: target)
     }
@@ -247,9 +252,12 @@ public enum FHEPlanner {
         let fullExtraction = shape.widestExtraction
         for split in roundingSplits(shape, maxGroupBits: options.maxRoundingGroupBits)
         where options.extraction == .cheapest || split.reduce(0, +) == fullExtraction {
+        // Same PBS count either way; the padding bit as a value bit gives every PBS of the chain
+        // one bit of margin, so where the tables allow it, it wins on reliability.
+        for usesPaddingBit in shape.paddingBitChoices(extracting: split.reduce(0, +)) {
             let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
                                             polynomialSize: parameters.polynomialSize.rawValue,
-                                            tableParameters: tableParameters ?? parameters)
+                                            tableParameters: tableParameters ?? parameters, usesPaddingBit: usesPaddingBit)
             let worst = candidate.worstLog2PError
             let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
             let feasible = worst <= target
@@ -257,6 +265,7 @@ public enum FHEPlanner {
                        over: best.map { ($0.feasible, Double($0.pbs), $0.worst) }) {
                 best = (candidate, pbs, worst, feasible)
             }
+        }
         }
         return best!.layer
     }
@@ -276,10 +285,12 @@ public enum FHEPlanner {
 
     /// The noise of a hidden layer's chain: each group multiplies the incoming noise by
     /// 2^(w+1−d) before its PBSs and adds one PBS output per PBS to the running value.
-    static func planHiddenLayer(_ shape: StageShape, groups: [Int], accumulator: Variance,
-                                noise: NoiseSteps, polynomialSize: Int, tableParameters: ParameterSet) -> FHEPlan.Layer {
+    static func planHiddenLayer(_ shape: StageShape, groups: [Int], accumulator: Variance, noise: NoiseSteps,
+                                polynomialSize: Int, tableParameters: ParameterSet, usesPaddingBit: Bool = false) -> FHEPlan.Layer {
         let m = shape.precision(extracting: groups.reduce(0, +))
-        let rounding = ExactRounding(heldBits: m, groupBits: groups)
+        // With the padding bit holding values, the extraction sees an (m − 1)-bit value whose
+        // top bit wraps: it only ever reads low bits, so v >> e comes out right all the same.
+        let rounding = ExactRounding(heldBits: m - (usesPaddingBit ? 1 : 0), groupBits: groups)
         let predicted = rounding.predictedNoise(
             inputVariance: accumulator, pbsOutput: noise.pbsOutput, keyswitchAndModulusSwitch: noise.keyswitchAndModulusSwitch,
             polynomialSize: PolynomialSize(polynomialSize))
@@ -290,7 +301,7 @@ public enum FHEPlanner {
                                   log2PError: prediction.log2PError)
         }
         let variance = predicted.output
-        let held = m - rounding.removedBits
+        let held = rounding.heldBits - rounding.removedBits
         let before = noise.beforeBlindRotation(variance)
         // A PBS of p bits needs at least 2^p boxes in the test polynomial.
         let fits = polynomialSize >= 1 << held
@@ -299,7 +310,7 @@ public enum FHEPlanner {
             roundingShift: shape.stage.shift, weightTwoNorm: shape.weightTwoNorm, accumulatorVariance: accumulator,
             roundingGroups: planned, tablePrecision: held, beforeBlindRotationVariance: before,
             tableLog2PError: fits ? NoiseFormulas.log2PError(variance: before.value, precision: held) : 0,
-            tableParameters: tableParameters)
+            tableParameters: tableParameters, usesPaddingBit: usesPaddingBit)
     }
 
     /// What the planner needs of one layer of the lowered circuit.
@@ -311,15 +322,38 @@ public enum FHEPlanner {
         /// Held width of the dense op's inputs: the dense op's precision is at least this, so
         /// they decrypt (and add up) at its Δ.
         let inputBits: Int
+        /// paddingBitAllowed[e]: whether the tables read after extracting e bits allow the
+        /// padding bit as a value bit (`FHEPlan.Layer.usesPaddingBit`); all false without a table.
+        let paddingBitAllowed: [Bool]
 
-        init(_ stage: CircuitStage, circuit: IntegerCircuit) {
+        init(_ stage: CircuitStage, circuit: IntegerCircuit, paddingBitForValues: Bool = true) {
             self.stage = stage
             dense = circuit.ops[stage.linear]
             let statistics = LayerStatistics(stage: stage, circuit: circuit)
             neuronCount = statistics.neuronCount
             weightTwoNorm = statistics.maxWeightNorm
             let input = circuit.inputBounds(ofOp: stage.linear)
-            inputBits = HeldValues.bits(low: input.low, high: input.high)
+            let inputBits = HeldValues.bits(low: input.low, high: input.high)
+            self.inputBits = inputBits
+            let dense = self.dense
+            paddingBitAllowed = (0...stage.shift).map { e in
+                guard paddingBitForValues, !stage.isOutput else { return false }
+                let m = max(inputBits, HeldValues.linearBits(dense, roundingBits: e, addend: stage.addend))
+                let p = m - 1 - e
+                guard p >= 1 else { return false }
+                let read = circuit.narrowedTables(of: stage, extracting: e)
+                return read.tables.allSatisfy { Self.tableAllowsPaddingBit($0, precision: p) }
+            }
+        }
+
+        /// A table over held values u ∈ [0, count) read by a p-bit PBS from [0, 2^(p+1)): every
+        /// pair u, u + 2^p in range must sum to one constant (then the PBS can return T − μ).
+        static func tableAllowsPaddingBit(_ table: [Int64], precision p: Int) -> Bool {
+            let half = 1 << p
+            guard table.count <= 2 * half else { return false }
+            guard table.count > half else { return true }
+            let sum = table[0] + table[half]
+            return (0..<(table.count - half)).allSatisfy { table[$0] + table[$0 + half] == sum }
         }
 
         /// m: the dense op's precision when e of the t rounding bits are extracted.
@@ -327,15 +361,23 @@ public enum FHEPlanner {
             max(inputBits, HeldValues.linearBits(dense, roundingBits: e, addend: stage.addend))
         }
 
+        /// The ways to hold the values when e bits are extracted: padding bit clear, and (when
+        /// the tables allow it) used as a value bit.
+        func paddingBitChoices(extracting e: Int) -> [Bool] {
+            e < paddingBitAllowed.count && paddingBitAllowed[e] ? [false, true] : [false]
+        }
+
         /// The most bits extraction can remove: t, but at least one table bit stays.
         var widestExtraction: Int {
             (0...stage.shift).last { $0 == 0 || $0 < precision(extracting: $0) } ?? 0
         }
 
-        /// The table precision with every removable bit extracted.
+        /// The table precision with every removable bit extracted (one less when the tables
+        /// allow the padding bit as a value bit).
         var narrowestTableBits: Int {
             let e = widestExtraction
-            return max(1, precision(extracting: e) - e)
+            let paddingBit = paddingBitChoices(extracting: e).contains(true) ? 1 : 0
+            return max(1, precision(extracting: e) - e - paddingBit)
         }
     }
 

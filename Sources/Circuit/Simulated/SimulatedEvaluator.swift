@@ -33,8 +33,9 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         case linear(LinearRows, constants: [UInt64])
         /// One polynomial pair per group: the top-bit table's and (d ≥ 2) the low bits'.
         case round(ExactRounding, top: [[UInt64]], low: [[UInt64]?])
-        /// The test polynomials and σ of the PBS outputs of the layer's bootstrapping key.
-        case table(polynomials: [[UInt64]], outputSigma: Double)
+        /// The test polynomials, σ of the PBS outputs of the layer's bootstrapping key, and the
+        /// constants added after each PBS (`EncryptedExecutor.Step.table`).
+        case table(polynomials: [[UInt64]], outputSigma: Double, corrections: [UInt64]?)
     }
     private let steps: [Step]
     /// σ in torus units (2^-64): of a fresh encryption, of keyswitch + modulus switch, of a
@@ -66,9 +67,10 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
             case .round(let rounding):
                 return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
                               low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
-            case .table(let tables, let key):
+            case .table(let tables, let key, let corrections):
                 let outputSigma = NoiseModel(parameters: plan.bootstrapParameterSets[key], fft: fft).pbsOutput.value.squareRoot() * torus
-                return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) }, outputSigma: outputSigma)
+                return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) }, outputSigma: outputSigma,
+                              corrections: corrections)
             }
         }
     }
@@ -130,11 +132,13 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
                     }
                     phases[j] = phase
                 }
-            case .table(let polynomials, let outputSigma):
-                phases = phases.indices.map { bootstrap(phases[$0], polynomials[$0], outputSigma, &random) }
+            case .table(let polynomials, let outputSigma, let corrections):
+                phases = phases.indices.map { j in
+                    bootstrap(phases[j], polynomials[j], outputSigma, &random) &+ (corrections?[j] ?? 0)
+                }
             }
             let held = plan.opEncodings[i]
-            values.append(phases.indices.map { Int64(held.encoding.decode(phases[$0])) + held.offsets[$0] })
+            values.append(phases.indices.map { Int64(held.decode(phases[$0])) + held.offsets[$0] })
         }
         return CircuitTrace(input: input, values: values)
     }
