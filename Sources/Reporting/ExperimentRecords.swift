@@ -296,7 +296,7 @@ public struct FHELayerFigures: Sendable, Equatable {
     var values: [ReportValue] {
         [
             .integer(precisionBits), .integer(pbsPerSample), .integer(tablePBSPerSample), .integer(roundingPBSPerSample),
-            .integer(roundingExtractedBits), .text(roundingGroups), .decimal(log2PredictedPError, decimals: 2),
+            .integer(roundingExtractedBits), .text(roundingGroups), .log2Probability(log2PredictedPError),
             .scientific(predictedSigma, digits: 4), .scientific(measuredSigma, digits: 4),
             .scientific(measuredSigmaLow, digits: 4), .scientific(measuredSigmaHigh, digits: 4),
             .decimal(maxNoiseHalfDeltas, decimals: 4), .integer(ciphertexts), .integer(mismatches),
@@ -374,7 +374,7 @@ public struct FHEOpFigures: Sendable, Equatable {
                                  "fhe_mismatches"]
 
     var values: [ReportValue] {
-        [.integer(precisionBits), .integer(pbsPerSample), .text(pbsParameters ?? "-"), .decimal(log2PredictedPError, decimals: 2),
+        [.integer(precisionBits), .integer(pbsPerSample), .text(pbsParameters ?? "-"), .log2Probability(log2PredictedPError),
          mismatches.map(ReportValue.integer) ?? .notRun]
     }
 }

@@ -10,6 +10,9 @@ public enum ReportValue: Sendable, Hashable {
     case decimal(Double, decimals: Int)
     /// A quantity spanning orders of magnitude (noise σ on the torus), as `%.{digits}e`.
     case scientific(Double, digits: Int)
+    /// log2 of a probability: 2 decimals, or `%.3e` below −10^6 (a fresh linear combination's
+    /// decryption failure is predicted near 2^(−10^32), which fixed notation spells in 36 digits).
+    case log2Probability(Double)
     case text(String)
     case flag(Bool)
     /// A measurement that belongs to a stage which did not run (e.g. FHE before it exists).
@@ -23,6 +26,7 @@ public enum ReportValue: Sendable, Hashable {
         case .fraction(let value): Self.fixed(value, decimals: 6)
         case .decimal(let value, let decimals): Self.fixed(value, decimals: decimals)
         case .scientific(let value, let digits): String(format: "%.\(digits)e", value)
+        case .log2Probability(let value): value < -1e6 ? String(format: "%.3e", value) : Self.fixed(value, decimals: 2)
         case .text(let value): value
         case .flag(let value): value ? "true" : "false"
         case .notRun: Self.notRunText

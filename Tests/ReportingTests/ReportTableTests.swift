@@ -121,3 +121,14 @@ import Testing
         #expect(svg.contains(">measured<") && svg.contains(">predicted<"))
     }
 }
+
+@Suite struct Log2ProbabilityTextTests {
+    /// Ordinary targets keep two decimals; the astronomically small failure probability of a
+    /// fresh linear combination is written so a reader can see it (it used to print 36 digits).
+    @Test func hugeExponentsAreScientific() {
+        #expect(ReportValue.log2Probability(-40.529).text == "-40.53")
+        #expect(ReportValue.log2Probability(-16773.7).text == "-16773.70")
+        #expect(ReportValue.log2Probability(-468181308039471205539539926908928.0).text == "-4.682e+32")
+        #expect(ReportValue.log2Probability(-.infinity).text == "-inf")
+    }
+}
