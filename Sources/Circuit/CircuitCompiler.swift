@@ -13,10 +13,17 @@ public struct CircuitOptions: Codable, Sendable, Equatable {
     /// Largest allowed table-lookup precision in bits (1...16; tables are materialised).
     public var maxTLUBits: Int
     public var rounding: RoundingPolicy
+    /// Hidden tables for a `maxTLUBits` PBS whose padding bit holds values (FHE plans'
+    /// `usesPaddingBit`): up to `AccumulatorRounding.paddingBitMaxEntries` entries, each
+    /// neuron's index held to `AccumulatorRounding.paddingBitWindow`, so every table passes the
+    /// planner's pair test. The integer program changes (activations reaching past the window
+    /// saturate early); QAT with the same setting trains for it.
+    public var tablesUsePaddingBit: Bool
 
-    public init(maxTLUBits: Int = 7, rounding: RoundingPolicy = .automatic) {
+    public init(maxTLUBits: Int = 7, rounding: RoundingPolicy = .automatic, tablesUsePaddingBit: Bool = false) {
         self.maxTLUBits = maxTLUBits
         self.rounding = rounding
+        self.tablesUsePaddingBit = tablesUsePaddingBit
     }
 }
 
@@ -31,8 +38,10 @@ public enum CircuitCompiler {
     /// for hidden layers round(t, 2^(t−1)) when the accumulators need more than `maxTLUBits`,
     /// then the table that applies bias, scales, activation and requantization.
     public static func lower(_ model: QuantizedModel, options: CircuitOptions = CircuitOptions()) throws -> IntegerCircuit {
-        guard (1...16).contains(options.maxTLUBits) else {
-            throw CircuitLoweringError(description: "max_tlu_bits is \(options.maxTLUBits); allowed values are 1...16")
+        let widest = options.tablesUsePaddingBit ? 15 : 16
+        guard (1...widest).contains(options.maxTLUBits) else {
+            throw CircuitLoweringError(description: "max_tlu_bits is \(options.maxTLUBits); allowed values are 1...\(widest)"
+                + (options.tablesUsePaddingBit ? " with tables_use_padding_bit" : ""))
         }
         let inputQuantizer = model.inputQuantizer
         var inputLow = [Int64](repeating: inputQuantizer.minCode, count: model.inputCount)
@@ -46,18 +55,22 @@ public enum CircuitCompiler {
             guard index < model.layers.count - 1 else { break }
             // The shift is chosen with the training side's table size (aligned low bounds), so
             // QAT sees the rounding the circuit does; the tables built here are never larger.
-            let shift = try roundingShift(low: low, high: high, layer: index, options: options)
-            var indexLow = low, indexHigh = high
+            let levels = 1 << model.layers[index + 1].inputQuantizer.bitWidth
+            let shift = try roundingShift(low: low, high: high, layer: index, options: options, activationLevels: levels)
+            let bounds = zip(low, high).map { AccumulatorRounding.indexBounds(low: $0, high: $1, shift: shift) }
+            let indexLow = bounds.map(\.low), indexHigh = bounds.map(\.high)
             if shift > 0 {
-                let addend = Int64(1) << (shift - 1)
-                indexLow = low.map { ($0 + addend) >> shift }
-                indexHigh = high.map { ($0 + addend) >> shift }
-                ops.append(CircuitOp(.round(shift: shift, addend: addend), layer: index, low: indexLow, high: indexHigh))
+                ops.append(CircuitOp(.round(shift: shift, addend: Int64(1) << (shift - 1)), layer: index, low: indexLow, high: indexHigh))
             }
             // Entry k of neuron j's table is the output code of the (rounded) accumulator
-            // (indexLow_j + k)·2^t.
+            // (indexLow_j + k)·2^t, the index held to its window when the padding bit holds values.
             let tables = (0..<layer.outputCount).map { j in
-                (indexLow[j]...indexHigh[j]).map { layer.outputCode(neuron: j, accumulator: $0 << shift) }
+                let window = options.tablesUsePaddingBit
+                    ? AccumulatorRounding.paddingBitWindow(indexLow: indexLow[j], indexHigh: indexHigh[j], tableBits: options.maxTLUBits)
+                    : indexLow[j]...indexHigh[j]
+                return (indexLow[j]...indexHigh[j]).map {
+                    layer.outputCode(neuron: j, accumulator: min(max($0, window.lowerBound), window.upperBound) << shift)
+                }
             }
             inputLow = tables.map { $0.min()! }
             inputHigh = tables.map { $0.max()! }
@@ -71,7 +84,8 @@ public enum CircuitCompiler {
             biases: channels.map { last.bias[$0] }, activation: last.activation)
         let circuit = IntegerCircuit(inputCount: model.inputCount, inputBits: inputQuantizer.bitWidth,
                                      inputLow: inputQuantizer.minCode, inputHigh: inputQuantizer.maxCode,
-                                     ops: ops, outputDecoding: decoding, maxTLUBits: options.maxTLUBits)
+                                     ops: ops, outputDecoding: decoding,
+                                     maxTLUBits: options.maxTLUBits + (options.tablesUsePaddingBit ? 1 : 0))
         // The same checks as a loaded file: bounds re-derived, ±2^52 limits, the layer shape.
         do {
             try circuit.validate()
@@ -81,8 +95,11 @@ public enum CircuitCompiler {
         return circuit
     }
 
-    static func roundingShift(low: [Int64], high: [Int64], layer: Int, options: CircuitOptions) throws -> Int {
-        let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: options.maxTLUBits)
+    static func roundingShift(low: [Int64], high: [Int64], layer: Int, options: CircuitOptions, activationLevels: Int) throws -> Int {
+        let shift = options.tablesUsePaddingBit
+            ? AccumulatorRounding.shift(low: low, high: high, maxEntries: AccumulatorRounding.paddingBitMaxEntries(
+                tableBits: options.maxTLUBits, activationLevels: activationLevels))
+            : AccumulatorRounding.shift(low: low, high: high, tableBits: options.maxTLUBits)
         guard shift > 0, options.rounding == .disabled else { return shift }
         let exactSize = zip(low, high).map { AccumulatorRounding.tableSize(low: $0, high: $1, shift: 0) }.max() ?? 1
         throw CircuitLoweringError(description: "layer \(layer) needs \(AccumulatorRounding.bits(forCount: Int64(exactSize)))-bit tables but max_tlu_bits is \(options.maxTLUBits) and rounding is disabled; enable rounding, lower the bit widths or set an accumulator budget")

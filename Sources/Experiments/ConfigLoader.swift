@@ -263,7 +263,11 @@ public enum ConfigLoader {
             rounding: try quantizationReader.choice("rounding", default: RoundingPolicy.automatic),
             qatEpochs: try quantizationReader.integer("qat_epochs", default: 5, allowed: 1...100_000),
             qatLearningRate: try quantizationReader.real(
-                "qat_learning_rate", default: training.learningRate, allowed: 0...10, exclusiveLower: true))
+                "qat_learning_rate", default: training.learningRate, allowed: 0...10, exclusiveLower: true),
+            tablesUsePaddingBit: try quantizationReader.boolean("tables_use_padding_bit", default: false) ? true : nil)
+        if quantization.usesPaddingBitTables && quantization.maxTLUBits > 15 {
+            throw quantizationReader.error("max_tlu_bits", nil, "is 16, but tables_use_padding_bit reads up to 2^(max_tlu_bits + 1) entries; allowed with it: 1...15")
+        }
         try quantizationReader.finish()
 
         var fheReader = try root.section("fhe") ?? ConfigReader(.mapping([], tree.location), path: ["fhe"])

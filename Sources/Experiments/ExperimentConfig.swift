@@ -119,6 +119,16 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var qatEpochs: Int
         /// QAT fine-tuning learning rate (QAT only).
         public var qatLearningRate: Double
+        /// true: hidden tables for a `maxTLUBits` PBS whose padding bit holds values (nearly
+        /// twice the entries, each neuron's table index held to a window; `CircuitOptions`).
+        /// Stored only when true, so configs without it keep their fingerprints.
+        public var tablesUsePaddingBit: Bool? = nil
+        public var usesPaddingBitTables: Bool { tablesUsePaddingBit ?? false }
+
+        /// How the circuit is lowered from the quantized model.
+        public var circuitOptions: CircuitOptions {
+            CircuitOptions(maxTLUBits: maxTLUBits, rounding: rounding, tablesUsePaddingBit: usesPaddingBitTables)
+        }
 
         /// Why `accumulatorBitsBudget` zeroes every weight of some hidden layer of a model with
         /// `hiddenLayers` hidden layers (the arithmetic, then what is allowed); nil when every
@@ -143,7 +153,7 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
                 perChannel: perChannel, symmetricWeights: symmetricWeights,
                 activationCalibration: calibrationPercentile >= 100 ? .minMax : .percentile(calibrationPercentile),
                 accumulatorBitsBudget: accumulatorBitsBudget, outputWeightBits: outputWeightBits,
-                roundedTableBits: rounding == .automatic ? maxTLUBits : nil)
+                roundedTableBits: rounding == .automatic ? maxTLUBits : nil, tablesUsePaddingBit: usesPaddingBitTables)
         }
     }
 

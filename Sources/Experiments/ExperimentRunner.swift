@@ -246,7 +246,7 @@ public struct ExperimentRunner: Sendable {
         timings.quantizeSeconds = seconds(since: clock)
         clock = ContinuousClock.now
         let circuit = try CircuitCompiler.lower(
-            quantized, options: CircuitOptions(maxTLUBits: config.quantization.maxTLUBits, rounding: config.quantization.rounding))
+            quantized, options: config.quantization.circuitOptions)
         timings.lowerSeconds = seconds(since: clock)
         return PreparedExperiment(
             config: config, dataDirectory: dataDirectory, split: split, model: model, modelSource: modelSource,

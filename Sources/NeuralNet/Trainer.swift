@@ -111,12 +111,17 @@ public struct PreActivationRounding: Sendable {
     public let scales: [Double]
     public let offsets: [Double]
     public let shift: Int
+    /// Per output value, the table indices floor((a + 2^(t−1)) / 2^t) the circuit distinguishes;
+    /// the rounded index is held to its window (nil: no window).
+    public let indexWindows: [ClosedRange<Double>]?
 
-    public init(scales: [Double], offsets: [Double], shift: Int) {
+    public init(scales: [Double], offsets: [Double], shift: Int, indexWindows: [ClosedRange<Double>]? = nil) {
         precondition(scales.count == offsets.count, "\(scales.count) scales, \(offsets.count) offsets")
+        precondition(indexWindows.map { $0.count == scales.count } ?? true, "One index window per output value")
         self.scales = scales
         self.offsets = offsets
         self.shift = shift
+        self.indexWindows = indexWindows
     }
 
     func apply(_ z: inout Matrix, layer: NetworkLayer) {
@@ -128,7 +133,9 @@ public struct PreActivationRounding: Sendable {
                 let k = row * z.columns + j
                 let b = bias[layer.channel(ofOutput: j)]
                 let integer = (Double(z.values[k] - b)) / scales[j] + offsets[j]
-                let rounded = step * (integer / step + 0.5).rounded(.down)
+                var index = (integer / step + 0.5).rounded(.down)
+                if let window = indexWindows?[j] { index = min(max(index, window.lowerBound), window.upperBound) }
+                let rounded = step * index
                 z.values[k] = Float(scales[j] * (rounded - offsets[j])) + b
             }
         }

@@ -15,12 +15,45 @@ public enum AccumulatorRounding {
 
     /// The smallest shift t that makes every neuron's table fit 2^tableBits entries.
     public static func shift(low: [Int64], high: [Int64], tableBits: Int) -> Int {
-        let limit = 1 << tableBits
+        shift(low: low, high: high, maxEntries: 1 << tableBits)
+    }
+
+    /// The smallest shift t that makes every neuron's table hold at most `limit` entries.
+    public static func shift(low: [Int64], high: [Int64], maxEntries limit: Int) -> Int {
         var shift = 0
         while zip(low, high).contains(where: { tableSize(low: alignDown($0, shift: shift), high: $1, shift: shift) > limit }) {
             shift += 1
         }
         return shift
+    }
+
+    /// The index a neuron's table reads, floor((acc + 2^(t−1)) / 2^t) (acc for t = 0), at the
+    /// accumulator's bounds.
+    public static func indexBounds(low: Int64, high: Int64, shift: Int) -> (low: Int64, high: Int64) {
+        guard shift > 0 else { return (low, high) }
+        let addend = Int64(1) << (shift - 1)
+        return ((low + addend) >> shift, (high + addend) >> shift)
+    }
+
+    // Tables for a PBS whose padding bit holds values (the FHE plan's `usesPaddingBit`): a p-bit
+    // PBS reads 2^(p+1) entries when every pair of entries 2^p apart sums to one constant. A
+    // table that keeps its end values outside the window [high − 2^p + 1, low + 2^p − 1] of its
+    // index range [low, high] has that shape (each pair is (T(window start), T(window end))),
+    // so the integer program holds each neuron's index to that window: an activation whose
+    // transitions lie inside it is unchanged, one that reaches past it saturates early.
+
+    /// The most entries such a table may have: 2^(p+1) − levels, so the window keeps at least
+    /// one index per activation level (`levels` = 2^activation bits), and never fewer than 2^p.
+    public static func paddingBitMaxEntries(tableBits p: Int, activationLevels levels: Int) -> Int {
+        max(1 << p, (2 << p) - levels)
+    }
+
+    /// The indices a neuron's table distinguishes when its index range is [low, high]: all of
+    /// them up to 2^p entries, else the window above (never empty below 2^(p+1) entries).
+    public static func paddingBitWindow(indexLow low: Int64, indexHigh high: Int64, tableBits p: Int) -> ClosedRange<Int64> {
+        let half = Int64(1) << p
+        guard high - low + 1 > half, high - low + 1 < 2 * half else { return low...high }
+        return (high + 1 - half)...(low + half - 1)
     }
 
     /// ceil(log2(count)), at least 1: the bits needed to index `count` values.

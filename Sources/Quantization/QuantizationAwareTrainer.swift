@@ -38,15 +38,25 @@ struct FakeQuantizationTransform: TrainingTransform {
         let rows = linear.rows
         let (low, high) = rows.soundBounds(inputLow: Array(repeating: input.minCode, count: rows.inputCount),
                                            inputHigh: Array(repeating: input.maxCode, count: rows.inputCount))
-        let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: tableBits)
-        guard shift > 0 else { return TransformedLayer(weights: result) }
+        let levels = 1 << configuration.activationBits
+        let usesPaddingBit = configuration.tablesUsePaddingBit
+        let shift = usesPaddingBit
+            ? AccumulatorRounding.shift(low: low, high: high,
+                                        maxEntries: AccumulatorRounding.paddingBitMaxEntries(tableBits: tableBits, activationLevels: levels))
+            : AccumulatorRounding.shift(low: low, high: high, tableBits: tableBits)
+        let windows: [ClosedRange<Int64>]? = usesPaddingBit ? zip(low, high).map { lo, hi in
+            let index = AccumulatorRounding.indexBounds(low: lo, high: hi, shift: shift)
+            return AccumulatorRounding.paddingBitWindow(indexLow: index.low, indexHigh: index.high, tableBits: tableBits)
+        } : nil
+        guard shift > 0 || windows != nil else { return TransformedLayer(weights: result) }
         // u = s·s_in·(acc − zp_in·Σ_i W_ji) per output value j (s the channel's scale, 1/k² of a
         // pooled input included), so acc = u/(s·s_in) + zp_in·Σ_i W_ji.
         let positions = layers[index].positionsPerChannel
         let scales = (0..<rows.outputCount).map { j in linear.scaledQuantizers[j / positions].scale * input.scale }
         let offsets = rows.rowSums.map { Double(input.zeroPoint) * Double($0) }
         return TransformedLayer(weights: result, preActivationRounding: PreActivationRounding(
-            scales: scales, offsets: offsets, shift: shift))
+            scales: scales, offsets: offsets, shift: shift,
+            indexWindows: windows?.map { Double($0.lowerBound)...Double($0.upperBound) }))
     }
 
     func transformActivations(layer: Int, _ activations: inout Matrix) {

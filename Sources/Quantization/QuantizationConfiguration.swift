@@ -50,12 +50,18 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
     /// max_tlu_bits with automatic rounding); QAT simulates that rounding in its forward pass.
     /// nil: no rounding to simulate.
     public var roundedTableBits: Int?
+    /// Hidden tables sized for a PBS whose padding bit holds values: up to
+    /// `AccumulatorRounding.paddingBitMaxEntries` entries for `roundedTableBits`, each neuron's
+    /// table index held to `AccumulatorRounding.paddingBitWindow` (the circuit's
+    /// `tablesUsePaddingBit`); QAT simulates that window with the rounding.
+    public var tablesUsePaddingBit: Bool = false
 
     public init(method: QuantizationMethod, inputBits: Int, weightBits: Int, activationBits: Int,
                 perChannel: Bool = true, symmetricWeights: Bool = true,
                 activationCalibration: ActivationCalibration = .minMax, accumulatorBitsBudget: Int? = nil,
-                outputWeightBits: Int? = nil, roundedTableBits: Int? = nil) {
+                outputWeightBits: Int? = nil, roundedTableBits: Int? = nil, tablesUsePaddingBit: Bool = false) {
         self.roundedTableBits = roundedTableBits
+        self.tablesUsePaddingBit = tablesUsePaddingBit
         self.method = method
         self.inputBits = inputBits
         self.weightBits = weightBits
@@ -79,7 +85,7 @@ public struct QuantizationConfiguration: Codable, Sendable, Equatable {
         if let bits = outputWeightBits { try check("output_weight_bits", bits, 2...16) }
         try check("activation_bits", activationBits, 1...16)
         if let budget = accumulatorBitsBudget { try check("accumulator_bits_budget", budget, 2...40) }
-        if let bits = roundedTableBits { try check("max_tlu_bits", bits, 1...16) }
+        if let bits = roundedTableBits { try check("max_tlu_bits", bits, 1...(tablesUsePaddingBit ? 15 : 16)) }
         if case .percentile(let p) = activationCalibration, !(p > 50 && p <= 100) {
             throw QuantizationConfigurationError(description: "activation calibration percentile is \(p); allowed values are in (50, 100]")
         }

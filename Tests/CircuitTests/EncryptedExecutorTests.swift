@@ -408,3 +408,31 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         }
     }
 }
+
+/// Circuits lowered with `tablesUsePaddingBit`: wider tables, held to their windows, that the
+/// planner reads with the padding bit as a value bit, encrypted bit-exact.
+@Suite struct PaddingBitLoweringTests {
+    @Test func everyTablePassesThePairTestAndRunsEncrypted() throws {
+        let model = try randomQuantizedModel(seed: 71, sizes: [16, 6, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
+        let options = CircuitOptions(maxTLUBits: 4, tablesUsePaddingBit: true)
+        let circuit = try CircuitCompiler.lower(model, options: options)
+        let plain = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 4))
+        let stage = circuit.stages[0]
+        guard let tableOp = stage.table, case .table(_, let tables) = circuit.ops[tableOp].operation else {
+            Issue.record("the hidden layer has no table")
+            return
+        }
+        // Up to 2^5 − 8 entries where 16 would be the limit without the padding bit: less rounding.
+        #expect(tables.map(\.count).max()! > 16 && tables.map(\.count).max()! <= 24)
+        #expect(stage.shift < plain.stages[0].shift)
+        #expect(tables.allSatisfy { FHEPlanner.StageShape.tableAllowsPaddingBit($0, precision: 4) })
+        let evaluator = makeEvaluator(circuit, parameters: insecureCircuitTestSet(), seed: 6)
+        #expect(evaluator.plan.layers[0].usesPaddingBit && evaluator.plan.layers[0].tablePrecision == 4 - evaluator.plan.layers[0].extractedBits + stage.shift)
+        var generator = SeededGenerator(seed: 72)
+        for sample in 0..<5 {
+            let result = try DifferentialChecker.check(evaluator, sample: sample, codes: sampleCodes(circuit, sample: sample, generator: &generator))
+            #expect(result.divergences.isEmpty && result.fhePrediction == result.clearPrediction,
+                    "\(result.divergences.map(\.description))")
+        }
+    }
+}
