@@ -68,9 +68,11 @@ struct Verify: AsyncParsableCommand {
                 printLine("  parameters \(plan.keysDescription) (\(plan.selection)): n=\(plan.parameters.lweDimension) "
                     + "k=\(plan.parameters.glweDimension) N=\(plan.parameters.polynomialSize); "
                     + "PBS/sample \(plan.pbsCount) (\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); "
-                    + "per layer held bits → table bits [rounding groups]: "
+                    + "per layer held bits → table bits [rounding groups] (+ padding bit): "
                     + plan.layers.map { layer in
-                        layer.tablePrecision.map { "\(layer.messageBits)→\($0) \(layer.roundingGroups.map(\.bits))" }
+                        layer.tablePrecision.map {
+                            "\(layer.messageBits)→\($0)\(layer.usesPaddingBit ? "+1" : "") \(layer.roundingGroups.map(\.bits))"
+                        }
                             ?? "\(layer.messageBits) decrypted"
                     }.joined(separator: ", ") + "; "
                     + "predicted global p_error 2^\(String(format: "%.1f", plan.log2GlobalPError)); keys: \(evaluation.keySeedDescription)")
