@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Experiments",
             dependencies: [
-                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE",
+                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE", "ModelImport",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
