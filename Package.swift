@@ -73,7 +73,7 @@ let package = Package(
         ),
 
         // Fuzz harnesses: every user-file entry point, driven by bytes (Tests/FuzzCorpus/README.md).
-        .target(name: "FuzzTargets", dependencies: ["Experiments", "Circuit", "Datasets", "NeuralNet", "Quantization", "Reporting", "TFHE"]),
+        .target(name: "FuzzTargets", dependencies: ["Experiments", "Circuit", "Datasets", "ModelImport", "NeuralNet", "Quantization", "Reporting", "TFHE"]),
         .executableTarget(name: "lockstep-fuzz", dependencies: ["FuzzTargets"]),
 
         .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
