@@ -43,8 +43,12 @@ public struct ONNXModel: Sendable, Equatable {
     public static let maximumFileBytes = 1 << 30
 
     public static func load(from url: URL) throws -> ONNXModel {
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        if let size, size > maximumFileBytes {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        // A device or FIFO (a config may name any path) would be read without end.
+        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+            throw ONNXImportError(path: url.path, kind: .unreadable, reason: "is not a regular file (\(type.rawValue)); allowed: an .onnx file")
+        }
+        if let size = attributes?[.size] as? Int, size > maximumFileBytes {
             throw ONNXImportError(path: url.path, kind: .sizeLimit,
                                   reason: "is \(size) bytes; allowed: at most \(maximumFileBytes)")
         }

@@ -230,8 +230,9 @@ func expectClose(_ actual: [Float], _ expected: [Float], _ what: String) {
         }
     }
 
-    @Test func aMissingFileIsUnreadable() {
-        let error = #expect(throws: ONNXImportError.self) { try ONNXModel.load(from: fixture("no-such-model")) }
-        #expect(error?.kind == .unreadable)
+    @Test(arguments: [fixture("no-such-model"), fixtures, URL(fileURLWithPath: "/dev/zero")])
+    func aMissingFileOrANonFileIsUnreadable(_ url: URL) {
+        let error = #expect(throws: ONNXImportError.self) { try ONNXModel.load(from: url) }
+        #expect(error?.kind == .unreadable, "\(String(describing: error))")
     }
 }
