@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The runtime library only: onnx.pb.swift is generated once and committed (see its
+        // header), so builds never run protoc or the package's build plugin.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries, each wrapped by exactly one Swift module.
@@ -52,10 +55,11 @@ let package = Package(
         .target(name: "GSLStatistics", dependencies: ["CGSL"]),
         .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics", "SeededRandom"]),
         .target(name: "Reporting"),
+        .target(name: "ModelImport", dependencies: ["NeuralNet", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "Experiments",
             dependencies: [
-                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE",
+                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE", "ModelImport",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -69,7 +73,7 @@ let package = Package(
         ),
 
         // Fuzz harnesses: every user-file entry point, driven by bytes (Tests/FuzzCorpus/README.md).
-        .target(name: "FuzzTargets", dependencies: ["Experiments", "Circuit", "Datasets", "NeuralNet", "Quantization", "Reporting", "TFHE"]),
+        .target(name: "FuzzTargets", dependencies: ["Experiments", "Circuit", "Datasets", "ModelImport", "NeuralNet", "Quantization", "Reporting", "TFHE"]),
         .executableTarget(name: "lockstep-fuzz", dependencies: ["FuzzTargets"]),
 
         .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
@@ -81,6 +85,7 @@ let package = Package(
         .testTarget(name: "NoiseAnalysisTests", dependencies: ["NoiseAnalysis", "TFHE", "GSLStatistics", "SeededRandom"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NeuralNet", "Datasets"], exclude: ["Fixtures"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Circuit
 import Datasets
 import Foundation
+import ModelImport
 import NeuralNet
 import Quantization
 import TFHE
@@ -225,11 +226,11 @@ public enum ConfigLoader {
         guard var modelReader = try root.section("model") else {
             throw ConfigError(
                 file: tree.location.file, keyPath: "model",
-                message: "is required: {hidden: [32], activation: relu}, {layers: [conv 8x3x3 p1, relu, flatten, dense 10]} or {load: path/to/model.json}")
+                message: "is required: {hidden: [32], activation: relu}, {layers: [conv 8x3x3 p1, relu, flatten, dense 10]} or {load: path/to/model.json} or {onnx: path/to/model.onnx}")
         }
         let model = try modelSection(&modelReader, dataset: dataset.name, seed: seed)
         try modelReader.finish()
-        let load = model.load
+        let importsModel = model.isImported
 
         var trainingReader = try root.section("training") ?? ConfigReader(.mapping([], tree.location), path: ["training"])
         let optimizer = try trainingReader.choice("optimizer", default: ExperimentConfig.OptimizerName.adam)
@@ -304,13 +305,13 @@ public enum ConfigLoader {
             (noHiddenLayer, addHiddenLayer) = ("model.layers has only the logits layer", "a conv or dense with its activation before it")
         }
         let hiddenLayers = model.architecture.hiddenLayerCount
-        if fhe.runsSimulated, load == nil, hiddenLayers == 0 {
+        if fhe.runsSimulated, !importsModel, hiddenLayers == 0 {
             let node = tree["fhe"]?["mode"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.mode",
                 message: "is \(fhe.mode?.rawValue ?? "") but \(noHiddenLayer): a model without hidden layers has no table lookup, so there is no PBS to simulate; allowed: fhe.mode encrypt, or at least one hidden layer such as \(addHiddenLayer)")
         }
-        if fhe.runsEncrypted, load == nil, hiddenLayers == 0 {
+        if fhe.runsEncrypted, !importsModel, hiddenLayers == 0 {
             let node = tree["fhe"]?["samples"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
@@ -323,7 +324,7 @@ public enum ConfigLoader {
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.parameters",
                 message: "unknown parameter set '\(fhe.parameters)'; allowed: auto, a set that `lockstep params` lists (\(ParameterCatalog.all.map(\.name).joined(separator: ", "))), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs15x2)")
         }
-        if load == nil, let reason = quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
+        if !importsModel, let reason = quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
             let node = tree["quantization"]?["accumulator_bits_budget"]
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line,
@@ -335,12 +336,14 @@ public enum ConfigLoader {
             fhe: fhe, dataDirectory: dataDirectory)
     }
 
-    /// `model`: exactly one of `hidden` (with `activation`), `layers` and `load`. A layer list is
-    /// parsed and its whole geometry built against the dataset's input here, so a list that
-    /// does not fit fails before any training.
+    /// `model`: exactly one of `hidden` (with `activation`), `layers`, `load` and `onnx`. A layer
+    /// list is parsed and its whole geometry built against the dataset's input here, and an ONNX
+    /// model imported and checked against it, so a model that does not fit fails before any
+    /// training or quantization.
     private static func modelSection(_ reader: inout ConfigReader, dataset: DatasetName, seed: UInt64) throws
         -> ExperimentConfig.ModelSection
     {
+        if let onnx = try importedONNX(&reader, dataset: dataset, seed: seed) { return onnx }
         let load = try reader.text("load", default: nil)
         let hiddenNode = reader.value("hidden")
         let layersNode = reader.value("layers")
@@ -402,6 +405,51 @@ public enum ConfigLoader {
             throw itemError(index, error.message)
         }
         return ExperimentConfig.ModelSection(architecture: architecture, seed: modelSeed, load: nil)
+    }
+
+    /// `model.onnx`: an ONNX float model, its path relative to the config file that names it (like
+    /// `base:`). Imported here and checked against the dataset's input shape and class count;
+    /// nil when the key is absent.
+    private static func importedONNX(_ reader: inout ConfigReader, dataset: DatasetName, seed: UInt64) throws
+        -> ExperimentConfig.ModelSection?
+    {
+        guard let (path, node) = try reader.scalar("onnx") else { return nil }
+        for other in ["load", "hidden", "layers", "activation"] where reader.value(other) != nil {
+            throw reader.error("onnx", node, "and model.\(other) are both set; allowed: model.onnx alone (the file gives the architecture and the weights)")
+        }
+        let directory = URL(fileURLWithPath: node.location.file).deletingLastPathComponent()
+        let url = URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw reader.error("onnx", node, "'\(path)' does not exist (resolved to \(url.path), relative to this file)")
+        }
+        let imported: ONNXModel
+        do {
+            imported = try ONNXModel.load(from: url)
+        } catch let error as ONNXImportError {
+            throw reader.error("onnx", node, error.description)
+        }
+        let expected = TensorShape(dataset, featureCount: dataset.featureCount)
+        let fits: Bool
+        switch (imported.input, expected) {
+        case (.image(let image), .image(let shape)): fits = image == shape
+        // A flattened image is the same values in the same (channel-major) order.
+        case (.vector(let count), _): fits = count == expected.count
+        case (.image, .vector): fits = false
+        }
+        let classes = imported.network.outputCount
+        guard fits, classes == dataset.classCount else {
+            let allowedInput = if case .image(let shape) = expected {
+                "[batch, \(shape.channels), \(shape.height), \(shape.width)] or [batch, \(shape.count)]"
+            } else {
+                "[batch, \(expected.count)]"
+            }
+            throw reader.error(
+                "onnx", node,
+                "'\(path)' reads \(imported.input) and produces \(classes) outputs, but \(dataset.rawValue) samples are \(expected) with \(dataset.classCount) classes; allowed: a model reading \(allowedInput) and producing \(dataset.classCount) logits")
+        }
+        return ExperimentConfig.ModelSection(
+            architecture: .hidden([], activation: .relu), seed: try reader.seed("seed", default: seed), load: nil,
+            onnx: pathRelative(url))
     }
 
     /// `p_error` as `2^-40`, `2**-40` or a plain number in (0, 0.5].

@@ -39,17 +39,24 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var seed: UInt64
         /// A weight file to load instead of training (path relative to the working directory).
         public var load: String?
+        /// An ONNX float model to import instead of training: the config's path resolved against
+        /// the config file, relative to the working directory when inside it.
+        public var onnx: String? = nil
 
-        public init(architecture: Architecture, seed: UInt64, load: String?) {
+        public init(architecture: Architecture, seed: UInt64, load: String?, onnx: String? = nil) {
             self.architecture = architecture
             self.seed = seed
             self.load = load
+            self.onnx = onnx
         }
+
+        /// The model comes from a file (`load` or `onnx`), not from training.
+        public var isImported: Bool { load != nil || onnx != nil }
 
         // Encoded as the config spells it: `hidden` and `activation`, exactly the keys of the
         // section before `model.layers` existed (so earlier fingerprints, results and reusable
         // float models still match), or `layers` as canonical item texts.
-        private enum Keys: String, CodingKey { case hidden, activation, layers, seed, load }
+        private enum Keys: String, CodingKey { case hidden, activation, layers, seed, load, onnx }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Keys.self)
@@ -61,6 +68,7 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
             }
             seed = try container.decode(UInt64.self, forKey: .seed)
             load = try container.decodeIfPresent(String.self, forKey: .load)
+            onnx = try container.decodeIfPresent(String.self, forKey: .onnx)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -74,6 +82,7 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
             }
             try container.encode(seed, forKey: .seed)
             try container.encodeIfPresent(load, forKey: .load)
+            try container.encodeIfPresent(onnx, forKey: .onnx)
         }
     }
 

@@ -2,6 +2,7 @@ import GSLStatistics
 import Circuit
 import Datasets
 import Foundation
+import ModelImport
 import NeuralNet
 import Quantization
 import Reporting
@@ -74,11 +75,11 @@ public struct ExperimentRunner: Sendable {
     }
 
     /// What a run reads besides its config: a run on other data, or on another file behind the
-    /// same `model.load` path, is not the same experiment.
+    /// same `model.load` or `model.onnx` path, is not the same experiment.
     public struct Inputs: Codable, Sendable, Equatable {
         /// Data files by path relative to their folder → sha256 (as their checksum list states it).
         public var dataFiles: [String: String]
-        /// sha256 of the `model.load` file's content; nil when the model is trained.
+        /// sha256 of the `model.load` or `model.onnx` file's content; nil when the model is trained.
         public var loadedModelSHA256: String?
 
         public var fingerprint: String { sha256Hex(try! JSONManifest.encode(self)) }
@@ -88,9 +89,10 @@ public struct ExperimentRunner: Sendable {
         let dataDirectory = try DatasetLoader.locateDataDirectory(explicit: config.dataDirectory ?? options.dataDirectory)
         let dataFiles = try DatasetLoader(dataDirectory: dataDirectory).fileDigests(of: config.dataset.name)
         var loaded: String? = nil
-        if let path = config.model.load {
+        if let path = config.model.load ?? config.model.onnx {
             guard let content = FileManager.default.contents(atPath: path) else {
-                throw ExperimentError(experiment: config.name, message: "model.load: \(path) could not be read")
+                let key = config.model.load != nil ? "model.load" : "model.onnx"
+                throw ExperimentError(experiment: config.name, message: "\(key): \(path) could not be read")
             }
             loaded = sha256Hex(content)
         }
@@ -151,7 +153,7 @@ public struct ExperimentRunner: Sendable {
         let inputs = try inputs(for: config)
         let floatFingerprint = Self.floatModelFingerprint(config, dataFiles: inputs.dataFiles)
         let reusable =
-            options.reuseTrainedModels && config.model.load == nil
+            options.reuseTrainedModels && !config.model.isImported
             ? findReusableModel(fingerprint: floatFingerprint, preferring: files) : nil
 
         progress.stage("loading \(config.dataset.name.rawValue)")
@@ -169,6 +171,9 @@ public struct ExperimentRunner: Sendable {
         if let loadPath = config.model.load {
             model = try Network.load(from: URL(fileURLWithPath: loadPath))
             modelSource = "loaded from \(loadPath)"
+        } else if let onnxPath = config.model.onnx {
+            model = try ONNXModel.load(from: URL(fileURLWithPath: onnxPath)).network
+            modelSource = "imported from \(onnxPath)"
         } else if let reusable {
             progress.stage("reusing the float model of \(reusable.model.deletingLastPathComponent().lastPathComponent)")
             model = try Network.load(from: reusable.model)

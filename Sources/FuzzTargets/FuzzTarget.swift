@@ -2,6 +2,7 @@ import Circuit
 import Datasets
 import Experiments
 import Foundation
+import ModelImport
 import NeuralNet
 import Quantization
 import Reporting
@@ -20,6 +21,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     /// A float model file (`model.load`), loaded, quantized (PTQ) and lowered to a circuit.
     case model
+    /// An ONNX model (`model.onnx`), imported, quantized (PTQ) and lowered to a circuit.
+    case onnx
     /// A circuit file (`lockstep export`), loaded, evaluated in clear and planned.
     case circuit
     /// An sklearn CSV dataset; the first byte picks iris / breast cancer / wine (headed
@@ -49,6 +52,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .config: try Self.config(bytes)
         case .model: try Self.model(bytes)
+        case .onnx: try Self.lowered(ONNXModel.load(data: bytes, path: "fuzz-model.onnx").network)
         case .circuit: try Self.circuit(bytes)
         case .sklearn: try Self.sklearn(bytes)
         case .mnist: try Self.mnist(bytes)
@@ -82,7 +86,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         """
 
     private static func model(_ bytes: Data) throws {
-        let model = try Network.load(data: bytes, path: "fuzz-model.json")
+        try lowered(Network.load(data: bytes, path: "fuzz-model.json"))
+    }
+
+    /// A model that loaded, quantized and lowered, and its circuit evaluated once.
+    private static func lowered(_ model: Network) throws {
         // The width is capped so one input cannot spend the fuzzer's time on a huge forward pass.
         guard model.inputCount <= 4096, model.layers.allSatisfy({ $0.outputCount <= 4096 }) else { return }
         let calibration = Matrix((0..<4).map { row in (0..<model.inputCount).map { Float(($0 + row) % 3) / 2 } })

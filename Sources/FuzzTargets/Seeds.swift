@@ -14,13 +14,15 @@ extension FuzzTarget {
         switch self {
         case .config:
             // Configs that compose with another file (`base:`) are left out: the harness offers
-            // only its own `base.yaml`, which the last seed uses.
+            // only its own `base.yaml`, which the last seed uses. So are those that import a
+            // model beside them (`model.onnx`), which the scratch folder does not hold.
             var seeds: [String: Data] = [:]
             for folder in ["configs/ci", "configs", "configs/experiments"] {
                 let url = repository.appendingPathComponent(folder, isDirectory: true)
                 for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() where name.hasSuffix(".yaml") {
                     let text = try Data(contentsOf: url.appendingPathComponent(name))
-                    guard !String(decoding: text, as: UTF8.self).contains("\nbase:"), !text.starts(with: Data("base:".utf8)) else { continue }
+                    let yaml = String(decoding: text, as: UTF8.self)
+                    guard !yaml.contains("\nbase:"), !text.starts(with: Data("base:".utf8)), !yaml.contains("onnx:") else { continue }
                     seeds["\(folder.replacingOccurrences(of: "/", with: "-"))-\(name)"] = text
                 }
             }
@@ -35,6 +37,15 @@ extension FuzzTarget {
         case .model:
             return ["mlp-4-3-2.json": try Self.fileBytes { try Self.seedModel.save(to: $0) },
                     "cnn-1x4x4.json": try Self.fileBytes { try Self.seedConvolutionalModel().save(to: $0) }]
+        case .onnx:
+            // The importer's fixtures that import: onnx.helper graphs of every supported op and
+            // a CNN from PyTorch's torch.export-based exporter.
+            let fixtures = repository.appendingPathComponent("Tests/ModelImportTests/Fixtures", isDirectory: true)
+            var seeds: [String: Data] = [:]
+            for name in ["mlp_gemm", "mlp_matmul", "mlp_tanh", "cnn", "cnn_strided", "cnn_torch"] {
+                seeds["\(name).onnx"] = try Data(contentsOf: fixtures.appendingPathComponent("\(name).onnx"))
+            }
+            return seeds
         case .circuit:
             let circuit = try Self.seedCircuit()
             let convolutional = try CircuitCompiler.lower(
