@@ -309,25 +309,7 @@ public enum Architecture: Hashable, Sendable {
     }
 }
 
-/// The tensor between two layers.
-public enum TensorShape: Equatable, Sendable, CustomStringConvertible {
-    case image(ImageShape)
-    case vector(Int)
-
-    public var count: Int {
-        switch self {
-        case .image(let image): image.count
-        case .vector(let count): count
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .image(let image): image.description
-        case .vector(let count): "\(count)"
-        }
-    }
-
+extension TensorShape {
     /// A dataset's input: its image, or a vector of its features when it is tabular.
     public init(_ dataset: DatasetName, featureCount: Int) {
         if let image = dataset.imageShape {

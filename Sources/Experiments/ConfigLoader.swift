@@ -438,14 +438,14 @@ public enum ConfigLoader {
         }
         let classes = imported.network.outputCount
         guard fits, classes == dataset.classCount else {
-            let allowedInput = if case .image(let shape) = expected {
-                "[batch, \(shape.channels), \(shape.height), \(shape.width)] or [batch, \(shape.count)]"
+            let allowedInput = if case .image = expected {
+                "\(expected.batchDescription) or \(TensorShape.vector(expected.count).batchDescription)"
             } else {
-                "[batch, \(expected.count)]"
+                expected.batchDescription
             }
             throw reader.error(
                 "onnx", node,
-                "'\(path)' reads \(imported.input) and produces \(classes) outputs, but \(dataset.rawValue) samples are \(expected) with \(dataset.classCount) classes; allowed: a model reading \(allowedInput) and producing \(dataset.classCount) logits")
+                "'\(path)' reads \(imported.input.batchDescription) and produces \(classes) outputs, but \(dataset.rawValue) samples are \(expected) with \(dataset.classCount) classes; allowed: a model reading \(allowedInput) and producing \(dataset.classCount) logits")
         }
         return ExperimentConfig.ModelSection(
             architecture: .hidden([], activation: .relu), seed: try reader.seed("seed", default: seed), load: nil,

@@ -203,7 +203,7 @@ struct GraphMapper {
     private mutating func dense(_ op: Op, _ parameters: [String], _ attributes: NodeAttributes, _ node: NodeReference) throws {
         try closeOpenLayer()
         guard case .vector(let inputs) = shape else {
-            throw error(node, .shapeMismatch, "reads a \(shape) tensor; allowed: a [batch, features] tensor (add Flatten before \(node.op))")
+            throw error(node, .shapeMismatch, "reads a \(shape.batchDescription) tensor; allowed: a [batch, features] tensor (add Flatten before \(node.op))")
         }
         let transposed: Bool
         let bias: String?
@@ -260,7 +260,7 @@ struct GraphMapper {
     private mutating func convolution(_ parameters: [String], _ attributes: NodeAttributes, _ node: NodeReference) throws {
         try closeOpenLayer()
         guard case .image(let image) = shape else {
-            throw error(node, .shapeMismatch, "reads a \(shape) tensor; allowed: a [batch, C, H, W] image")
+            throw error(node, .shapeMismatch, "reads a \(shape.batchDescription) tensor; allowed: a [batch, C, H, W] image")
         }
         guard (1...2).contains(parameters.count) else {
             throw error(node, .malformed, "has \(parameters.count + 1) inputs; allowed: X, W and an optional B")
@@ -361,7 +361,7 @@ struct GraphMapper {
             throw error(node, .malformed, "has \(parameters.count + 1) inputs; allowed: one")
         }
         guard case .image(let image) = shape else {
-            throw error(node, .shapeMismatch, "reads a \(shape) tensor; allowed: a [batch, C, H, W] image")
+            throw error(node, .shapeMismatch, "reads a \(shape.batchDescription) tensor; allowed: a [batch, C, H, W] image")
         }
         if let earlier = pendingPooling {
             throw error(node, .unsupportedOperator, "follows AveragePool '\(earlier.node.label)' with no layer between them; allowed: one AveragePool before each Conv, Gemm or MatMul")
@@ -422,7 +422,7 @@ struct GraphMapper {
         let keepsBatch = target[0] == -1 || (target[0] == 0 && allowZero == 0)
         let flattens = target[1] == Int64(count) || (target[1] == -1 && target[0] != -1)
         guard keepsBatch, flattens else {
-            throw error(node, .shapeMismatch, "reshapes \(shape) to \(target); allowed: \(allowed)")
+            throw error(node, .shapeMismatch, "reshapes \(shape.batchDescription) to \(target); allowed: \(allowed)")
         }
         shape = .vector(count)
     }
@@ -436,7 +436,7 @@ struct GraphMapper {
         }
         let axis = try attributes.int("axis", default: -1)
         guard case .vector = shape, axis == 1 || axis == -1 else {
-            throw error(node, .unsupportedAttribute, "normalises axis \(axis) of a \(shape) tensor; allowed: the class axis of [batch, classes]")
+            throw error(node, .unsupportedAttribute, "normalises axis \(axis) of a \(shape.batchDescription) tensor; allowed: the class axis of [batch, classes]")
         }
         try closeOpenLayer()
         finalSoftmax = node

@@ -16,24 +16,7 @@ import SwiftProtobuf
 public struct ONNXModel: Sendable, Equatable {
     /// The tensor one sample of the graph input is: Lockstep tensors are flat and channel-major,
     /// like ONNX's NCHW, so the network reads the same values in the same order either way.
-    public enum Input: Sendable, Equatable, CustomStringConvertible {
-        case image(ImageShape)
-        case vector(Int)
-
-        public var count: Int {
-            switch self {
-            case .image(let image): image.count
-            case .vector(let count): count
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .image(let image): "[batch, \(image.channels), \(image.height), \(image.width)]"
-            case .vector(let count): "[batch, \(count)]"
-            }
-        }
-    }
+    public typealias Input = TensorShape
 
     public let network: Network
     public let input: Input

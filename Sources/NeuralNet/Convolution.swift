@@ -184,3 +184,32 @@ public struct Pooling: Codable, Sendable, Equatable {
         return input.index(channel: c, y: py * window + a, x: px * window + b)
     }
 }
+
+/// The tensor between two layers (or a network's input): an image, channel-major, or a vector.
+/// Flattening keeps the values in order, so an image and a vector of its count hold the same data.
+public enum TensorShape: Equatable, Sendable, CustomStringConvertible {
+    case image(ImageShape)
+    case vector(Int)
+
+    public var count: Int {
+        switch self {
+        case .image(let image): image.count
+        case .vector(let count): count
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .image(let image): image.description
+        case .vector(let count): "\(count)"
+        }
+    }
+
+    /// The shape as a batch tensor, as ONNX and PyTorch write it: [batch, C, H, W] or [batch, n].
+    public var batchDescription: String {
+        switch self {
+        case .image(let image): "[batch, \(image.channels), \(image.height), \(image.width)]"
+        case .vector(let count): "[batch, \(count)]"
+        }
+    }
+}

@@ -69,7 +69,7 @@ let exampleYAML = """
 
     @Test(arguments: [
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8]}\nquantization: {weight_bitz: 3}\n",
-         "x.yaml:4: quantization.weight_bitz: is not a known key; allowed here: bits, method, input_bits, weight_bits, activation_bits, per_channel, symmetric_weights, calibration_percentile, accumulator_bits_budget, output_weight_bits, max_tlu_bits, rounding, qat_epochs, qat_learning_rate"),
+         "x.yaml:4: quantization.weight_bitz: is not a known key; allowed here: bits, method, input_bits, weight_bits, activation_bits, per_channel, symmetric_weights, calibration_percentile, accumulator_bits_budget, output_weight_bits, max_tlu_bits, rounding, qat_epochs, qat_learning_rate, tables_use_padding_bit"),
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8]}\nquantization: {weight_bits: 1}\n",
          "x.yaml:4: quantization.weight_bits: is '1'; allowed: an integer from 2 to 16"),
         ("name: x\ndataset: {name: digits}\nmodel: {hidden: [8]}\nquantization: {weight_bits: three}\n",
