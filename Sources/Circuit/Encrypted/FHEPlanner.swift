@@ -340,7 +340,9 @@ public enum FHEPlanner {
                 guard paddingBitForValues, !stage.isOutput else { return false }
                 let m = max(inputBits, HeldValues.linearBits(dense, roundingBits: e, addend: stage.addend))
                 let p = m - 1 - e
-                guard p >= 1 else { return false }
+                // Wider tables cannot be planned anyway, and materialising them for a wide
+                // accumulator (2^19 entries per neuron at e = 0) would cost gigabytes.
+                guard p >= 1, p <= FHEPlanner.maximumPBSBits else { return false }
                 let read = circuit.narrowedTables(of: stage, extracting: e)
                 return read.tables.allSatisfy { Self.tableAllowsPaddingBit($0, precision: p) }
             }
