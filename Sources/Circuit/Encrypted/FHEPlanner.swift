@@ -338,8 +338,7 @@ public enum FHEPlanner {
             let dense = self.dense
             paddingBitAllowed = (0...stage.shift).map { e in
                 guard paddingBitForValues, !stage.isOutput else { return false }
-                let m = max(inputBits, HeldValues.linearBits(dense, roundingBits: e, addend: stage.addend))
-                let p = m - 1 - e
+                let p = Self.precision(dense, stage, inputBits: inputBits, extracting: e) - 1 - e
                 // Wider tables cannot be planned anyway, and materialising them for a wide
                 // accumulator (2^19 entries per neuron at e = 0) would cost gigabytes.
                 guard p >= 1, p <= FHEPlanner.maximumPBSBits else { return false }
@@ -359,7 +358,9 @@ public enum FHEPlanner {
         }
 
         /// m: the dense op's precision when e of the t rounding bits are extracted.
-        func precision(extracting e: Int) -> Int {
+        func precision(extracting e: Int) -> Int { Self.precision(dense, stage, inputBits: inputBits, extracting: e) }
+
+        private static func precision(_ dense: CircuitOp, _ stage: CircuitStage, inputBits: Int, extracting e: Int) -> Int {
             max(inputBits, HeldValues.linearBits(dense, roundingBits: e, addend: stage.addend))
         }
 
