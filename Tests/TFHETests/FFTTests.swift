@@ -96,6 +96,18 @@ func schoolbookNegacyclic(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         #expect(TorusConversion.wrapping(0x1p64 * 5 + 0x1p20) == 1 << 20)
         #expect(TorusConversion.signedUnit(1 << 63) == -0.5)
     }
+
+    /// Noise draws wrap like real phases: 5/16 and −11/16 of the torus are one element, and a
+    /// draw past a quarter keeps its value (the simulator once clamped there, issue 12).
+    @Test func scaledNoiseWrapsInsteadOfClamping() {
+        let fiveSixteenths: UInt64 = 5 << 60
+        #expect(TorusConversion.fromScaledNoise(5 * 0x1p60) == fiveSixteenths)
+        #expect(TorusConversion.fromScaledNoise(-11 * 0x1p60) == fiveSixteenths)
+        #expect(TorusConversion.fromScaledNoise(0x1p62 + 0x1p40) == UInt64(1 << 62) + UInt64(1 << 40))
+        #expect(TorusConversion.fromScaledNoise(-(0x1p62 + 0x1p40)) == 0 &- (UInt64(1 << 62) + UInt64(1 << 40)))
+        #expect(TorusConversion.fromScaledNoise(-2.4) == 0 &- UInt64(2))
+        #expect(TorusConversion.fromScaledNoise(0x1p66 + 0x1p20) == UInt64(1 << 20))
+    }
 }
 
 /// The fused one-level path of the CMUX (rotation, rounding, digit and twist in one pass)

@@ -160,13 +160,8 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
     /// A centred Gaussian sample of standard deviation σ (torus units), wrapped onto the torus.
     @inline(__always)
     private func noise(_ sigma: Double, _ random: inout SeededGenerator) -> UInt64 {
-        // |σ·z| ≥ 2^63 only for noise that wraps the torus; clamping it changes nothing a
-        // decryption could tell apart.
-        let value = (sigma * random.nextStandardNormal()).clamped(to: -0x1p62...0x1p62)
-        return UInt64(bitPattern: Int64(value))
+        // Wrapped, never clamped: on inflated sets σ reaches a fifth of the torus, and a
+        // clamp at a quarter once hid half the wrong bits of a rounding (issue 12).
+        TorusConversion.fromScaledNoise(sigma * random.nextStandardNormal())
     }
-}
-
-private extension Double {
-    func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

@@ -27,10 +27,10 @@ extension ChaCha20Generator {
         while index < destination.count {
             let radius = (-2 * log(nextUnitIntervalOpenAtZero())).squareRoot() * scale
             let angle = 2 * Double.pi * nextUnitIntervalOpenAtZero()
-            destination[index] &+= Self.torus(fromScaledNoise: radius * cos(angle))
+            destination[index] &+= TorusConversion.fromScaledNoise(radius * cos(angle))
             index += 1
             if index < destination.count {
-                destination[index] &+= Self.torus(fromScaledNoise: radius * sin(angle))
+                destination[index] &+= TorusConversion.fromScaledNoise(radius * sin(angle))
                 index += 1
             }
         }
@@ -43,14 +43,5 @@ extension ChaCha20Generator {
             addGaussianNoise(standardDeviation: standardDeviation, to: UnsafeMutableBufferPointer(start: pointer, count: 1))
         }
         return sample
-    }
-
-    /// Noise in integer units to the torus, wrapping: a σ near the torus size (never used by
-    /// a real set) still yields a valid element instead of trapping on conversion.
-    @inline(__always)
-    static func torus(fromScaledNoise value: Double) -> UInt64 {
-        let rounded = value.rounded(.toNearestOrEven)
-        if abs(rounded) < 0x1p62 { return UInt64(bitPattern: Int64(rounded)) }
-        return TorusConversion.wrapping(rounded)
     }
 }

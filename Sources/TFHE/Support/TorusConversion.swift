@@ -1,5 +1,5 @@
 /// Conversions between the torus ℤ/2^64 (stored as UInt64) and Double.
-enum TorusConversion {
+public enum TorusConversion {
     /// 1.5·2^52: adding and subtracting it rounds any |x| < 2^51 to the nearest integer
     /// without a libm call (baseline x86-64 has no SSE4.1 `roundsd`).
     static let roundingMagic: Double = 6755399441055744.0
@@ -19,6 +19,16 @@ enum TorusConversion {
         let fraction = units - whole                     // exact, in [-1/2, 1/2]
         let shifted = fraction + 1.5                      // in [1, 2]; mantissa = (fraction + 1/2)·2^52
         return (shifted.bitPattern << 12) &- (1 << 63)
+    }
+
+    /// Noise in torus units (2^-64) to the nearest torus element, wrapping: noise near or
+    /// beyond the torus size (inflated test sets, the simulator at p_error near 1/2) lands
+    /// where a real phase would, instead of trapping on conversion or being clamped.
+    @inline(__always)
+    public static func fromScaledNoise(_ value: Double) -> UInt64 {
+        let rounded = value.rounded(.toNearestOrEven)
+        if abs(rounded) < 0x1p62 { return UInt64(bitPattern: Int64(rounded)) }
+        return wrapping(rounded)
     }
 
     /// An integer-valued Double of any magnitude reduced modulo 2^64, exactly.
