@@ -32,7 +32,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The runtime library only: onnx.pb.swift is generated once and committed (see its
         // header), so builds never run protoc or the package's build plugin.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -42,6 +41,10 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // SHA-256 (checksums, fingerprints) through the system's libcrypto.
+        .target(name: "Digest", dependencies: ["COpenSSL"]),
 
         // Reproducible public randomness (splits, messages, synthetic samples); never key material.
         .target(name: "SeededRandom"),
@@ -49,8 +52,8 @@ let package = Package(
         .target(name: "TFHE", dependencies: ["CFFTW"], swiftSettings: hotLoopSettings),
         .target(name: "NeuralNet", dependencies: ["SeededRandom"], swiftSettings: hotLoopSettings),
         .target(name: "Quantization", dependencies: ["NeuralNet"]),
-        .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Circuit", dependencies: ["TFHE", "Quantization", "NeuralNet", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotLoopSettings),
+        .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom", "Digest"]),
+        .target(name: "Circuit", dependencies: ["TFHE", "Quantization", "NeuralNet", "SeededRandom", "Digest"], swiftSettings: hotLoopSettings),
         .target(name: "Verification", dependencies: ["Circuit", "TFHE", "NeuralNet"]),
         .target(name: "GSLStatistics", dependencies: ["CGSL"]),
         .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics", "SeededRandom"]),
@@ -77,6 +80,7 @@ let package = Package(
         .executableTarget(name: "lockstep-fuzz", dependencies: ["FuzzTargets"]),
 
         .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

@@ -1,4 +1,4 @@
-import Crypto
+import Digest
 import Foundation
 
 /// Lowercase hex sha256 of `data`.

@@ -473,7 +473,7 @@ public enum ResultsReport {
             else { return nil }
             return (experiment, noise, histogram, ciphertexts)
         }
-        guard let (experiment, noise, histogram, ciphertexts) = candidates.max(by: { $0.3 < $1.3 || ($0.3 == $1.3 && $0.0.name > $1.0.name) }),
+        guard let (experiment, noise, histogram, _) = candidates.max(by: { $0.3 < $1.3 || ($0.3 == $1.3 && $0.0.name > $1.0.name) }),
             let sigma = Double(noise.column("sigma_predicted_this_key")![0]), sigma > 0
         else { return nil }
         let layer = noise.column("layer_index")![0]

@@ -1,4 +1,4 @@
-import Crypto
+import Digest
 import Foundation
 import TFHE
 
@@ -14,7 +14,7 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func sha256(_ data: some DataProtocol) -> Fingerprint {
-        Fingerprint(bytes: Array(SHA256.hash(data: data)))
+        Fingerprint(bytes: SHA256.hash(data: data))
     }
 
     public var description: String { bytes.map { String(format: "%02x", $0) }.joined() }
@@ -69,6 +69,6 @@ extension Array where Element == ServerKey {
     public var keyPairFingerprint: Fingerprint {
         var hasher = SHA256()
         for key in self { key.withKeyTableBytes { hasher.update(bufferPointer: $0) } }
-        return Fingerprint(bytes: [UInt8](hasher.finalize()))
+        return Fingerprint(bytes: hasher.finalize())
     }
 }
