@@ -344,17 +344,17 @@ public enum ConfigLoader {
         -> ExperimentConfig.ModelSection
     {
         if let onnx = try importedONNX(&reader, dataset: dataset, seed: seed) { return onnx }
-        let load = try reader.text("load", default: nil)
         let hiddenNode = reader.value("hidden")
         let layersNode = reader.value("layers")
         let activationNode = reader.value("activation")
         let either = "give either an architecture (model.hidden or model.layers) or a file to load"
-        if load != nil, hiddenNode != nil {
+        if reader.value("load") != nil, hiddenNode != nil {
             throw reader.error("load", nil, "and model.hidden are both set; \(either)")
         }
-        if load != nil, layersNode != nil {
+        if reader.value("load") != nil, layersNode != nil {
             throw reader.error("load", nil, "and model.layers are both set; \(either)")
         }
+        let load = try loadedModelPath(&reader, dataset: dataset)
         if let layersNode, hiddenNode != nil {
             throw reader.error(
                 "layers", layersNode,
@@ -407,6 +407,36 @@ public enum ConfigLoader {
         return ExperimentConfig.ModelSection(architecture: architecture, seed: modelSeed, load: nil)
     }
 
+    /// `model.load`: a model file written by `lockstep run` (`model.json`), its path relative to
+    /// the config file that names it, like `base:` and `model.onnx` (stored relative to the
+    /// working directory, as the runner opens it). Read here and checked against the dataset's
+    /// feature and class counts, so a wrong file fails before anything runs; nil when absent.
+    private static func loadedModelPath(_ reader: inout ConfigReader, dataset: DatasetName) throws -> String? {
+        guard let (path, node) = try reader.scalar("load") else { return nil }
+        let url = resolvedRelativeToConfig(path, node)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw reader.error("load", node, "'\(path)' does not exist (resolved to \(url.path), relative to this file)")
+        }
+        let network: Network
+        do {
+            network = try Network.load(from: url)
+        } catch let error as ModelFileError {
+            throw reader.error("load", node, error.description)
+        }
+        guard network.inputCount == dataset.featureCount, network.outputCount == dataset.classCount else {
+            throw reader.error(
+                "load", node,
+                "'\(path)' has \(network.inputCount) inputs and \(network.outputCount) outputs, but \(dataset.rawValue) has \(dataset.featureCount) features and \(dataset.classCount) classes; allowed: a model trained on \(dataset.rawValue)")
+        }
+        return pathRelative(url)
+    }
+
+    /// A path a config names, anchored at the config file's folder (absolute paths stay).
+    private static func resolvedRelativeToConfig(_ path: String, _ node: ConfigNode) -> URL {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: node.location.file).deletingLastPathComponent())
+            .standardizedFileURL
+    }
+
     /// `model.onnx`: an ONNX float model, its path relative to the config file that names it (like
     /// `base:`). Imported here and checked against the dataset's input shape and class count;
     /// nil when the key is absent.
@@ -417,8 +447,7 @@ public enum ConfigLoader {
         for other in ["load", "hidden", "layers", "activation"] where reader.value(other) != nil {
             throw reader.error("onnx", node, "and model.\(other) are both set; allowed: model.onnx alone (the file gives the architecture and the weights)")
         }
-        let directory = URL(fileURLWithPath: node.location.file).deletingLastPathComponent()
-        let url = URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL
+        let url = resolvedRelativeToConfig(path, node)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw reader.error("onnx", node, "'\(path)' does not exist (resolved to \(url.path), relative to this file)")
         }

@@ -1,0 +1,46 @@
+import Foundation
+import NeuralNet
+import Testing
+
+@testable import Experiments
+
+/// `model: {load: path}`: resolved against the config file like `base:` and `model.onnx`, read
+/// and checked against the dataset when the config loads.
+@Suite struct ModelLoadConfigTests {
+    /// `configs/x.yaml` and an iris-shaped (4 → 5 → 3) model file at `models/model.json`.
+    private func directory(yaml: String, sizes: [Int] = [4, 5, 3]) throws -> URL {
+        let root = try configDirectory(["configs/x.yaml": yaml])
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("models"), withIntermediateDirectories: true)
+        try Network(sizes: sizes, seed: 3).save(to: root.appendingPathComponent("models/model.json"))
+        return root
+    }
+
+    private func yaml(_ load: String, dataset: String = "iris") -> String {
+        "name: loaded\ndataset: {name: \(dataset)}\nmodel: {load: \(load)}\n"
+    }
+
+    @Test func thePathIsRelativeToTheConfigFileNotTheWorkingDirectory() throws {
+        let root = try directory(yaml: yaml("../models/model.json"))
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = try #require(try ConfigLoader.load(path: root.appendingPathComponent("configs/x.yaml").path).first)
+        let load = try #require(config.model.load)
+        #expect(URL(fileURLWithPath: load).standardizedFileURL.path
+                == root.appendingPathComponent("models/model.json").standardizedFileURL.path)
+        #expect(config.model.isImported)
+    }
+
+    @Test(arguments: [
+        ("../models/missing.json", "iris", "'../models/missing.json' does not exist (resolved to "),
+        ("../models/model.json", "digits", "has 4 inputs and 3 outputs, but digits has 64 features and 10 classes"),
+        ("x.yaml", "iris", "x.yaml"),
+    ])
+    func aModelFileThatCannotServeIsAConfigError(_ load: String, _ dataset: String, _ message: String) throws {
+        let root = try directory(yaml: yaml(load, dataset: dataset))
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(path: root.appendingPathComponent("configs/x.yaml").path)
+        }
+        #expect(error.keyPath == "model.load" && error.line == 3, "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+    }
+}
