@@ -413,10 +413,7 @@ public enum ConfigLoader {
     /// feature and class counts, so a wrong file fails before anything runs; nil when absent.
     private static func loadedModelPath(_ reader: inout ConfigReader, dataset: DatasetName) throws -> String? {
         guard let (path, node) = try reader.scalar("load") else { return nil }
-        let url = resolvedRelativeToConfig(path, node)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw reader.error("load", node, "'\(path)' does not exist (resolved to \(url.path), relative to this file)")
-        }
+        let url = try existingFile("load", path, node, reader)
         let network: Network
         do {
             network = try Network.load(from: url)
@@ -431,10 +428,15 @@ public enum ConfigLoader {
         return pathRelative(url)
     }
 
-    /// A path a config names, anchored at the config file's folder (absolute paths stay).
-    private static func resolvedRelativeToConfig(_ path: String, _ node: ConfigNode) -> URL {
-        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: node.location.file).deletingLastPathComponent())
+    /// The file at `path`, anchored at the folder of the config file that names it (absolute
+    /// paths stay); an error naming `key` and the resolved path when it does not exist.
+    private static func existingFile(_ key: String, _ path: String, _ node: ConfigNode, _ reader: ConfigReader) throws -> URL {
+        let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: node.location.file).deletingLastPathComponent())
             .standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw reader.error(key, node, "'\(path)' does not exist (resolved to \(url.path), relative to this file)")
+        }
+        return url
     }
 
     /// `model.onnx`: an ONNX float model, its path relative to the config file that names it (like
@@ -447,10 +449,7 @@ public enum ConfigLoader {
         for other in ["load", "hidden", "layers", "activation"] where reader.value(other) != nil {
             throw reader.error("onnx", node, "and model.\(other) are both set; allowed: model.onnx alone (the file gives the architecture and the weights)")
         }
-        let url = resolvedRelativeToConfig(path, node)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw reader.error("onnx", node, "'\(path)' does not exist (resolved to \(url.path), relative to this file)")
-        }
+        let url = try existingFile("onnx", path, node, reader)
         let imported: ONNXModel
         do {
             imported = try ONNXModel.load(from: url)

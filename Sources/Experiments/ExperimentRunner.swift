@@ -166,18 +166,18 @@ public struct ExperimentRunner: Sendable {
 
         // Float model.
         var model: Network
-        let modelSource: String
+        let modelSource: ModelSource
         var finalEpochTrainAccuracy: Double? = nil
         if let loadPath = config.model.load {
             model = try Network.load(from: URL(fileURLWithPath: loadPath))
-            modelSource = "loaded from \(loadPath)"
+            modelSource = .loaded(path: loadPath)
         } else if let onnxPath = config.model.onnx {
             model = try ONNXModel.load(from: URL(fileURLWithPath: onnxPath)).network
-            modelSource = "imported from \(onnxPath)"
+            modelSource = .imported(path: onnxPath)
         } else if let reusable {
             progress.stage("reusing the float model of \(reusable.model.deletingLastPathComponent().lastPathComponent)")
             model = try Network.load(from: reusable.model)
-            modelSource = "reused \(pathRelative(reusable.model))"
+            modelSource = .reused(path: pathRelative(reusable.model))
             // The training cost is the one measured when the model was trained.
             timings.trainSeconds = reusable.manifest.timings.trainSeconds
             timings.trainSecondsPerEpoch = reusable.manifest.timings.trainSecondsPerEpoch
@@ -203,7 +203,7 @@ public struct ExperimentRunner: Sendable {
             timings.trainSeconds = trainSeconds
             timings.trainSecondsPerEpoch = trainSeconds / Double(max(1, reports.count))
             finalEpochTrainAccuracy = reports.last?.accuracy
-            modelSource = "trained"
+            modelSource = .trained
         }
         guard model.inputCount == split.featureCount, model.outputCount == split.classCount else {
             throw ExperimentError(
@@ -265,10 +265,6 @@ public struct ExperimentRunner: Sendable {
         let startedAt = Date()
         let runStart = ContinuousClock.now
         let prepared = try prepare(config)
-        let (split, model, quantized, circuit) = (prepared.split, prepared.model, prepared.quantized, prepared.circuit)
-        let testInputs = Matrix(split.test.features)
-        var clock = ContinuousClock.now
-
         // Everything is written to a staging folder and swapped in once complete: until then the
         // previous finished result stays whole, whatever interrupts this run.
         let finalFiles = files
@@ -276,185 +272,17 @@ public struct ExperimentRunner: Sendable {
         let files = bookkeeping.staging(for: config.name)
         try? FileManager.default.removeItem(at: files.directory)
         try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
-        try model.save(to: files.floatModel)
+        try prepared.model.save(to: files.floatModel)
 
-        // Evaluation on the full test split.
-        progress.stage("evaluating float")
-        clock = ContinuousClock.now
-        let floatPredictions = model.predict(testInputs)
-        let floatEvaluationSeconds = seconds(since: clock)
-
-        progress.stage("evaluating quantized circuit")
-        clock = ContinuousClock.now
-        var observed = NeuronAccumulatorRanges(circuit: circuit)
-        var quantizedPredictions: [Int] = []
-        quantizedPredictions.reserveCapacity(split.test.count)
-        // Chunks run on all cores; between chunks the progress line moves.
-        let chunkSize = 1000
-        let clearEvaluator = ClearEvaluator(circuit)
-        for chunkStart in stride(from: 0, to: split.test.count, by: chunkSize) {
-            let chunk = split.test.features[chunkStart..<min(chunkStart + chunkSize, split.test.count)]
-            for trace in clearEvaluator.runBatch(chunk.map { quantized.quantizeInput($0) }) {
-                observed.record(trace)
-                quantizedPredictions.append(circuit.decode(trace.outputs).predictedClass)
-            }
-            progress.samplesDone(quantizedPredictions.count, of: split.test.count, phase: "quantized")
-        }
-        let quantizedEvaluationSeconds = seconds(since: clock)
-
-        // Encrypted model on a seeded subset, checked op by op against the clear one.
-        let encrypted: EncryptedEvaluation? = config.fhe.runsEncrypted
-            ? try EncryptedEvaluation.run(
-                circuit: circuit, quantized: quantized, testFeatures: split.test.features, count: config.fhe.samples,
-                subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
-                parameterSetName: config.fhe.parameters, threads: config.fhe.threads, progress: progress)
-            : nil
-
-        // The PBS count of the plan, also for clear-only runs (planning needs no keys): the
-        // rounding PBSs depend on the parameter set. nil when no set fits.
-        let planning = encrypted.map { Result<FHEPlan, any Error>.success($0.plan) }
-            ?? Result { try FHEPlanner.plan(circuit, log2PErrorTarget: log2(config.fhe.pError), parameterSetName: config.fhe.parameters) }
-        let fhePlan = try? planning.get()
-
-        // The simulator on the test split (its own file; never mixed with the encrypted figures).
-        var simulated: SimulatedEvaluation?
-        if config.fhe.runsSimulated {
-            let plan: FHEPlan
-            do { plan = try planning.get() } catch {
-                throw ExperimentError(experiment: config.name, message: "fhe.mode \(config.fhe.mode?.rawValue ?? "") needs an FHE plan: \(error)")
-            }
-            progress.stage("simulated inference (\(plan.keysDescription), p_error 2^\(String(format: "%.1f", plan.log2PErrorTarget)) per PBS)")
-            simulated = SimulatedEvaluation.run(
-                plan: plan, quantized: quantized, features: split.test.features, labels: split.test.labels,
-                count: config.fhe.simulatedSamples, seed: config.fhe.seed, progress: progress)
-        }
-
-        // Records.
-        let labels = split.test.labels
-        let testCount = Double(labels.count)
-        let floatAccuracy = Double(zip(floatPredictions, labels).filter { $0 == $1 }.count) / testCount
-        let quantizedAccuracy = Double(zip(quantizedPredictions, labels).filter { $0 == $1 }.count) / testCount
-        let agreement = Double(zip(floatPredictions, quantizedPredictions).filter { $0 == $1 }.count) / testCount
-        var layerRecords = zip(circuit.stages, circuit.layerStatistics).map { observed.record(for: $0, statistics: $1, in: circuit) }
-        // Per op of the circuit the encrypted side runs (the plan's), or of the lowered one
-        // when no plan fits; FHE columns where an encrypted run measured them.
-        let opRecords = fhePlan.map { plan in
-            plan.opFigures.map { figure in
-                var record = Self.opRecord(plan.circuit.ops[figure.op], index: figure.op)
-                record.fhe = FHEOpFigures(
-                    precisionBits: figure.precisionBits, pbsPerSample: figure.pbsPerSample,
-                    pbsParameters: plan.bootstrapParameters(ofOp: figure.op)?.name, log2PredictedPError: figure.log2PError,
-                    mismatches: encrypted?.ops[figure.op].mismatches)
-                return record
-            }
-        } ?? circuit.ops.enumerated().map { Self.opRecord($1, index: $0) }
-        var samples = labels.indices.map {
-            SampleRecord(
-                testIndex: $0, label: labels[$0], floatPrediction: floatPredictions[$0],
-                quantizedPrediction: quantizedPredictions[$0])
-        }
-        if let encrypted {
-            for (index, prediction) in zip(encrypted.sampleIndices, encrypted.fhePredictions) {
-                samples[index].fhePrediction = prediction
-            }
-            for (position, layer) in encrypted.layers.enumerated() {
-                layerRecords[position].fhe = FHELayerFigures(
-                    precisionBits: layer.precisionBits, pbsPerSample: layer.plan.pbsCount,
-                    tablePBSPerSample: layer.plan.tablePBSCount, roundingPBSPerSample: layer.plan.roundingPBSCount,
-                    roundingExtractedBits: layer.plan.extractedBits,
-                    roundingGroups: layer.plan.roundingGroups.isEmpty ? "none" : layer.plan.roundingGroups.map { String($0.bits) }.joined(separator: "+"),
-                    log2PredictedPError: layer.plan.log2PError, predictedSigma: layer.predictedOutputSigma,
-                    measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
-                    measuredSigmaHigh: layer.measuredSigmaHigh, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas,
-                    ciphertexts: layer.ciphertexts, mismatches: layer.mismatches, roundingMismatches: layer.roundingMismatches)
-            }
-        }
-        let fheCorrect = encrypted.map { e in zip(e.sampleIndices, e.fhePredictions).filter { labels[$0] == $1 }.count }
-        let quantizedCorrectOnSubset = encrypted.map { e in e.sampleIndices.filter { quantizedPredictions[$0] == labels[$0] }.count }
-        let summary = SummaryRecord(
-            experiment: config.name, dataset: config.dataset.name.rawValue, trainSamples: split.train.count,
-            testSamples: split.test.count, quantizationMethod: config.quantization.method.rawValue,
-            inputBits: config.quantization.inputBits, weightBits: config.quantization.weightBits,
-            activationBits: config.quantization.activationBits, floatAccuracy: floatAccuracy,
-            quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
-            maxTLUBits: circuit.tluPrecision,
-            maxAccumulatorBits: circuit.layerStatistics.map(\.accumulatorBits).max() ?? 0,
-            tablePBSPerSample: circuit.pbsCount, roundingPBSPerSample: fhePlan?.roundingPBSCount, fheSamples: encrypted?.samples,
-            fheAccuracy: encrypted.flatMap { e in fheCorrect.map { Double($0) / Double(e.samples) } },
-            quantizedAccuracyOnFHESamples: encrypted.flatMap { e in quantizedCorrectOnSubset.map { Double($0) / Double(e.samples) } },
-            fheMismatches: encrypted?.mismatchedSamples,
-            fheLatencyMillisecondsMedian: encrypted.flatMap { SampleQuantile.median($0.latenciesSeconds) }.map { 1000 * $0 },
-            fheLatencyMillisecondsP90: encrypted.flatMap { SampleQuantile.of($0.latenciesSeconds, 0.9) }.map { 1000 * $0 },
-            keygenSeconds: encrypted?.keygenSeconds, epochs: config.training.epochs,
-            trainSeconds: prepared.timings.trainSeconds, trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
-            quantizeSeconds: prepared.timings.quantizeSeconds,
-            floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
-            buildConfiguration: RunEnvironment.buildConfiguration,
-            collapseReasons: CollapseCheck.reasons(
-                floatModel: model, quantized: quantized, predictions: quantizedPredictions, labels: labels))
-
+        let clear = evaluateClear(prepared)
+        let fhe = try runFHEStage(prepared)
+        let records = ExperimentRecords(prepared: prepared, clear: clear, fhe: fhe)
         progress.stage("writing results")
-        let summaryTable = ReportTable(records: [summary])
-        let layersTable = ReportTable(records: layerRecords)
-        try AtomicFile.write(ReportTable(records: samples).csv(), to: files.samplesCSV)
-        try AtomicFile.write(layersTable.csv(), to: files.layersCSV)
-        try AtomicFile.write(ReportTable(records: opRecords).csv(), to: files.opsCSV)
-        try AtomicFile.write(summaryTable.csv(), to: files.summaryCSV)
-        if let simulated {
-            try AtomicFile.write(ReportTable(records: [simulated.record(experiment: config.name)]).csv(), to: files.simulationCSV)
-        }
-        if let encrypted {
-            try AtomicFile.write(ReportTable(records: encrypted.layers.map(Self.noiseRecord)).csv(), to: files.noiseCSV)
-            let bins = encrypted.layers.flatMap { layer in
-                (layer.histogram?.bins ?? []).map {
-                    NoiseHistogramRecord(layerIndex: layer.layer, binLow: $0.low, binHigh: $0.high, observed: $0.observed,
-                                         expected: $0.expected)
-                }
-            }
-            try AtomicFile.write(ReportTable(records: bins).csv(), to: files.noiseHistogramCSV)
-        }
-        try AtomicFile.write(
-            Self.summaryMarkdown(
-                config: config, prepared: prepared, summary: summary, summaryTable: summaryTable, layers: layersTable,
-                simulated: simulated),
-            to: files.summaryMarkdown)
-
-        // A clear-only run still says whether the circuit could run encrypted, and why not.
-        var fheReason: String? = config.fhe.runsEncrypted ? nil
-            : config.fhe.mode == .simulate ? "fhe.mode is simulate" : "fhe.samples is 0"
-        if case .failure(let error) = planning { fheReason = (fheReason.map { $0 + "; " } ?? "") + "no FHE plan: \(error)" }
-        let manifest = ExperimentManifest(
-            schemaVersion: ExperimentManifest.currentSchemaVersion, experiment: config.name,
-            configFingerprint: config.fingerprint, floatModelFingerprint: prepared.floatModelFingerprint, config: config,
-            configFile: configFile,
-            seeds: .init(
-                announced: config.seed, datasetSplit: config.dataset.seed, modelInitialisation: config.model.seed,
-                trainingShuffle: config.training.seed, fheSubset: config.fhe.seed),
-            dataset: .init(
-                name: config.dataset.name.rawValue, dataDirectory: pathRelative(prepared.dataDirectory), split: split.splitDescription,
-                trainSamples: split.train.count, testSamples: split.test.count, featureCount: split.featureCount,
-                classCount: split.classCount, classNames: split.classNames),
-            model: .init(source: prepared.modelSource, layerSizes: model.layerSizes, savedWeights: files.floatModel.lastPathComponent),
-            circuit: .init(
-                maxTLUBits: circuit.maxTLUBits, tluPrecision: circuit.tluPrecision, pbsPerSample: summary.pbsPerSample,
-                layers: circuit.layerStatistics),
-            timings: .init(
-                loadDataSeconds: prepared.timings.loadDataSeconds, trainSeconds: prepared.timings.trainSeconds,
-                trainSecondsPerEpoch: prepared.timings.trainSecondsPerEpoch,
-                quantizeSeconds: prepared.timings.quantizeSeconds, lowerSeconds: prepared.timings.lowerSeconds,
-                floatEvaluationSeconds: floatEvaluationSeconds, quantizedEvaluationSeconds: quantizedEvaluationSeconds,
-                totalSeconds: seconds(since: runStart)),
-            results: .init(
-                floatAccuracy: floatAccuracy, quantizedAccuracy: quantizedAccuracy, floatQuantizedAgreement: agreement,
-                finalEpochTrainAccuracy: prepared.finalEpochTrainAccuracy),
-            fhe: encrypted.map { ExperimentManifest.FHEInfo($0, requestedSamples: config.fhe.samples) }
-                ?? .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
-            environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date(),
-            inputsFingerprint: prepared.inputs.fingerprint,
-            simulation: simulated.map(ExperimentManifest.SimulationInfo.init))
-        try JSONManifest.write(manifest, to: files.manifest)
+        try ResultsWriter(files: files).write(
+            records, prepared: prepared, clear: clear, fhe: fhe, configFile: configFile, startedAt: startedAt,
+            totalSeconds: seconds(since: runStart))
         try Self.swapIn(staging: files.directory, final: finalFiles.directory, replaced: bookkeeping.replaced(for: config.name))
-        return ExperimentOutcome(status: .ran, summary: summary, files: finalFiles)
+        return ExperimentOutcome(status: .ran, summary: records.summary, files: finalFiles)
     }
 
     /// Puts a finished staging folder where the results go: the previous folder moves aside,
@@ -492,21 +320,6 @@ public struct ExperimentRunner: Sendable {
         try? manager.removeItem(at: staging.directory)
         try? manager.removeItem(at: replaced)
         AtomicFile.removeLeftovers(in: files.directory)
-    }
-
-    static func noiseRecord(_ layer: EncryptedEvaluation.LayerResult) -> LayerNoiseRecord {
-        LayerNoiseRecord(
-            layerIndex: layer.layer, ciphertexts: layer.ciphertexts, zeroTableCiphertexts: layer.zeroTableCiphertexts,
-            precisionBits: layer.precisionBits,
-            pbsPerSample: layer.plan.pbsCount, predictedFrom: layer.predictedFrom,
-            predictedSigma: layer.predictedOutputSigma, predictedSigmaThisKey: layer.keyPredictedOutputSigma,
-            log2PredictedPError: layer.plan.log2PError, measuredSigma: layer.measuredOutputSigma, measuredSigmaLow: layer.measuredSigmaLow,
-            measuredSigmaHigh: layer.measuredSigmaHigh, verdict: layer.noise?.verdict.rawValue ?? "too few",
-            measuredMean: layer.noise?.measuredMean ?? .nan, meanLow: layer.noise?.meanInterval.lower ?? .nan,
-            meanHigh: layer.noise?.meanInterval.upper ?? .nan, normalityPValue: layer.noise?.normality?.pValue,
-            flips: layer.flips.observedFailures, expectedFlips: layer.flips.expectedFailures,
-            flipRateLow: layer.flips.interval.lower, flipRateHigh: layer.flips.interval.upper,
-            flipVerdict: layer.flips.verdict.rawValue, maxNoiseHalfDeltas: layer.maxNoiseInHalfDeltas)
     }
 
     /// The seeded, untrained network of `config.model.architecture` (hidden widths or a layer
@@ -568,7 +381,8 @@ public struct ExperimentRunner: Sendable {
             .map { ExperimentFiles(resultsDirectory: options.resultsDirectory, experiment: $0) }
         for files in candidates where FileManager.default.fileExists(atPath: files.floatModel.path) {
             if let manifest = try? JSONManifest.read(ManifestIdentity.self, from: files.manifest),
-                manifest.floatModelFingerprint == fingerprint, !manifest.model.source.hasPrefix("loaded")
+                manifest.floatModelFingerprint == fingerprint,
+                ModelSource(manifestText: manifest.model.source)?.wasTrainedByLockstep == true
             {
                 return (files.floatModel, manifest)
             }
@@ -576,44 +390,6 @@ public struct ExperimentRunner: Sendable {
         return nil
     }
 
-    /// After the layer sizes: the hidden activation (as always), or the whole layer list.
-    private static func modelWords(_ architecture: Architecture) -> String {
-        switch architecture {
-        case .hidden(_, let activation): activation.rawValue
-        case .layers: architecture.summary
-        }
-    }
-
-    static func summaryMarkdown(
-        config: ExperimentConfig, prepared: PreparedExperiment, summary record: SummaryRecord,
-        summaryTable summary: ReportTable, layers: ReportTable, simulated: SimulatedEvaluation? = nil
-    ) -> String {
-        let q = config.quantization
-        var text = "# \(config.name)\n\n"
-        text += "Generated by `lockstep run` from the same records as `summary.csv` and `layers.csv`.\n\n"
-        text += "- dataset: \(config.dataset.name.rawValue), \(prepared.split.splitDescription)\n"
-        text += "- model: \(prepared.model.layerSizes.map(String.init).joined(separator: "→")) \(modelWords(config.model.architecture)), float weights \(prepared.modelSource.hasPrefix("reused") ? "reused from an earlier run" : prepared.modelSource)\n"
-        text += "- quantization: \(q.method.rawValue), \(q.inputBits)-bit inputs, \(q.weightBits)-bit weights, \(q.activationBits)-bit activations, \(q.perChannel ? "per-channel" : "per-tensor") weights, tables ≤ \(q.maxTLUBits) bits (rounding \(q.rounding.rawValue))\n"
-        if let fheSamples = record.fheSamples {
-            text += "- FHE: \(fheSamples) encrypted test samples, accuracy \(record.fheAccuracy.map { ReportValue.fraction($0).text } ?? "-")"
-            text += " (clear quantized on the same samples: \(record.quantizedAccuracyOnFHESamples.map { ReportValue.fraction($0).text } ?? "-")),"
-            text += " \(record.fheMismatches.map(String.init) ?? "-") samples differing from the clear integer model\n"
-        } else {
-            text += "- FHE: not run (\(config.fhe.mode == .simulate ? "fhe.mode is simulate" : "fhe.samples is \(config.fhe.samples)"))\n"
-        }
-        if let simulated {
-            text += "- simulated (no keys, `simulation.csv`): \(simulated.samples) test samples, accuracy \(ReportValue.fraction(simulated.accuracy).text)"
-            text += " (clear quantized: \(ReportValue.fraction(simulated.quantizedAccuracy).text)), \(simulated.changedPredictions) predictions and"
-            text += " \(simulated.mismatchedSamples) samples differing from the clear model, p_error 2^\(String(format: "%.1f", simulated.plan.log2PErrorTarget)) per PBS on \(simulated.plan.keysDescription)\n"
-        }
-        text += "- config fingerprint: `\(config.fingerprint)`\n\n"
-        text += "| metric | value |\n|---|---|\n"
-        for (column, value) in zip(summary.columns, summary.rows[0]) {
-            text += "| \(column) | \(value.text.replacingOccurrences(of: "|", with: "\\|")) |\n"
-        }
-        text += "\n## Layers\n\n" + layers.markdown()
-        return text
-    }
 }
 
 /// The part of a manifest that identifies a finished run and its float model. Decoding only
@@ -652,8 +428,7 @@ public struct PreparedExperiment: Sendable {
     public var dataDirectory: URL
     public var split: DatasetSplit
     public var model: Network
-    /// `trained`, `loaded from <path>` or `reused <path>`.
-    public var modelSource: String
+    public var modelSource: ModelSource
     public var floatModelFingerprint: String
     public var inputs: ExperimentRunner.Inputs
     public var finalEpochTrainAccuracy: Double?
@@ -706,12 +481,3 @@ struct NeuronAccumulatorRanges {
     }
 }
 
-extension ExperimentRunner {
-    static func opRecord(_ op: CircuitOp, index: Int) -> OpRecord {
-        var shift: Int?
-        if case .round(let t, _) = op.operation { shift = t }
-        return OpRecord(opIndex: index, layerIndex: op.layer, kind: op.kind.rawValue, count: op.count,
-                        boundLow: op.low.min() ?? 0, boundHigh: op.high.max() ?? 0, boundBits: op.boundBits,
-                        shift: shift, tableBits: op.tableBits)
-    }
-}

@@ -43,4 +43,14 @@ import Testing
         #expect(error.keyPath == "model.load" && error.line == 3, "\(error)")
         #expect(error.message.contains(message), "\(error)")
     }
+
+    /// The manifest records a model's source as text; a later run reads it back to decide reuse.
+    @Test func modelSourcesReadBackFromTheirManifestText() {
+        let sources: [ModelSource] = [.trained, .loaded(path: "a b/m.json"), .imported(path: "x.onnx"), .reused(path: "results/x/model.json")]
+        for source in sources {
+            #expect(ModelSource(manifestText: source.description) == source)
+        }
+        #expect(ModelSource(manifestText: "downloaded") == nil)
+        #expect(sources.map(\.wasTrainedByLockstep) == [true, false, false, true])
+    }
 }

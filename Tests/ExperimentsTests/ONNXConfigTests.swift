@@ -79,7 +79,7 @@ import Testing
         let runner = ExperimentRunner(options: RunOptions(
             dataDirectory: repositoryRoot.appendingPathComponent("data").path, resultsDirectory: results))
         let prepared = try runner.prepare(config)
-        #expect(prepared.modelSource.hasPrefix("imported from ") && prepared.timings.trainSeconds == nil)
+        #expect(prepared.modelSource == .imported(path: try #require(config.model.onnx)) && prepared.timings.trainSeconds == nil)
         #expect(prepared.model.layerSizes == [64, 64, 10])
         #expect(prepared.inputs.loadedModelSHA256 != nil)
         #expect(prepared.model.accuracy(inputs: .init(prepared.split.test.features), labels: prepared.split.test.labels) > 0.95)

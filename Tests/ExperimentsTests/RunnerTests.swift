@@ -242,17 +242,26 @@ func csv(_ url: URL) throws -> CSVDocument {
         #expect(loaded.summary.quantizedAccuracy == trained.summary.quantizedAccuracy)
         #expect(loaded.summary.trainSeconds == nil)
 
-        let missing = try ConfigLoader.load(
-            yaml: yaml.replacingOccurrences(of: trained.files.floatModel.path, with: "/nonexistent/model.json")
-                .replacingOccurrences(of: "iris-loaded", with: "iris-missing"), file: "m.yaml")[0]
-        let missingError = try #require(throws: ExperimentError.self) { try runner(results).run(missing) }
-        #expect(missingError.description.contains("iris-missing") && missingError.description.contains("/nonexistent/model.json"))
+        // The config loader reads the file and checks it against the dataset.
+        let missingError = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(
+                yaml: yaml.replacingOccurrences(of: trained.files.floatModel.path, with: "/nonexistent/model.json"), file: "m.yaml")
+        }
+        #expect(missingError.keyPath == "model.load" && missingError.message.contains("/nonexistent/model.json"), "\(missingError)")
+        let shapeError = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(yaml: yaml.replacingOccurrences(of: "name: iris,", with: "name: wine,"), file: "w.yaml")
+        }
+        #expect(shapeError.message.contains("has 4 inputs and 3 outputs, but wine has 13 features and 3 classes"), "\(shapeError)")
 
-        let wine = try ConfigLoader.load(
-            yaml: yaml.replacingOccurrences(of: "name: iris,", with: "name: wine,")
-                .replacingOccurrences(of: "iris-loaded", with: "wine-with-iris-model"), file: "w.yaml")[0]
-        let shapeError = try #require(throws: ExperimentError.self) { try runner(results).run(wine) }
-        #expect(shapeError.description.contains("4 inputs and 3 outputs but wine has 13 features and 3 classes"))
+        // A file that goes away between loading the config and running it: the runner names it.
+        let copy = results.appendingPathComponent("copy.json")
+        try FileManager.default.copyItem(at: trained.files.floatModel, to: copy)
+        let vanishing = try ConfigLoader.load(
+            yaml: yaml.replacingOccurrences(of: trained.files.floatModel.path, with: copy.path)
+                .replacingOccurrences(of: "iris-loaded", with: "iris-vanished"), file: "v.yaml")[0]
+        try FileManager.default.removeItem(at: copy)
+        let vanishedError = try #require(throws: ExperimentError.self) { try runner(results).run(vanishing) }
+        #expect(vanishedError.description.contains("iris-vanished") && vanishedError.description.contains(copy.path), "\(vanishedError)")
     }
 }
 
