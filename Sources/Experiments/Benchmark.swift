@@ -20,8 +20,10 @@ public enum Benchmark {
         }
     }
 
+    /// `batch`: ciphertexts bootstrapped together per run (`.pbs` only; 1 = one at a time).
     public static func run(
-        _ operation: BenchmarkOperation, parameters: ParameterSet, runs: Int, threads: Int, rounding request: RoundingRequest
+        _ operation: BenchmarkOperation, parameters: ParameterSet, runs: Int, threads: Int, rounding request: RoundingRequest,
+        batch: Int = 1
     ) -> BenchmarkRecord {
         if operation == .keygen {
             let timings = OperationTimer.keyGeneration(parameters: parameters, runs: runs)
@@ -32,9 +34,10 @@ public enum Benchmark {
         let (rounding, log2PError) = ExactRounding.forFreshValue(
             heldBits: request.heldBits, removing: request.removedBits, groupBits: request.groupBits, parameters: parameters)
         let timings = OperationTimer.measure(operation, clientKey: clientKey, serverKey: serverKey, runs: runs, threads: threads,
-                                             rounding: rounding)
+                                             rounding: rounding, batch: batch)
         var record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads, timings: timings,
                                      floor: floor)
+        if batch > 1 { record.batch = batch }
         if operation == .round {
             record.rounding = .init(held_bits: request.heldBits, removed_bits: request.removedBits, groups: rounding.groups.map(\.bits),
                                     log2_p_error_predicted: log2PError, pbs_per_value: rounding.pbsCount)

@@ -25,6 +25,9 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
     /// `round` lines only: the exact rounding timed (held bits, removed bits, groups from the
     /// least significant up, KS→PBS per value); absent from other lines.
     public var rounding: RoundingShape? = nil
+    /// `pbs --batch B` lines only: B ciphertexts bootstrapped together per run, each time per PBS
+    /// (the batch's over B); absent when they ran one at a time.
+    public var batch: Int? = nil
 
     public struct RoundingShape: Codable, Sendable, Equatable {
         public let held_bits: Int
@@ -73,7 +76,7 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
         func ms(_ value: Double) -> String { String(format: "%.3f", value) }
         var lines = [
             "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
-            "operation  \(operation)   runs \(runs) × threads \(threads)   build \(build)",
+            "operation  \(operation)   runs \(runs) × threads \(threads)\(batch.map { " × batch \($0) (times per PBS)" } ?? "")   build \(build)",
         ] + (rounding.map { [
             "rounding   \($0.held_bits)-bit value, \($0.removed_bits) bits removed in groups \($0.groups.map(String.init).joined(separator: "+")) = \($0.pbs_per_value) KS→PBS per value, predicted p_error 2^\(String(format: "%.1f", $0.log2_p_error_predicted))",
         ] } ?? []) + [

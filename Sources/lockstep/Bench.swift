@@ -42,6 +42,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "round: bits per extraction group (default: the widest, up to the set's precision + 1, predicted at ≤ 2^-40 per value).")
     var groupBits: Int?
 
+    @Option(name: .long, help: "pbs: ciphertexts each thread bootstraps together, as the circuit executor does (1...64); times are per PBS.")
+    var batch: Int = 1
+
     func validate() throws {
         guard (1...1_000_000).contains(runs) else { throw ValidationError("--runs must be in 1...1000000, got \(runs).") }
         guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1...64, got \(threads).") }
@@ -53,13 +56,17 @@ struct Bench: AsyncParsableCommand {
         if let groupBits, !(1...11).contains(groupBits) {
             throw ValidationError("--group-bits must be in 1...11, got \(groupBits).")
         }
+        guard (1...64).contains(batch) else { throw ValidationError("--batch must be in 1...64, got \(batch).") }
+        guard batch == 1 || operation == .pbs else {
+            throw ValidationError("--batch applies to pbs only (got \(operation.rawValue) with --batch \(batch)).")
+        }
     }
 
     func run() async throws {
         BuildConfiguration.warnIfDebug()
         let record = Benchmark.run(
             operation, parameters: try ParameterLookup.named(params), runs: runs, threads: threads,
-            rounding: .init(heldBits: heldBits, removedBits: shift, groupBits: groupBits))
+            rounding: .init(heldBits: heldBits, removedBits: shift, groupBits: groupBits), batch: batch)
         switch format {
         case .json: print(try record.jsonLine())
         case .table: print(record.tableText())

@@ -70,12 +70,17 @@ public enum OperationTimer {
     /// `serverKey`: `warmUpRuns`, then `runs` timed ones per thread. `rounding` is what `.round`
     /// times; the other operations ignore it. Key generation has its own loop
     /// (`keyGeneration`), since it needs no keys.
+    ///
+    /// `batch` > 1 (`.pbs` only) times `programmableBootstrap(batch:)` on that many ciphertexts,
+    /// the way the circuit executor runs a layer: each run's times are per PBS (the batch's
+    /// time over its size) and the throughput counts every PBS.
     public static func measure(
         _ operation: BenchmarkOperation, clientKey: ClientKey, serverKey: ServerKey, runs: Int, threads: Int,
-        rounding: ExactRounding
+        rounding: ExactRounding, batch: Int = 1
     ) -> OperationTimings {
         precondition(operation != .keygen, "key generation is timed by keyGeneration(parameters:runs:)")
         precondition(runs >= 1 && threads >= 1, "runs and threads must be at least 1, got \(runs) and \(threads)")
+        precondition(batch >= 1 && (batch == 1 || operation == .pbs), "batch \(batch) > 1 applies to pbs only")
         let parameters = serverKey.parameters
         let encoding = Encoding(precision: parameters.precision)
         let table = LookupTable(values: (0..<encoding.messageCount).map { ($0 * 5 + 3) % encoding.messageCount },
@@ -92,9 +97,23 @@ public enum OperationTimer {
             var value = [roundingInput]
             var scaled = [LWECiphertext(dimension: parameters.bigLWEDimension)]
             var extracted = scaled
-            let workspaces = [workspace]
+            let workspaces = batch == 1 ? [workspace] : (0..<batch).map { _ in serverKey.makeWorkspace() }
+            let batchInputs = [LWECiphertext](repeating: input, count: batch)
+            let batchTables = [LookupTable](repeating: table, count: batch)
+            var batchOutputs = [LWECiphertext](repeating: output, count: batch)
             let body: () -> Void
             switch operation {
+            case .pbs where batch > 1: body = {
+                batchInputs.withUnsafeBufferPointer { i in
+                    batchTables.withUnsafeBufferPointer { t in
+                        batchOutputs.withUnsafeMutableBufferPointer { o in
+                            workspaces.withUnsafeBufferPointer { w in
+                                serverKey.programmableBootstrap(batch: i, tables: t, into: o, workspaces: w)
+                            }
+                        }
+                    }
+                }
+            }
             case .pbs: body = { serverKey.programmableBootstrap(input, table: table, into: &output, workspace: workspace) }
             case .ks: body = { output = serverKey.keyswitch(input) }
             case .fft: body = { transform.runForwardAndInverse() }
@@ -118,15 +137,15 @@ public enum OperationTimer {
                 let cpuStart = ThreadCPUClock.milliseconds()
                 let start = ContinuousClock.now
                 body()
-                wall[worker * runs + run] = start.duration(to: .now).inSeconds * 1000
-                cpu[worker * runs + run] = ThreadCPUClock.milliseconds() - cpuStart
+                wall[worker * runs + run] = start.duration(to: .now).inSeconds * 1000 / Double(batch)
+                cpu[worker * runs + run] = (ThreadCPUClock.milliseconds() - cpuStart) / Double(batch)
             }
-            withExtendedLifetime(output) {}
+            withExtendedLifetime((output, batchOutputs)) {}
         }
         // Includes each thread's warm-up runs: a conservative throughput.
         let sectionSeconds = sectionStart.duration(to: .now).inSeconds
         return OperationTimings(wallMilliseconds: wall.values, cpuMilliseconds: cpu.values,
-                                throughputPerSecond: Double(threads * (runs + warmUpRuns)) / sectionSeconds)
+                                throughputPerSecond: Double(threads * (runs + warmUpRuns) * batch) / sectionSeconds)
     }
 }
 
