@@ -59,5 +59,10 @@ extension BenchmarkRecord {
             floor_cpu_ms: floor.map { SampleQuantile.median($0.cpuMilliseconds) ?? .nan },
             throughput_per_s: timings.throughputPerSecond, build: RunEnvironment.buildConfiguration,
             insecure_test_set: parameters.isInsecureTestSet)
+        let environment = RunEnvironment.capture()
+        schema = Self.currentSchema
+        context = Context(
+            cpu_model: environment.cpuModel, logical_cores: environment.logicalCores, git_commit: environment.gitCommit,
+            git_dirty: environment.gitDirty, toolchain: environment.toolchain, libraries: environment.libraries)
     }
 }

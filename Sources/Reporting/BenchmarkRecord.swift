@@ -28,6 +28,33 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
     /// `pbs --batch B` lines only: B ciphertexts bootstrapped together per run, each time per PBS
     /// (the batch's over B); absent when they ran one at a time.
     public var batch: Int? = nil
+    /// Version of this line's layout; absent in lines written before it was recorded (1).
+    public var schema: Int? = nil
+    /// Where and with what the line was measured; absent in lines written before schema 2, so a
+    /// figure from another machine or commit is never mistaken for one of this run.
+    public var context: Context? = nil
+
+    public static let currentSchema = 2
+
+    public struct Context: Codable, Sendable, Equatable {
+        public let cpu_model: String?
+        public let logical_cores: Int
+        public let git_commit: String?
+        public let git_dirty: Bool?
+        public let toolchain: String
+        /// Run-time versions of the linked C libraries (`fftw`, `gsl`).
+        public let libraries: [String: String]
+
+        public init(cpu_model: String?, logical_cores: Int, git_commit: String?, git_dirty: Bool?, toolchain: String,
+                    libraries: [String: String]) {
+            self.cpu_model = cpu_model
+            self.logical_cores = logical_cores
+            self.git_commit = git_commit
+            self.git_dirty = git_dirty
+            self.toolchain = toolchain
+            self.libraries = libraries
+        }
+    }
 
     public struct RoundingShape: Codable, Sendable, Equatable {
         public let held_bits: Int
@@ -77,7 +104,9 @@ public struct BenchmarkRecord: Codable, Sendable, Equatable {
         var lines = [
             "params     \(params)\(insecure_test_set ? "  (INSECURE TEST SET)" : "")",
             "operation  \(operation)   runs \(runs) × threads \(threads)\(batch.map { " × batch \($0) (times per PBS)" } ?? "")   build \(build)",
-        ] + (rounding.map { [
+        ] + (context.map { [
+            "machine    \($0.cpu_model ?? "unknown CPU"), \($0.logical_cores) logical cores; commit \($0.git_commit.map { String($0.prefix(12)) } ?? "unknown")\($0.git_dirty == true ? " (uncommitted changes)" : ""); \($0.libraries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
+        ] } ?? []) + (rounding.map { [
             "rounding   \($0.held_bits)-bit value, \($0.removed_bits) bits removed in groups \($0.groups.map(String.init).joined(separator: "+")) = \($0.pbs_per_value) KS→PBS per value, predicted p_error 2^\(String(format: "%.1f", $0.log2_p_error_predicted))",
         ] } ?? []) + [
             "median_ms  \(ms(median_ms))",

@@ -16,7 +16,7 @@ import TFHE
 
     static let commonKeys: Set<String> = [
         "params", "precision", "operation", "runs", "threads", "median_ms", "min_ms", "max_ms", "median_cpu_ms", "build",
-        "insecure_test_set",
+        "insecure_test_set", "schema", "context",
     ]
 
     static func fields(_ record: BenchmarkRecord) throws -> [String: Any] {
@@ -52,5 +52,21 @@ import TFHE
         #expect(Set(rounding.keys) == ["held_bits", "removed_bits", "groups", "log2_p_error_predicted", "pbs_per_value"])
         #expect(record.rounding?.groups.reduce(0, +) == 2)
         #expect(record.rounding?.held_bits == 4 && record.rounding?.removed_bits == 2)
+    }
+
+    /// Every line says where and with what it was measured (issue 14): a figure from another
+    /// machine, commit or FFTW is visible as such.
+    @Test func everyLineCarriesItsContext() throws {
+        let record = Benchmark.run(.pbs, parameters: Self.insecureTestSet, runs: 1, threads: 1,
+                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: nil), batch: 2)
+        #expect(record.schema == BenchmarkRecord.currentSchema && record.batch == 2)
+        let context = try #require(record.context)
+        #expect(context.logical_cores >= 1)
+        #expect(context.libraries["fftw"].map { $0.contains("fftw") } == true, "\(context.libraries)")
+        #expect(context.libraries["gsl"] != nil)
+        let fields = try Self.fields(record)
+        let written = try #require(fields["context"] as? [String: Any])
+        #expect(Set(written.keys).isSuperset(of: ["logical_cores", "toolchain", "libraries"]))
+        #expect(record.tableText().contains("logical cores"))
     }
 }
