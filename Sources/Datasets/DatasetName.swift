@@ -36,38 +36,6 @@ public enum DatasetName: String, CaseIterable, Codable, Hashable, Sendable {
         }
     }
 
-    /// Channels × height × width of an image dataset's samples; nil for tabular data, whose
-    /// features have no spatial layout (so a config may not convolve or pool them).
-    /// The feature vector is the image row-major, pixel (y, x) at index y·width + x: the sklearn
-    /// digits CSV stores `images.reshape(n, 64)` of the 8×8 images (row 0 of the first sample
-    /// is `0 0 5 13 9 1 0 0`, the top of a "0"), and IDX files store each 28×28 image row by
-    /// row, read here in file order. With one channel that is exactly the channel-major layout
-    /// convolutions read (NeuralNet's `ImageShape`).
-    public var imageShape: ImageDimensions? {
-        switch self {
-        case .digits: ImageDimensions(channels: 1, height: 8, width: 8)
-        case .mnist, .fashionMNIST: ImageDimensions(channels: 1, height: 28, width: 28)
-        case .iris, .breastCancer, .wine: nil
-        }
-    }
-
-    /// An image's extent. A plain value: Datasets does not depend on NeuralNet, whose
-    /// `ImageShape` the Experiments module builds from it.
-    public struct ImageDimensions: Hashable, Sendable, CustomStringConvertible {
-        public let channels: Int
-        public let height: Int
-        public let width: Int
-
-        public init(channels: Int, height: Int, width: Int) {
-            self.channels = channels
-            self.height = height
-            self.width = width
-        }
-
-        public var count: Int { channels * height * width }
-        public var description: String { "\(channels)×\(height)×\(width)" }
-    }
-
     /// Config spellings, for error messages that list what is allowed.
     public static var allowedNames: String {
         allCases.map(\.rawValue).joined(separator: ", ")

@@ -313,9 +313,27 @@ extension TensorShape {
     /// A dataset's input: its image, or a vector of its features when it is tabular.
     public init(_ dataset: DatasetName, featureCount: Int) {
         if let image = dataset.imageShape {
-            self = .image(ImageShape(channels: image.channels, height: image.height, width: image.width))
+            self = .image(image)
         } else {
             self = .vector(featureCount)
+        }
+    }
+}
+
+extension DatasetName {
+    /// Channels × height × width of an image dataset's samples; nil for tabular data, whose
+    /// features have no spatial layout (so a config may not convolve or pool them). Here, not in
+    /// Datasets, because Datasets does not depend on NeuralNet, whose `ImageShape` this is.
+    /// The feature vector is the image row-major, pixel (y, x) at index y·width + x: the sklearn
+    /// digits CSV stores `images.reshape(n, 64)` of the 8×8 images (row 0 of the first sample
+    /// is `0 0 5 13 9 1 0 0`, the top of a "0"), and IDX files store each 28×28 image row by
+    /// row, read here in file order. With one channel that is exactly the channel-major layout
+    /// convolutions read.
+    public var imageShape: ImageShape? {
+        switch self {
+        case .digits: ImageShape(channels: 1, height: 8, width: 8)
+        case .mnist, .fashionMNIST: ImageShape(channels: 1, height: 28, width: 28)
+        case .iris, .breastCancer, .wine: nil
         }
     }
 }
