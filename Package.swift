@@ -46,23 +46,26 @@ let package = Package(
         // SHA-256 (checksums, fingerprints) through the system's libcrypto.
         .target(name: "Digest", dependencies: ["COpenSSL"]),
 
+        // Reading user-named files: regular files only, bounded in size.
+        .target(name: "FileInput"),
+
         // Reproducible public randomness (splits, messages, synthetic samples); never key material.
         .target(name: "SeededRandom"),
 
         .target(name: "TFHE", dependencies: ["CFFTW"], swiftSettings: hotLoopSettings),
-        .target(name: "NeuralNet", dependencies: ["SeededRandom"], swiftSettings: hotLoopSettings),
+        .target(name: "NeuralNet", dependencies: ["SeededRandom", "FileInput"], swiftSettings: hotLoopSettings),
         .target(name: "Quantization", dependencies: ["NeuralNet"]),
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom", "Digest"]),
-        .target(name: "Circuit", dependencies: ["TFHE", "Quantization", "NeuralNet", "SeededRandom", "Digest"], swiftSettings: hotLoopSettings),
+        .target(name: "Circuit", dependencies: ["TFHE", "Quantization", "NeuralNet", "SeededRandom", "Digest", "FileInput"], swiftSettings: hotLoopSettings),
         .target(name: "Verification", dependencies: ["Circuit", "TFHE", "NeuralNet"]),
         .target(name: "GSLStatistics", dependencies: ["CGSL"]),
         .target(name: "NoiseAnalysis", dependencies: ["TFHE", "GSLStatistics", "SeededRandom"]),
         .target(name: "Reporting"),
-        .target(name: "ModelImport", dependencies: ["NeuralNet", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "ModelImport", dependencies: ["NeuralNet", "FileInput", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "Experiments",
             dependencies: [
-                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE", "ModelImport",
+                "Circuit", "Verification", "NoiseAnalysis", "GSLStatistics", "Datasets", "Reporting", "NeuralNet", "Quantization", "TFHE", "ModelImport", "FileInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -81,6 +84,7 @@ let package = Package(
 
         .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "FileInputTests", dependencies: ["FileInput"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "NeuralNet"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

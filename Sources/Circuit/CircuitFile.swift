@@ -1,3 +1,4 @@
+import FileInput
 import Foundation
 import NeuralNet
 import Quantization
@@ -104,12 +105,16 @@ extension IntegerCircuit {
 
     /// Reads a circuit JSON file and checks it with `validate()`, so a loaded circuit is as
     /// trustworthy as a freshly compiled one (bounds re-derived, table sizes checked).
+    /// Largest circuit file read: tables are bounded by `maxTLUBits` ≤ 16 per neuron, and the
+    /// compiled MNIST circuits are a few MB.
+    public static let maximumFileBytes = 1 << 30
+
     public static func load(from url: URL) throws -> IntegerCircuit {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try BoundedFile.read(url, maximumBytes: maximumFileBytes)
         } catch {
-            throw CircuitFileError(description: "Circuit file \(url.path): could not be read (\(error.localizedDescription))")
+            throw CircuitFileError(description: "Circuit file \(url.path): \(error.reason)")
         }
         return try load(data: data, path: url.path)
     }

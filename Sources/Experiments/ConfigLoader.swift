@@ -1,5 +1,6 @@
 import Circuit
 import Datasets
+import FileInput
 import Foundation
 import ModelImport
 import NeuralNet
@@ -50,8 +51,13 @@ public enum ConfigLoader {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ConfigError(file: path, message: "does not exist")
         }
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
-        else { throw ConfigError(file: path, message: "cannot be read as UTF-8 text") }
+        let data: Data
+        do {
+            data = try BoundedFile.read(url, maximumBytes: maximumFileBytes)
+        } catch {
+            throw ConfigError(file: path, message: error.reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: path, message: "cannot be read as UTF-8 text") }
         return try compose(text: text, file: path, chain: chain)
     }
 
@@ -93,6 +99,8 @@ public enum ConfigLoader {
 
     /// Most experiments one config may expand to.
     static let maximumExperiments = 1_000
+    /// Largest config file read: real configs are a few kB.
+    static let maximumFileBytes = 1 << 24
 
     private static func expand(_ tree: ConfigNode) throws -> [ExperimentConfig] {
         var variants: [(tree: ConfigNode, labels: [String])] = [(tree, [])]

@@ -8,6 +8,7 @@
 // layer `activation(linear(pool(x)) + bias)`; anything else is an `ONNXImportError` naming the
 // file, the node and its op. See `GraphMapper` for the supported ops and how they map.
 
+import FileInput
 import Foundation
 import NeuralNet
 import SwiftProtobuf
@@ -26,21 +27,11 @@ public struct ONNXModel: Sendable, Equatable {
     public static let maximumFileBytes = 1 << 30
 
     public static func load(from url: URL) throws -> ONNXModel {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        // A device or FIFO (a config may name any path) would be read without end.
-        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
-            throw ONNXImportError(path: url.path, kind: .unreadable, reason: "is not a regular file (\(type.rawValue)); allowed: an .onnx file")
-        }
-        if let size = attributes?[.size] as? Int, size > maximumFileBytes {
-            throw ONNXImportError(path: url.path, kind: .sizeLimit,
-                                  reason: "is \(size) bytes; allowed: at most \(maximumFileBytes)")
-        }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try BoundedFile.read(url, maximumBytes: maximumFileBytes)
         } catch {
-            throw ONNXImportError(path: url.path, kind: .unreadable,
-                                  reason: "could not be read (\(error.localizedDescription))")
+            throw ONNXImportError(path: url.path, kind: error.kind == .tooLarge ? .sizeLimit : .unreadable, reason: error.reason)
         }
         return try load(data: data, path: url.path)
     }

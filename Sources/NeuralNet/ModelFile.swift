@@ -1,3 +1,4 @@
+import FileInput
 import Foundation
 
 /// A saved or loaded weight file could not be used. The message names the file.
@@ -48,12 +49,15 @@ extension Network {
         }
     }
 
+    /// Largest model file read: the widest layers `maximumLayerWidth` allows are far below it.
+    public static let maximumFileBytes = 1 << 30
+
     public static func load(from url: URL) throws -> Network {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try BoundedFile.read(url, maximumBytes: maximumFileBytes)
         } catch {
-            throw ModelFileError(path: url.path, reason: "could not be read (\(error.localizedDescription))")
+            throw ModelFileError(path: url.path, reason: error.reason)
         }
         return try load(data: data, path: url.path)
     }

@@ -121,6 +121,9 @@ let exampleYAML = """
 
         let missing = try #require(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/c.yaml") }
         #expect(missing.description == "/nonexistent/c.yaml: does not exist")
+        // A device named as a config would be read without end.
+        let device = try #require(throws: ConfigError.self) { try ConfigLoader.load(path: "/dev/zero") }
+        #expect(device.description.hasPrefix("/dev/zero: is not a regular file"), "\(device)")
 
         let empty = try #require(throws: ConfigError.self) { try ConfigLoader.load(yaml: "", file: "e.yaml") }
         #expect(empty.description.contains("e.yaml: is empty"))

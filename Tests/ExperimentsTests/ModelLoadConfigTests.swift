@@ -32,7 +32,8 @@ import Testing
     @Test(arguments: [
         ("../models/missing.json", "iris", "'../models/missing.json' does not exist (resolved to "),
         ("../models/model.json", "digits", "has 4 inputs and 3 outputs, but digits has 64 features and 10 classes"),
-        ("x.yaml", "iris", "x.yaml"),
+        ("x.yaml", "iris", "x.yaml: "),
+        ("/dev/zero", "iris", "Model file /dev/zero: is not a regular file"),
     ])
     func aModelFileThatCannotServeIsAConfigError(_ load: String, _ dataset: String, _ message: String) throws {
         let root = try directory(yaml: yaml(load, dataset: dataset))

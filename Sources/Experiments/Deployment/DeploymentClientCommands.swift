@@ -1,4 +1,5 @@
 import Circuit
+import FileInput
 import Foundation
 import Reporting
 import TFHE
@@ -117,11 +118,14 @@ public enum DeploymentClientCommands {
 
     /// Sample ids (the `sample` column, else the row number from 0) and the codes of each row.
     static func readCodes(_ url: URL, inputCount: Int) throws -> (ids: [Int], codes: [[Int64]]) {
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            data = try BoundedFile.read(url)
         } catch {
-            throw DeploymentCSVError(description: "\(url.path): cannot be read as UTF-8 text (\(error.localizedDescription))")
+            throw DeploymentCSVError(description: "\(url.path): \(error.reason)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DeploymentCSVError(description: "\(url.path): cannot be read as UTF-8 text")
         }
         let document = try CSVDocument(parsing: text, source: url.path)
         let expected = (0..<inputCount).map { "code_\($0)" }

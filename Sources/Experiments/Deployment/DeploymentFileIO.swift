@@ -1,4 +1,5 @@
 import Circuit
+import FileInput
 import Foundation
 import Reporting
 
@@ -6,9 +7,9 @@ import Reporting
 enum DeploymentFileIO {
     static func readBytes(_ url: URL) throws -> [UInt8] {
         do {
-            return [UInt8](try Data(contentsOf: url))
+            return [UInt8](try BoundedFile.read(url))
         } catch {
-            throw DeploymentFileError(file: url.path, .unreadable(error.localizedDescription))
+            throw DeploymentFileError(file: url.path, .unreadable(error.reason))
         }
     }
 
