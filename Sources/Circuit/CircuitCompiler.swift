@@ -59,15 +59,16 @@ public enum CircuitCompiler {
             let shift = try roundingShift(low: low, high: high, layer: index, options: options, activationLevels: levels)
             let bounds = zip(low, high).map { AccumulatorRounding.indexBounds(low: $0, high: $1, shift: shift) }
             let indexLow = bounds.map(\.low), indexHigh = bounds.map(\.high)
+            let windows = options.tablesUsePaddingBit
+                ? AccumulatorRounding.paddingBitWindows(low: low, high: high, shift: shift, tableBits: options.maxTLUBits)
+                : zip(indexLow, indexHigh).map { $0...$1 }
             if shift > 0 {
                 ops.append(CircuitOp(.round(shift: shift, addend: Int64(1) << (shift - 1)), layer: index, low: indexLow, high: indexHigh))
             }
             // Entry k of neuron j's table is the output code of the (rounded) accumulator
             // (indexLow_j + k)·2^t, the index held to its window when the padding bit holds values.
             let tables = (0..<layer.outputCount).map { j in
-                let window = options.tablesUsePaddingBit
-                    ? AccumulatorRounding.paddingBitWindow(indexLow: indexLow[j], indexHigh: indexHigh[j], tableBits: options.maxTLUBits)
-                    : indexLow[j]...indexHigh[j]
+                let window = windows[j]
                 return (indexLow[j]...indexHigh[j]).map {
                     layer.outputCode(neuron: j, accumulator: min(max($0, window.lowerBound), window.upperBound) << shift)
                 }
@@ -96,10 +97,8 @@ public enum CircuitCompiler {
     }
 
     static func roundingShift(low: [Int64], high: [Int64], layer: Int, options: CircuitOptions, activationLevels: Int) throws -> Int {
-        let shift = options.tablesUsePaddingBit
-            ? AccumulatorRounding.shift(low: low, high: high, maxEntries: AccumulatorRounding.paddingBitMaxEntries(
-                tableBits: options.maxTLUBits, activationLevels: activationLevels))
-            : AccumulatorRounding.shift(low: low, high: high, tableBits: options.maxTLUBits)
+        let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: options.maxTLUBits,
+                                              paddingBitActivationLevels: options.tablesUsePaddingBit ? activationLevels : nil)
         guard shift > 0, options.rounding == .disabled else { return shift }
         let exactSize = zip(low, high).map { AccumulatorRounding.tableSize(low: $0, high: $1, shift: 0) }.max() ?? 1
         throw CircuitLoweringError(description: "layer \(layer) needs \(AccumulatorRounding.bits(forCount: Int64(exactSize)))-bit tables but max_tlu_bits is \(options.maxTLUBits) and rounding is disabled; enable rounding, lower the bit widths or set an accumulator budget")

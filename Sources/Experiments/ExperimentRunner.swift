@@ -144,7 +144,7 @@ public struct ExperimentRunner: Sendable {
         }
     }
 
-    private func seconds(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).inSeconds }
+    func seconds(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).inSeconds }
 
     /// Everything up to the integer circuit: split, float model (trained, loaded or reused),
     /// quantized model and circuit. Writes nothing.

@@ -73,7 +73,7 @@ extension ExperimentRunner {
         progress.stage("evaluating float")
         var clock = ContinuousClock.now
         let floatPredictions = model.predict(Matrix(split.test.features))
-        let floatSeconds = (ContinuousClock.now - clock).inSeconds
+        let floatSeconds = seconds(since: clock)
 
         progress.stage("evaluating quantized circuit")
         clock = ContinuousClock.now
@@ -92,7 +92,7 @@ extension ExperimentRunner {
         }
         return ClearEvaluation(
             floatPredictions: floatPredictions, quantizedPredictions: quantizedPredictions, observed: observed,
-            floatSeconds: floatSeconds, quantizedSeconds: (ContinuousClock.now - clock).inSeconds)
+            floatSeconds: floatSeconds, quantizedSeconds: seconds(since: clock))
     }
 
     /// The encrypted model on a seeded subset (checked op by op against the clear one), the

@@ -48,6 +48,22 @@ public enum AccumulatorRounding {
         max(1 << p, (2 << p) - levels)
     }
 
+    /// The shift of a layer's tables (the circuit's and QAT's one rule): they fit 2^p entries,
+    /// or with the padding bit holding values (`activationLevels` given) `paddingBitMaxEntries`.
+    public static func shift(low: [Int64], high: [Int64], tableBits p: Int, paddingBitActivationLevels levels: Int?) -> Int {
+        guard let levels else { return shift(low: low, high: high, tableBits: p) }
+        return shift(low: low, high: high, maxEntries: paddingBitMaxEntries(tableBits: p, activationLevels: levels))
+    }
+
+    /// Per neuron with accumulator range [low, high], the `paddingBitWindow` of the indices its
+    /// table reads after `shift`.
+    public static func paddingBitWindows(low: [Int64], high: [Int64], shift: Int, tableBits p: Int) -> [ClosedRange<Int64>] {
+        zip(low, high).map { lo, hi in
+            let index = indexBounds(low: lo, high: hi, shift: shift)
+            return paddingBitWindow(indexLow: index.low, indexHigh: index.high, tableBits: p)
+        }
+    }
+
     /// The indices a neuron's table distinguishes when its index range is [low, high]: all of
     /// them up to 2^p entries, else the window above (never empty below 2^(p+1) entries).
     public static func paddingBitWindow(indexLow low: Int64, indexHigh high: Int64, tableBits p: Int) -> ClosedRange<Int64> {

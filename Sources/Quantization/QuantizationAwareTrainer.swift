@@ -38,16 +38,11 @@ struct FakeQuantizationTransform: TrainingTransform {
         let rows = linear.rows
         let (low, high) = rows.soundBounds(inputLow: Array(repeating: input.minCode, count: rows.inputCount),
                                            inputHigh: Array(repeating: input.maxCode, count: rows.inputCount))
-        let levels = 1 << configuration.activationBits
         let usesPaddingBit = configuration.tablesUsePaddingBit
-        let shift = usesPaddingBit
-            ? AccumulatorRounding.shift(low: low, high: high,
-                                        maxEntries: AccumulatorRounding.paddingBitMaxEntries(tableBits: tableBits, activationLevels: levels))
-            : AccumulatorRounding.shift(low: low, high: high, tableBits: tableBits)
-        let windows: [ClosedRange<Int64>]? = usesPaddingBit ? zip(low, high).map { lo, hi in
-            let index = AccumulatorRounding.indexBounds(low: lo, high: hi, shift: shift)
-            return AccumulatorRounding.paddingBitWindow(indexLow: index.low, indexHigh: index.high, tableBits: tableBits)
-        } : nil
+        let shift = AccumulatorRounding.shift(low: low, high: high, tableBits: tableBits,
+                                              paddingBitActivationLevels: usesPaddingBit ? 1 << configuration.activationBits : nil)
+        let windows = usesPaddingBit
+            ? AccumulatorRounding.paddingBitWindows(low: low, high: high, shift: shift, tableBits: tableBits) : nil
         guard shift > 0 || windows != nil else { return TransformedLayer(weights: result) }
         // u = s·s_in·(acc − zp_in·Σ_i W_ji) per output value j (s the channel's scale, 1/k² of a
         // pooled input included), so acc = u/(s·s_in) + zp_in·Σ_i W_ji.

@@ -252,20 +252,20 @@ public enum FHEPlanner {
         let fullExtraction = shape.widestExtraction
         for split in roundingSplits(shape, maxGroupBits: options.maxRoundingGroupBits)
         where options.extraction == .cheapest || split.reduce(0, +) == fullExtraction {
-        // Same PBS count either way; the padding bit as a value bit gives every PBS of the chain
-        // one bit of margin, so where the tables allow it, it wins on reliability.
-        for usesPaddingBit in shape.paddingBitChoices(extracting: split.reduce(0, +)) {
-            let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
-                                            polynomialSize: parameters.polynomialSize.rawValue,
-                                            tableParameters: tableParameters ?? parameters, usesPaddingBit: usesPaddingBit)
-            let worst = candidate.worstLog2PError
-            let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
-            let feasible = worst <= target
-            if prefers(feasible: feasible, cost: Double(pbs), worst: worst,
-                       over: best.map { ($0.feasible, Double($0.pbs), $0.worst) }) {
-                best = (candidate, pbs, worst, feasible)
+            // Same PBS count either way; the padding bit as a value bit gives every PBS of the chain
+            // one bit of margin, so where the tables allow it, it wins on reliability.
+            for usesPaddingBit in shape.paddingBitChoices(extracting: split.reduce(0, +)) {
+                let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
+                                                polynomialSize: parameters.polynomialSize.rawValue,
+                                                tableParameters: tableParameters ?? parameters, usesPaddingBit: usesPaddingBit)
+                let worst = candidate.worstLog2PError
+                let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
+                let feasible = worst <= target
+                if prefers(feasible: feasible, cost: Double(pbs), worst: worst,
+                           over: best.map { ($0.feasible, Double($0.pbs), $0.worst) }) {
+                    best = (candidate, pbs, worst, feasible)
+                }
             }
-        }
         }
         return best!.layer
     }

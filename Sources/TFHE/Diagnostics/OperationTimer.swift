@@ -97,7 +97,7 @@ public enum OperationTimer {
             var value = [roundingInput]
             var scaled = [LWECiphertext(dimension: parameters.bigLWEDimension)]
             var extracted = scaled
-            let workspaces = batch == 1 ? [workspace] : (0..<batch).map { _ in serverKey.makeWorkspace() }
+            let workspaces = [workspace] + (1..<batch).map { _ in serverKey.makeWorkspace() }
             let batchInputs = [LWECiphertext](repeating: input, count: batch)
             let batchTables = [LookupTable](repeating: table, count: batch)
             var batchOutputs = [LWECiphertext](repeating: output, count: batch)
