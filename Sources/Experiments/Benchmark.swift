@@ -13,37 +13,101 @@ public enum Benchmark {
         public let removedBits: Int
         public let groupBits: Int?
 
-        public init(heldBits: Int, removedBits: Int, groupBits: Int?) {
+        public static let heldBitsRange = 1...30
+        public static let groupBitsRange = 1...11
+
+        /// Checks what `ExactRounding` requires of its groups, so that no flag reaches its
+        /// preconditions.
+        public init(heldBits: Int, removedBits: Int, groupBits: Int?) throws(BenchmarkRequestError) {
+            guard Self.heldBitsRange.contains(heldBits) else {
+                throw .init(.heldBits, value: heldBits, allowed: Self.heldBitsRange.description)
+            }
+            guard (1..<heldBits).contains(removedBits) else {
+                throw .init(.removedBits, value: removedBits, allowed: heldBits > 1 ? "1...\(heldBits - 1) (below the held bits)" : "none: a 1-bit value has no bit to remove")
+            }
+            if let groupBits, !Self.groupBitsRange.contains(groupBits) {
+                throw .init(.groupBits, value: groupBits, allowed: Self.groupBitsRange.description)
+            }
             self.heldBits = heldBits
             self.removedBits = removedBits
             self.groupBits = groupBits
         }
     }
 
-    /// `batch`: ciphertexts bootstrapped together per run (`.pbs` only; 1 = one at a time).
-    public static func run(
-        _ operation: BenchmarkOperation, parameters: ParameterSet, runs: Int, threads: Int, rounding request: RoundingRequest,
-        batch: Int = 1
-    ) -> BenchmarkRecord {
+    /// A whole `lockstep bench` request, checked once here: `run` takes no unchecked count.
+    public struct Request: Sendable, Equatable {
+        public let operation: BenchmarkOperation
+        public let runs: Int
+        public let threads: Int
+        /// Ciphertexts bootstrapped together per run (`.pbs` only; 1 = one at a time).
+        public let batch: Int
+        public let rounding: RoundingRequest
+
+        public static let runsRange = 1...1_000_000
+        public static let threadsRange = 1...64
+        public static let batchRange = 1...64
+
+        public init(_ operation: BenchmarkOperation, runs: Int, threads: Int, batch: Int = 1, rounding: RoundingRequest)
+            throws(BenchmarkRequestError)
+        {
+            guard Self.runsRange.contains(runs) else { throw .init(.runs, value: runs, allowed: Self.runsRange.description) }
+            guard Self.threadsRange.contains(threads) else {
+                throw .init(.threads, value: threads, allowed: Self.threadsRange.description)
+            }
+            guard Self.batchRange.contains(batch) else { throw .init(.batch, value: batch, allowed: Self.batchRange.description) }
+            // OperationTimer batches bootstraps only; a batched keyswitch or FFT is not what the executor does.
+            guard batch == 1 || operation == .pbs else {
+                throw .init(.batch, value: batch, allowed: "1 for \(operation.rawValue) (batches apply to pbs only)")
+            }
+            self.operation = operation
+            self.runs = runs
+            self.threads = threads
+            self.batch = batch
+            self.rounding = rounding
+        }
+    }
+
+    public static func run(_ request: Request, parameters: ParameterSet) -> BenchmarkRecord {
+        let (operation, runs, threads, batch) = (request.operation, request.runs, request.threads, request.batch)
         if operation == .keygen {
             let timings = OperationTimer.keyGeneration(parameters: parameters, runs: runs)
             return BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: 1, timings: timings, floor: nil)
         }
         let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: .operatingSystem)
         let floor = OperationTimer.blindRotationFloor(serverKey)
+        let wanted = request.rounding
         let (rounding, log2PError) = ExactRounding.forFreshValue(
-            heldBits: request.heldBits, removing: request.removedBits, groupBits: request.groupBits, parameters: parameters)
+            heldBits: wanted.heldBits, removing: wanted.removedBits, groupBits: wanted.groupBits, parameters: parameters)
         let timings = OperationTimer.measure(operation, clientKey: clientKey, serverKey: serverKey, runs: runs, threads: threads,
                                              rounding: rounding, batch: batch)
         var record = BenchmarkRecord(parameters: parameters, operation: operation, runs: runs, threads: threads, timings: timings,
                                      floor: floor)
         if batch > 1 { record.batch = batch }
         if operation == .round {
-            record.rounding = .init(held_bits: request.heldBits, removed_bits: request.removedBits, groups: rounding.groups.map(\.bits),
+            record.rounding = .init(held_bits: wanted.heldBits, removed_bits: wanted.removedBits, groups: rounding.groups.map(\.bits),
                                     log2_p_error_predicted: log2PError, pbs_per_value: rounding.pbsCount)
         }
         return record
     }
+}
+
+/// A `lockstep bench` value outside what the measurement can take.
+public struct BenchmarkRequestError: Error, Equatable, CustomStringConvertible {
+    public enum Parameter: Sendable, Equatable {
+        case runs, threads, batch, heldBits, removedBits, groupBits
+    }
+
+    public let parameter: Parameter
+    public let value: Int
+    public let allowed: String
+
+    init(_ parameter: Parameter, value: Int, allowed: String) {
+        self.parameter = parameter
+        self.value = value
+        self.allowed = allowed
+    }
+
+    public var description: String { "\(parameter) \(value): allowed: \(allowed)" }
 }
 
 extension BenchmarkRecord {

@@ -46,30 +46,38 @@ struct Bench: AsyncParsableCommand {
     var batch: Int = 1
 
     func validate() throws {
-        guard (1...1_000_000).contains(runs) else { throw ValidationError("--runs must be in 1...1000000, got \(runs).") }
-        guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1...64, got \(threads).") }
+        _ = try request()
         _ = try ParameterLookup.named(params)
-        guard (1...30).contains(heldBits) else { throw ValidationError("--held-bits must be in 1...30, got \(heldBits).") }
-        guard (1..<heldBits).contains(shift) else {
-            throw ValidationError("--shift must be in 1...\(heldBits - 1) (below --held-bits), got \(shift).")
-        }
-        if let groupBits, !(1...11).contains(groupBits) {
-            throw ValidationError("--group-bits must be in 1...11, got \(groupBits).")
-        }
-        guard (1...64).contains(batch) else { throw ValidationError("--batch must be in 1...64, got \(batch).") }
-        guard batch == 1 || operation == .pbs else {
-            throw ValidationError("--batch applies to pbs only (got \(operation.rawValue) with --batch \(batch)).")
-        }
     }
 
     func run() async throws {
         BuildConfiguration.warnIfDebug()
-        let record = Benchmark.run(
-            operation, parameters: try ParameterLookup.named(params), runs: runs, threads: threads,
-            rounding: .init(heldBits: heldBits, removedBits: shift, groupBits: groupBits), batch: batch)
+        let record = Benchmark.run(try request(), parameters: try ParameterLookup.named(params))
         switch format {
         case .json: print(try record.jsonLine())
         case .table: print(record.tableText())
+        }
+    }
+
+    /// The flags as the module's checked request; a usage error naming the flag otherwise.
+    private func request() throws -> Benchmark.Request {
+        do throws(BenchmarkRequestError) {
+            return try Benchmark.Request(
+                operation, runs: runs, threads: threads, batch: batch,
+                rounding: .init(heldBits: heldBits, removedBits: shift, groupBits: groupBits))
+        } catch {
+            throw ValidationError("\(Self.flag(error.parameter)) \(error.value): allowed: \(error.allowed).")
+        }
+    }
+
+    private static func flag(_ parameter: BenchmarkRequestError.Parameter) -> String {
+        switch parameter {
+        case .runs: "--runs"
+        case .threads: "--threads"
+        case .batch: "--batch"
+        case .heldBits: "--held-bits"
+        case .removedBits: "--shift"
+        case .groupBits: "--group-bits"
         }
     }
 }

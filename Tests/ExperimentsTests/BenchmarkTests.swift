@@ -25,8 +25,9 @@ import TFHE
     }
 
     @Test func keyswitchLineHasTheFloorAndThroughput() throws {
-        let record = Benchmark.run(.ks, parameters: Self.insecureTestSet, runs: 2, threads: 2,
-                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: nil))
+        let record = Benchmark.run(
+            try .init(.ks, runs: 2, threads: 2, rounding: try .init(heldBits: 4, removedBits: 2, groupBits: nil)),
+            parameters: Self.insecureTestSet)
         let fields = try Self.fields(record)
         #expect(Set(fields.keys) == Self.commonKeys.union(["floor_ms", "floor_cpu_ms", "throughput_per_s"]))
         #expect(fields["operation"] as? String == "ks")
@@ -37,15 +38,17 @@ import TFHE
     }
 
     @Test func keyGenerationLineHasNoFloor() throws {
-        let record = Benchmark.run(.keygen, parameters: Self.insecureTestSet, runs: 1, threads: 4,
-                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: nil))
+        let record = Benchmark.run(
+            try .init(.keygen, runs: 1, threads: 4, rounding: try .init(heldBits: 4, removedBits: 2, groupBits: nil)),
+            parameters: Self.insecureTestSet)
         #expect(Set(try Self.fields(record).keys) == Self.commonKeys)
         #expect(record.threads == 1, "key generation is timed on one thread whatever --threads says")
     }
 
     @Test func roundingLineDescribesTheRounding() throws {
-        let record = Benchmark.run(.round, parameters: Self.insecureTestSet, runs: 1, threads: 1,
-                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: 1))
+        let record = Benchmark.run(
+            try .init(.round, runs: 1, threads: 1, rounding: try .init(heldBits: 4, removedBits: 2, groupBits: 1)),
+            parameters: Self.insecureTestSet)
         let fields = try Self.fields(record)
         #expect(Set(fields.keys) == Self.commonKeys.union(["floor_ms", "floor_cpu_ms", "throughput_per_s", "rounding"]))
         let rounding = try #require(fields["rounding"] as? [String: Any])
@@ -57,8 +60,9 @@ import TFHE
     /// Every line says where and with what it was measured (issue 14): a figure from another
     /// machine, commit or FFTW is visible as such.
     @Test func everyLineCarriesItsContext() throws {
-        let record = Benchmark.run(.pbs, parameters: Self.insecureTestSet, runs: 1, threads: 1,
-                                   rounding: .init(heldBits: 4, removedBits: 2, groupBits: nil), batch: 2)
+        let record = Benchmark.run(
+            try .init(.pbs, runs: 1, threads: 1, batch: 2, rounding: try .init(heldBits: 4, removedBits: 2, groupBits: nil)),
+            parameters: Self.insecureTestSet)
         #expect(record.schema == BenchmarkRecord.currentSchema && record.batch == 2)
         let context = try #require(record.context)
         #expect(context.logical_cores >= 1)
@@ -68,5 +72,23 @@ import TFHE
         let written = try #require(fields["context"] as? [String: Any])
         #expect(Set(written.keys).isSuperset(of: ["logical_cores", "toolchain", "libraries"]))
         #expect(record.tableText().contains("logical cores"))
+    }
+
+    /// Every count a flag gives is checked before any work (issue 15): values that used to reach
+    /// `OperationTimer`'s and `ExactRounding`'s preconditions are errors naming the value.
+    @Test func requestsOutsideTheMeasurableAreRefused() throws {
+        let fine = try Benchmark.RoundingRequest(heldBits: 10, removedBits: 6, groupBits: nil)
+        func refused(_ make: () throws -> Void) -> BenchmarkRequestError.Parameter? {
+            do { try make(); return nil } catch let error as BenchmarkRequestError { return error.parameter } catch { return nil }
+        }
+        #expect(refused { _ = try Benchmark.Request(.pbs, runs: 0, threads: 1, rounding: fine) } == .runs)
+        #expect(refused { _ = try Benchmark.Request(.pbs, runs: 1, threads: 0, rounding: fine) } == .threads)
+        #expect(refused { _ = try Benchmark.Request(.pbs, runs: 1, threads: 1, batch: 0, rounding: fine) } == .batch)
+        #expect(refused { _ = try Benchmark.Request(.ks, runs: 1, threads: 1, batch: 2, rounding: fine) } == .batch)
+        #expect(refused { _ = try Benchmark.RoundingRequest(heldBits: 31, removedBits: 6, groupBits: nil) } == .heldBits)
+        #expect(refused { _ = try Benchmark.RoundingRequest(heldBits: 4, removedBits: 4, groupBits: nil) } == .removedBits)
+        #expect(refused { _ = try Benchmark.RoundingRequest(heldBits: 1, removedBits: 1, groupBits: nil) } == .removedBits)
+        #expect(refused { _ = try Benchmark.RoundingRequest(heldBits: 10, removedBits: 6, groupBits: 12) } == .groupBits)
+        #expect(refused { _ = try Benchmark.Request(.pbs, runs: 5, threads: 2, batch: 8, rounding: fine) } == nil)
     }
 }
