@@ -135,10 +135,12 @@ public enum Architecture: Hashable, Sendable {
     /// readable spelling of a CNN does not fit a folder name; the manifest holds the list).
     public var label: String {
         switch self {
-        case .hidden(let widths, _): "h" + widths.map(String.init).joined(separator: "x")
+        case .hidden(let widths, _): Self.hiddenLabel(widths)
         case .layers(let specs): "l" + String(sha256Hex(Data(Self.canonicalText(specs).utf8)).prefix(8))
         }
     }
+
+    static func hiddenLabel(_ widths: [Int]) -> String { "h" + widths.map(String.init).joined(separator: "x") }
 
     static func canonicalText(_ specs: [LayerSpec]) -> String { specs.map(\.description).joined(separator: ", ") }
 

@@ -16,7 +16,7 @@ public enum ConfigLoader {
     /// `Architecture.label`).
     static let sweepKeys: [(path: [String], label: @Sendable (String) -> String)] = [
         (["dataset", "name"], { $0 }),
-        (["model", "hidden"], { "h" + $0 }),
+        (["model", "hidden"], { $0 }),
         (["model", "layers"], { $0 }),
         (["model", "activation"], { $0 }),
         (["training", "epochs"], { "e\($0)" }),
@@ -134,8 +134,7 @@ public enum ConfigLoader {
                     case .scalar(let scalar, _):
                         text = scalar
                     case .sequence(let widths, _) where isHiddenList:
-                        text = widths.map { if case .scalar(let width, _) = $0 { width } else { "?" } }
-                            .joined(separator: "x")
+                        text = hiddenListLabel(widths)
                     case .sequence(let items, _) where isLayerList:
                         text = layerListLabel(items)
                     default:
@@ -178,6 +177,17 @@ public enum ConfigLoader {
     /// spellings of one list are one experiment (and the duplicate check below catches them).
     /// An item that does not parse is reported by `decode` with its key path; its raw text
     /// keeps the label defined until then.
+    /// `Architecture.label` of a hidden-width list; decoding reports a width that is not an
+    /// integer, so its label only has to be a name.
+    private static func hiddenListLabel(_ items: [ConfigNode]) -> String {
+        var widths: [Int] = []
+        for item in items {
+            guard case .scalar(let text, _) = item, let width = Int(text) else { return "h-unparsed" }
+            widths.append(width)
+        }
+        return Architecture.hiddenLabel(widths)
+    }
+
     private static func layerListLabel(_ items: [ConfigNode]) -> String {
         var specs: [LayerSpec] = []
         for item in items {

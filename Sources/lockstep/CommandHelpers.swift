@@ -66,12 +66,13 @@ func log2PError(_ text: String) throws -> Double {
     return log2
 }
 
-/// A `--params` name of the catalog; a usage error listing the known names otherwise.
+/// A parameter-set name of the catalog given with `flag`; a usage error naming the flag and
+/// listing the known names otherwise. Every command's set flag goes through here.
 enum ParameterLookup {
-    static func named(_ name: String) throws -> ParameterSet {
+    static func named(_ name: String, flag: String = "--params") throws -> ParameterSet {
         guard let parameters = ParameterCatalog.named(name) else {
             let known = ParameterCatalog.all.map(\.name).joined(separator: ", ")
-            throw ValidationError("Unknown parameter set '\(name)'. Known sets: \(known), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs14x2).")
+            throw ValidationError("\(flag) \(name): no such parameter set. Known sets: \(known), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs14x2).")
         }
         return parameters
     }

@@ -83,7 +83,7 @@ struct Noise: AsyncParsableCommand {
         var allRows: [NoiseReportRow] = []
         var estimates: [FFTTermEstimate] = []
         for name in parameterSetNames {
-            let parameters = ParameterCatalog.named(name)!
+            let parameters = try ParameterLookup.named(name)
             let experimentConfiguration = NoiseExperiment.Configuration(
                 parameters: parameters, samples: samples, blindRotations: blindRotations, inflateBits: inflate,
                 expectedFailures: expectedFailures, threads: threads, confidenceLevel: confidence, seed: seed,

@@ -108,13 +108,7 @@ struct Params: AsyncParsableCommand {
         }
         let namedWanted = !sets.isEmpty || (!optimize && custom == nil)
         if namedWanted {
-            let chosen = try sets.isEmpty ? ParameterCatalog.all : sets.map { name in
-                guard let set = ParameterCatalog.named(name) else {
-                    throw ValidationError("--set \(name): no such parameter set. Known: "
-                        + ParameterCatalog.all.map(\.name).joined(separator: ", "))
-                }
-                return set
-            }
+            let chosen = try sets.isEmpty ? ParameterCatalog.all : sets.map { try ParameterLookup.named($0, flag: "--set") }
             for set in chosen {
                 try SecurityCheck.enforce(set)
                 rows.append(ParameterReport(set: set, origin: .catalog,

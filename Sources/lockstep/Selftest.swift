@@ -65,7 +65,7 @@ struct Selftest: AsyncParsableCommand {
 
     func run() async throws {
         BuildConfiguration.warnIfDebug()
-        let sets = try (params.isEmpty ? ParameterCatalog.all : params.map(ParameterLookup.named))
+        let sets = try (params.isEmpty ? ParameterCatalog.all : params.map { try ParameterLookup.named($0) })
             .filter { $0.precision <= precisionMax }
         guard !sets.isEmpty else {
             throw ValidationError("No parameter set has precision ≤ \(precisionMax).")
