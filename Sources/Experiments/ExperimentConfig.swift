@@ -53,6 +53,19 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         /// The model comes from a file (`load` or `onnx`), not from training.
         public var isImported: Bool { load != nil || onnx != nil }
 
+        /// The section as fingerprints see it. A loaded model's path says where its file lies
+        /// (relative to the working directory inside it, absolute outside), not what it is:
+        /// `ExperimentRunner.Inputs` holds the file's sha256. With the path in the fingerprint,
+        /// moving a checkout or running from another folder made finished results look stale.
+        public var fingerprintIdentity: ModelSection {
+            var identity = self
+            if load != nil { identity.load = Self.pathInInputs }
+            if onnx != nil { identity.onnx = Self.pathInInputs }
+            return identity
+        }
+
+        static let pathInInputs = "(file content: inputs fingerprint)"
+
         // Encoded as the config spells it: `hidden` and `activation`, exactly the keys of the
         // section before `model.layers` existed (so earlier fingerprints, results and reusable
         // float models still match), or `layers` as canonical item texts.
@@ -193,10 +206,13 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         case encrypt, simulate, both
     }
 
-    /// sha256 of the canonical JSON of this config (sorted keys) and the schema version.
+    /// sha256 of the canonical JSON of this config (sorted keys) and the schema version; a
+    /// loaded model's path enters as `ModelSection.fingerprintIdentity` spells it.
     public var fingerprint: String {
+        var identity = self
+        identity.model = model.fingerprintIdentity
         // Encoding plain Codable structs cannot fail.
-        let json = try! JSONManifest.encode(self)
+        let json = try! JSONManifest.encode(identity)
         return sha256Hex(Data("lockstep-config-v\(Self.schemaVersion)\n".utf8) + json)
     }
 }

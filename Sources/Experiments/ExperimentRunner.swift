@@ -1,6 +1,7 @@
 import GSLStatistics
 import Circuit
 import Datasets
+import FileInput
 import Foundation
 import ModelImport
 import NeuralNet
@@ -68,7 +69,8 @@ public struct ExperimentRunner: Sendable {
             var training: ExperimentConfig.TrainingSection
         }
         let key = FloatModelKey(
-            schemaVersion: ExperimentConfig.schemaVersion, dataset: config.dataset, dataFiles: dataFiles, model: config.model,
+            schemaVersion: ExperimentConfig.schemaVersion, dataset: config.dataset, dataFiles: dataFiles,
+            model: config.model.fingerprintIdentity,
             training: config.training)
         // Encoding plain Codable structs cannot fail.
         return sha256Hex(try! JSONManifest.encode(key))
@@ -90,11 +92,13 @@ public struct ExperimentRunner: Sendable {
         let dataFiles = try DatasetLoader(dataDirectory: dataDirectory).fileDigests(of: config.dataset.name)
         var loaded: String? = nil
         if let path = config.model.load ?? config.model.onnx {
-            guard let content = FileManager.default.contents(atPath: path) else {
-                let key = config.model.load != nil ? "model.load" : "model.onnx"
-                throw ExperimentError(experiment: config.name, message: "\(key): \(path) could not be read")
+            let (key, maximumBytes) = config.model.load != nil
+                ? ("model.load", Network.maximumFileBytes) : ("model.onnx", ONNXModel.maximumFileBytes)
+            do {
+                loaded = sha256Hex(try BoundedFile.read(URL(fileURLWithPath: path), maximumBytes: maximumBytes))
+            } catch {
+                throw ExperimentError(experiment: config.name, message: "\(key): \(path) \(error.reason)")
             }
-            loaded = sha256Hex(content)
         }
         return Inputs(dataFiles: dataFiles, loadedModelSHA256: loaded)
     }

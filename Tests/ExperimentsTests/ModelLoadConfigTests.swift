@@ -54,4 +54,29 @@ import Testing
         #expect(ModelSource(manifestText: "downloaded") == nil)
         #expect(sources.map(\.wasTrainedByLockstep) == [true, false, false, true])
     }
+
+    /// Issue 13: where a loaded model lies is not what it is. Two checkouts (or one run from two
+    /// folders) name the same file by different paths, absolute outside the working directory;
+    /// the config fingerprint must not tell them apart, and the file's content must.
+    @Test func theFingerprintFollowsTheModelsContentNotItsPath() throws {
+        let first = try directory(yaml: yaml("../models/model.json"))
+        let second = try directory(yaml: yaml("../models/model.json"))
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        func config(_ root: URL) throws -> ExperimentConfig {
+            try #require(try ConfigLoader.load(path: root.appendingPathComponent("configs/x.yaml").path).first)
+        }
+        let (a, b) = (try config(first), try config(second))
+        #expect(a.model.load != b.model.load, "the temporary folders differ, so the paths do")
+        #expect(a.fingerprint == b.fingerprint)
+        #expect(ExperimentRunner.floatModelFingerprint(a, dataFiles: [:]) == ExperimentRunner.floatModelFingerprint(b, dataFiles: [:]))
+
+        let runner = ExperimentRunner(options: RunOptions(resultsDirectory: first.appendingPathComponent("results")))
+        #expect(try runner.inputs(for: a) == runner.inputs(for: b))
+        try Network(sizes: [4, 5, 3], seed: 4).save(to: second.appendingPathComponent("models/model.json"))
+        #expect(try runner.inputs(for: a).fingerprint != runner.inputs(for: b).fingerprint, "other weights, same path shape")
+    }
 }
+
