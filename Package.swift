@@ -18,8 +18,14 @@ let targetsHaswell = false
 #endif
 let cpuFlags = targetsHaswell ? ["-target-cpu", "haswell"] : []
 
+//
+// Debug builds, which the unit tests and CI's verify and round trip use, optimise these modules
+// too: -O keeps bounds, overflow and exclusivity checks (only -Ounchecked and the release flag
+// above drop them; these modules have no `assert`), and unoptimised bootstraps and key
+// generation were most of CI's time (see README, "Two commands").
 let hotLoopSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"] + cpuFlags, .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(
