@@ -173,10 +173,6 @@ public enum ConfigLoader {
         return configs
     }
 
-    /// The name label of one `model.layers` sweep entry: from the canonical spelling, so two
-    /// spellings of one list are one experiment (and the duplicate check below catches them).
-    /// An item that does not parse is reported by `decode` with its key path; its raw text
-    /// keeps the label defined until then.
     /// `Architecture.label` of a hidden-width list; decoding reports a width that is not an
     /// integer, so its label only has to be a name.
     private static func hiddenListLabel(_ items: [ConfigNode]) -> String {
@@ -188,6 +184,10 @@ public enum ConfigLoader {
         return Architecture.hiddenLabel(widths)
     }
 
+    /// The name label of one `model.layers` sweep entry: from the canonical spelling, so two
+    /// spellings of one list are one experiment (and the duplicate check below catches them).
+    /// An item that does not parse is reported by `decode` with its key path; its raw text
+    /// keeps the label defined until then.
     private static func layerListLabel(_ items: [ConfigNode]) -> String {
         var specs: [LayerSpec] = []
         for item in items {
