@@ -267,6 +267,9 @@ public struct ExperimentRunner: Sendable {
         -> ExperimentOutcome
     {
         let startedAt = Date()
+        // The commit and tree the run starts from: a commit made while a long run goes on is
+        // not the code that ran.
+        let environment = RunEnvironment.capture()
         let runStart = ContinuousClock.now
         let prepared = try prepare(config)
         // Everything is written to a staging folder and swapped in once complete: until then the
@@ -283,8 +286,8 @@ public struct ExperimentRunner: Sendable {
         let records = ExperimentRecords(prepared: prepared, clear: clear, fhe: fhe)
         progress.stage("writing results")
         try ResultsWriter(files: files).write(
-            records, prepared: prepared, clear: clear, fhe: fhe, configFile: configFile, startedAt: startedAt,
-            totalSeconds: seconds(since: runStart))
+            records, prepared: prepared, clear: clear, fhe: fhe, configFile: configFile, environment: environment,
+            startedAt: startedAt, totalSeconds: seconds(since: runStart))
         try Self.swapIn(staging: files.directory, final: finalFiles.directory, replaced: bookkeeping.replaced(for: config.name))
         return ExperimentOutcome(status: .ran, summary: records.summary, files: finalFiles)
     }

@@ -94,7 +94,7 @@ struct ResultsWriter {
 
     func write(
         _ records: ExperimentRecords, prepared: PreparedExperiment, clear: ClearEvaluation, fhe: FHEStage,
-        configFile: String?, startedAt: Date, totalSeconds: Double
+        configFile: String?, environment: RunEnvironment, startedAt: Date, totalSeconds: Double
     ) throws {
         let (config, split, model, circuit) = (prepared.config, prepared.split, prepared.model, prepared.circuit)
         let summary = records.summary
@@ -155,7 +155,7 @@ struct ResultsWriter {
                 finalEpochTrainAccuracy: prepared.finalEpochTrainAccuracy),
             fhe: fhe.encrypted.map { ExperimentManifest.FHEInfo($0, requestedSamples: config.fhe.samples) }
                 ?? .init(status: ReportValue.notRunText, requestedSamples: config.fhe.samples, reason: fheReason),
-            environment: RunEnvironment.capture(), startedAt: startedAt, finishedAt: Date(),
+            environment: environment, startedAt: startedAt, finishedAt: Date(),
             inputsFingerprint: prepared.inputs.fingerprint,
             simulation: fhe.simulated.map(ExperimentManifest.SimulationInfo.init))
         try JSONManifest.write(manifest, to: files.manifest)
