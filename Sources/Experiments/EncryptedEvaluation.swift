@@ -125,12 +125,12 @@ public struct EncryptedEvaluation: Sendable {
         let clock = ContinuousClock()
         let keygenStart = clock.now
         let seed = Self.keySeed(keySeed)
-        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
+        let keys = plan.generateKeys(seed: seed)
         let keygenSeconds = (clock.now - keygenStart).inSeconds
 
         let evaluator = EncryptedEvaluator(
-            client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: threads))
+            client: EncryptedCircuitClient(plan: plan, clientKeys: keys.clientKeys),
+            executor: EncryptedExecutor(plan: plan, serverKeys: keys.serverKeys, threads: threads))
         let indices = subset(count: count, of: testFeatures.count, seed: subsetSeed)
         var checks = [SampleCheck]()
         checks.reserveCapacity(indices.count)
@@ -142,7 +142,8 @@ public struct EncryptedEvaluation: Sendable {
 
         let circuit = plan.circuit
         let noiseModel = NoiseModel(parameters: plan.parameters)
-        let keyWeights = KeyWeights(clientKey: clientKey)
+        // TODO(two key pairs): the tables of another pair need its own key weights.
+        let keyWeights = KeyWeights(clientKey: keys.clientKey)
         let mismatchesPerOp = circuit.ops.indices.map { i in checks.reduce(0) { $0 + $1.mismatchesPerOp[i] } }
         let layers = try zip(circuit.stages, plan.layers).map { stage, planLayer -> LayerResult in
             // The layer's output: its table op (PBS outputs at the next layer's Δ), or the

@@ -77,10 +77,10 @@ public struct SimulationCheck: Sendable {
         try SecurityCheck.enforce(plan.parameters)
         progress.stage("generating keys (\(plan.keysDescription))")
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
-        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
+        let keys = plan.generateKeys(seed: seed)
         let encrypted = EncryptedEvaluator(
-            client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: max(1, threads)))
+            client: EncryptedCircuitClient(plan: plan, clientKeys: keys.clientKeys),
+            executor: EncryptedExecutor(plan: plan, serverKeys: keys.serverKeys, threads: max(1, threads)))
         let clear = ClearEvaluator(plan.circuit)
 
         let encryptedIndices = EncryptedEvaluation.subset(count: encryptedSamples, of: test.count, seed: subsetSeed)
