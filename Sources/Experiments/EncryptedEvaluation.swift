@@ -103,7 +103,7 @@ public struct EncryptedEvaluation: Sendable {
     /// unless its set is 128-bit secure; `lockstep keygen` plans a circuit file the same way.
     public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String) throws -> FHEPlan {
         let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
-        try SecurityCheck.enforce(plan.parameters)
+        for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
         return plan
     }
 
@@ -142,8 +142,8 @@ public struct EncryptedEvaluation: Sendable {
 
         let circuit = plan.circuit
         let noiseModel = NoiseModel(parameters: plan.parameters)
-        // TODO(two key pairs): the tables of another pair need its own key weights.
-        let keyWeights = KeyWeights(clientKey: keys.clientKey)
+        // Per key pair: a table's outputs follow the weights of its own pair's keys.
+        let keyWeights = keys.clientKeys.map { KeyWeights(clientKey: $0) }
         let mismatchesPerOp = circuit.ops.indices.map { i in checks.reduce(0) { $0 + $1.mismatchesPerOp[i] } }
         let layers = try zip(circuit.stages, plan.layers).map { stage, planLayer -> LayerResult in
             // The layer's output: its table op (PBS outputs at the next layer's Δ), or the
@@ -164,7 +164,8 @@ public struct EncryptedEvaluation: Sendable {
             let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : NoiseModel(parameters: tableSet).pbsOutput
             let keyPredicted = planLayer.isOutputLayer
                 ? planLayer.accumulatorVariance
-                : KeyConditionedNoise(parameters: tableSet, weights: keyWeights).pbsOutput(fft: noiseModel.fft)
+                : KeyConditionedNoise(parameters: tableSet, weights: keyWeights[plan.keyPairs.firstIndex { $0.sharesKeys(with: tableSet) } ?? 0])
+                    .pbsOutput(fft: noiseModel.fft)
             let torusNoise = measured.map { $0 * halfDelta }
             let predictedSigma = predicted.value.squareRoot()
             let keyPredictedSigma = keyPredicted.value.squareRoot()

@@ -74,7 +74,7 @@ public struct SimulationCheck: Sendable {
         let test = prepared.split.test
         progress.stage("choosing TFHE parameters at p_error 2^\(String(format: "%.1f", log2PErrorTarget))")
         let plan = try FHEPlanner.plan(prepared.circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
-        try SecurityCheck.enforce(plan.parameters)
+        for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
         progress.stage("generating keys (\(plan.keysDescription))")
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
         let keys = plan.generateKeys(seed: seed)
