@@ -91,34 +91,45 @@ public enum FHEPlanner {
         // Without a fitting set, the plan whose worst layer misses the target by the least
         // names the layer that rules every set out.
         var closest: (parameters: ParameterSet, layer: FHEPlan.Layer)?
-        for base in secure {
-            let variants = pbsDecompositionVariants(of: base)
-            let tableCandidates = quietnessFront(variants)
-            for set in variants {
-                let costPerPBS = min(CostModel.millions(set), CostModel.millions(tableCandidates[0]))
-                if let current = best, current.cost <= costPerPBS * minimalPBSCount { continue }
-                let layers = planLayers(stages, parameters: set, tableCandidates: tableCandidates, target: target, options: options)
-                let worst = layers.max { $0.log2PError < $1.log2PError }!
-                guard worst.log2PError <= target else {
-                    if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (set, worst) }
-                    continue
-                }
-                let cost = max(costPerPBS, layers.reduce(0) { total, layer in
-                    total + CostModel.millions(set) * Double(layer.roundingPBSCount)
-                        + CostModel.millions(layer.tableParameters ?? set) * Double(layer.tablePBSCount)
-                })
-                if best == nil || cost < best!.cost {
-                    best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
-                }
+        func consider(_ set: ParameterSet, base: ParameterSet, tableCandidates: [ParameterSet]) {
+            let cheapestTable = tableCandidates.map(CostModel.millions).min() ?? CostModel.millions(set)
+            let costPerPBS = min(CostModel.millions(set), cheapestTable)
+            if let current = best, current.cost <= costPerPBS * minimalPBSCount { return }
+            let layers = planLayers(stages, parameters: set, tableCandidates: tableCandidates, target: target, options: options)
+            let worst = layers.max { $0.log2PError < $1.log2PError }!
+            guard worst.log2PError <= target else {
+                if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (set, worst) }
+                return
             }
+            let cost = max(costPerPBS, layers.reduce(0) { total, layer in
+                total + CostModel.millions(set) * Double(layer.roundingPBSCount)
+                    + CostModel.millions(layer.tableParameters ?? set) * Double(layer.tablePBSCount)
+            })
+            if best == nil || cost < best!.cost {
+                best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
+            }
+        }
+        let fronts = secure.map { quietnessFront(pbsDecompositionVariants(of: $0)) }
+        for (b, base) in secure.enumerated() {
+            for set in pbsDecompositionVariants(of: base) { consider(set, base: base, tableCandidates: fronts[b]) }
+            // Two key pairs: rounding under this base's keys, the last hidden layer's tables
+            // under a pair with a larger N through a cross key (`FHEPlan.keyPairs`). Only the
+            // quietness fronts pair up: every variant against every other front would be
+            // tens of millions of layer plans.
+            guard hidden.contains(where: { $0.stage.shift > 0 }) else { continue }
+            let cross = fronts.indices.filter { $0 != b && secure[$0].polynomialSize.rawValue > base.polynomialSize.rawValue }
+                .flatMap { fronts[$0] }.filter { !$0.sharesKeys(with: base) }
+            guard !cross.isEmpty else { continue }
+            for set in fronts[b] { consider(set, base: base, tableCandidates: fronts[b] + cross) }
         }
         if var best {
             // Without rounding PBSs the set's own bootstrapping key would be generated and never
             // used: when every table uses one other decomposition, that is the plan's set (same
-            // keys, same keyswitch and modulus-switch noise, so every prediction stands).
+            // keys, same keyswitch and modulus-switch noise, so every prediction stands; not for
+            // another pair's set, whose tables were planned with its cross key's noise).
             let tableSets = Set(best.layers.compactMap(\.tableParameters))
             if best.layers.allSatisfy({ $0.roundingGroups.isEmpty }), tableSets.count == 1, let only = tableSets.first,
-                only != best.parameters {
+                only != best.parameters, only.sharesKeys(with: best.parameters) {
                 best.parameters = only
                 for i in best.layers.indices where best.layers[i].tableParameters != nil { best.layers[i].tableParameters = only }
             }
