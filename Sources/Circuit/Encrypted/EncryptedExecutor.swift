@@ -290,8 +290,9 @@ public struct EncryptedCircuitClient: Sendable {
     public var circuit: IntegerCircuit { plan.circuit }
 
     public init(plan: FHEPlan, clientKeys: [ClientKey]) {
-        precondition(clientKeys.map(\.parameters.name) == plan.keyPairs.map(\.name),
-                     "Client keys for \(clientKeys.map(\.parameters.name)) do not match the plan's key pairs \(plan.keyPairs.map(\.name)).")
+        let pairs = plan.keyPairs
+        precondition(clientKeys.count == pairs.count && zip(clientKeys, pairs).allSatisfy { $0.parameters.sharesKeys(with: $1) },
+                     "Client keys for \(clientKeys.map(\.parameters.name)) do not match the plan's key pairs \(pairs.map(\.name)).")
         self.plan = plan
         self.clientKeys = clientKeys
     }
