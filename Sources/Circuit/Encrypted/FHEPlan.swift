@@ -62,6 +62,8 @@ public struct FHEPlan: Sendable, Equatable {
         /// (`ParameterSet.sharesKeys`). Only the next layer feels the choice, through the
         /// table outputs' noise, so a layer whose outputs are summed by wide weights and
         /// decrypted pays for a quiet two-level key while rounding PBSs keep the cheap one.
+        /// On the last hidden layer it may also be a set of another key pair (`keyPairs`): its
+        /// tables then see that pair's cross keyswitch, modulus switch and N.
         public internal(set) var tableParameters: ParameterSet?
         /// Stored only when true, so plans and manifests recorded before padding-free tables
         /// existed decode unchanged and keep their fingerprints (`usesPaddingBit`).
