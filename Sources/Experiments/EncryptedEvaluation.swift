@@ -101,8 +101,10 @@ public struct EncryptedEvaluation: Sendable {
 
     /// The plan an experiment runs encrypted (`fhe.p_error`, `fhe.parameters`), refused
     /// unless its set is 128-bit secure; `lockstep keygen` plans a circuit file the same way.
-    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String) throws -> FHEPlan {
-        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
+    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String,
+                            options: FHEPlanOptions = FHEPlanOptions()) throws -> FHEPlan {
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName,
+                                       options: options)
         for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
         return plan
     }

@@ -17,11 +17,16 @@ public struct FHEPlanOptions: Sendable, Equatable {
     /// Whether a hidden layer whose tables allow it may hold values in the padding bit
     /// (`FHEPlan.Layer.usesPaddingBit`); off, every layer keeps it clear (to measure the gain).
     public var paddingBitForValues: Bool
+    /// Whether the automatic planner may put the last hidden layer's tables under a second key
+    /// pair (`FHEPlan.keyPairs`); deployment files hold one pair.
+    public var allowsTwoKeyPairs: Bool
 
-    public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil, paddingBitForValues: Bool = true) {
+    public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil, paddingBitForValues: Bool = true,
+                allowsTwoKeyPairs: Bool = true) {
         self.extraction = extraction
         self.maxRoundingGroupBits = maxRoundingGroupBits
         self.paddingBitForValues = paddingBitForValues
+        self.allowsTwoKeyPairs = allowsTwoKeyPairs
     }
 }
 
@@ -116,7 +121,7 @@ public enum FHEPlanner {
             // under a pair with a larger N through a cross key (`FHEPlan.keyPairs`). Only the
             // quietness fronts pair up: every variant against every other front would be
             // tens of millions of layer plans.
-            guard hidden.contains(where: { $0.stage.shift > 0 }) else { continue }
+            guard options.allowsTwoKeyPairs, hidden.contains(where: { $0.stage.shift > 0 }) else { continue }
             let cross = fronts.indices.filter { $0 != b && secure[$0].polynomialSize.rawValue > base.polynomialSize.rawValue }
                 .flatMap { fronts[$0] }.filter { !$0.sharesKeys(with: base) }
             guard !cross.isEmpty else { continue }
