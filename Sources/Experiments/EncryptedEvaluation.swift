@@ -101,9 +101,11 @@ public struct EncryptedEvaluation: Sendable {
 
     /// The plan an experiment runs encrypted (`fhe.p_error`, `fhe.parameters`), refused
     /// unless its set is 128-bit secure; `lockstep keygen` plans a circuit file the same way.
-    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String) throws -> FHEPlan {
-        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
-        try SecurityCheck.enforce(plan.parameters)
+    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String,
+                            options: FHEPlanOptions = FHEPlanOptions()) throws -> FHEPlan {
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName,
+                                       options: options)
+        for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
         return plan
     }
 
@@ -125,12 +127,12 @@ public struct EncryptedEvaluation: Sendable {
         let clock = ContinuousClock()
         let keygenStart = clock.now
         let seed = Self.keySeed(keySeed)
-        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
+        let keys = plan.generateKeys(seed: seed)
         let keygenSeconds = (clock.now - keygenStart).inSeconds
 
         let evaluator = EncryptedEvaluator(
-            client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: threads))
+            client: EncryptedCircuitClient(plan: plan, clientKeys: keys.clientKeys),
+            executor: EncryptedExecutor(plan: plan, serverKeys: keys.serverKeys, threads: threads))
         let indices = subset(count: count, of: testFeatures.count, seed: subsetSeed)
         var checks = [SampleCheck]()
         checks.reserveCapacity(indices.count)
@@ -142,7 +144,8 @@ public struct EncryptedEvaluation: Sendable {
 
         let circuit = plan.circuit
         let noiseModel = NoiseModel(parameters: plan.parameters)
-        let keyWeights = KeyWeights(clientKey: clientKey)
+        // Per key pair: a table's outputs follow the weights of its own pair's keys.
+        let keyWeights = keys.clientKeys.map { KeyWeights(clientKey: $0) }
         let mismatchesPerOp = circuit.ops.indices.map { i in checks.reduce(0) { $0 + $1.mismatchesPerOp[i] } }
         let layers = try zip(circuit.stages, plan.layers).map { stage, planLayer -> LayerResult in
             // The layer's output: its table op (PBS outputs at the next layer's Δ), or the
@@ -163,7 +166,8 @@ public struct EncryptedEvaluation: Sendable {
             let predicted = planLayer.isOutputLayer ? planLayer.accumulatorVariance : NoiseModel(parameters: tableSet).pbsOutput
             let keyPredicted = planLayer.isOutputLayer
                 ? planLayer.accumulatorVariance
-                : KeyConditionedNoise(parameters: tableSet, weights: keyWeights).pbsOutput(fft: noiseModel.fft)
+                : KeyConditionedNoise(parameters: tableSet, weights: keyWeights[plan.keyPairs.firstIndex { $0.sharesKeys(with: tableSet) } ?? 0])
+                    .pbsOutput(fft: noiseModel.fft)
             let torusNoise = measured.map { $0 * halfDelta }
             let predictedSigma = predicted.value.squareRoot()
             let keyPredictedSigma = keyPredicted.value.squareRoot()

@@ -74,13 +74,13 @@ public struct SimulationCheck: Sendable {
         let test = prepared.split.test
         progress.stage("choosing TFHE parameters at p_error 2^\(String(format: "%.1f", log2PErrorTarget))")
         let plan = try FHEPlanner.plan(prepared.circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
-        try SecurityCheck.enforce(plan.parameters)
+        for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
         progress.stage("generating keys (\(plan.keysDescription))")
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
-        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
+        let keys = plan.generateKeys(seed: seed)
         let encrypted = EncryptedEvaluator(
-            client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-            executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: max(1, threads)))
+            client: EncryptedCircuitClient(plan: plan, clientKeys: keys.clientKeys),
+            executor: EncryptedExecutor(plan: plan, serverKeys: keys.serverKeys, threads: max(1, threads)))
         let clear = ClearEvaluator(plan.circuit)
 
         let encryptedIndices = EncryptedEvaluation.subset(count: encryptedSamples, of: test.count, seed: subsetSeed)

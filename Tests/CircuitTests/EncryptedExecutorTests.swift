@@ -22,10 +22,10 @@ func makeEvaluator(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UI
                    options: FHEPlanOptions = FHEPlanOptions()) -> EncryptedEvaluator {
     let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
                                    tableCandidates: tableCandidates, options: options)
-    let (clientKey, serverKeys) = plan.generateKeys(seed: .fixed(Array(repeating: seed, count: 32)))
+    let keys = plan.generateKeys(seed: .fixed(Array(repeating: seed, count: 32)))
     return EncryptedEvaluator(
-        client: EncryptedCircuitClient(plan: plan, clientKey: clientKey),
-        executor: EncryptedExecutor(plan: plan, serverKeys: serverKeys, threads: 2))
+        client: EncryptedCircuitClient(plan: plan, clientKeys: keys.clientKeys),
+        executor: EncryptedExecutor(plan: plan, serverKeys: keys.serverKeys, threads: 2))
 }
 
 /// Sample 0 puts every input at its lowest code, sample 1 at its highest (the inputs that reach

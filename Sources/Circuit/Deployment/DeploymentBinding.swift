@@ -37,6 +37,10 @@ public struct DeploymentBinding: Sendable, Equatable {
     /// Throws unless the later commands can rebuild `plan` from `source` and the fields of a
     /// binding; keygen asks before it generates any key.
     public static func requireRebuildable(_ plan: FHEPlan, source: IntegerCircuit) throws {
+        // Key files hold one client key and server keys sharing one keyswitching key.
+        guard plan.keyPairs.count == 1 else {
+            throw CircuitFileError(description: "the plan (\(plan.keysDescription)) uses \(plan.keyPairs.count) key pairs; deployment files hold one; choose a named parameter set with --parameters")
+        }
         let sets = plan.bootstrapParameterSets
         guard sets.count <= maximumParameterSets else {
             throw CircuitFileError(description: "the plan uses \(sets.count) bootstrapping keys; deployment files hold at most \(maximumParameterSets)")

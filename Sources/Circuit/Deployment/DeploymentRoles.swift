@@ -7,7 +7,8 @@ public enum DeploymentKeys {
     /// narrowing). Throws when the plan could not be rebuilt by the later commands.
     public static func generate(plan: FHEPlan, source: IntegerCircuit, seed: RandomSeed) throws -> (client: ClientKeyFile, server: ServerKeyFile) {
         try DeploymentBinding.requireRebuildable(plan, source: source)
-        let (clientKey, serverKeys) = plan.generateKeys(seed: seed)
+        let keys = plan.generateKeys(seed: seed)
+        let (clientKey, serverKeys) = (keys.clientKey, keys.serverKeys)
         let binding = try DeploymentBinding(plan: plan, source: source, keyPair: serverKeys.keyPairFingerprint)
         return (ClientKeyFile(binding: binding, clientKey: clientKey), ServerKeyFile(binding: binding, serverKeys: serverKeys))
     }

@@ -136,7 +136,9 @@ public final class EncryptedExecutor: @unchecked Sendable {
 
     /// Outputs (neurons, or a convolution's positions and channels) are spread over the threads.
     private func linear(_ rows: LinearRows, constants: [UInt64], inputs: [LWECiphertext]) -> [LWECiphertext] {
-        let dimension = serverKey.parameters.bigLWEDimension
+        // The sum stays under its inputs' key pair (the output layer of a two-pair plan sums
+        // the second pair's table outputs).
+        let dimension = inputs.first?.dimension ?? serverKey.parameters.bigLWEDimension
         let results = LWECiphertextSlots(count: rows.outputCount, dimension: dimension)
         let workers = min(threads, rows.outputCount)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -166,8 +168,9 @@ public final class EncryptedExecutor: @unchecked Sendable {
     }
 
     private func lookUp(_ tables: [LookupTable], key: Int, corrections: [UInt64]?, inputs: [LWECiphertext]) -> [LWECiphertext] {
-        let dimension = serverKey.parameters.bigLWEDimension
         let serverKey = serverKeys[key]
+        // Under the table key's pair: a cross key's outputs leave the first pair.
+        let dimension = serverKey.parameters.bigLWEDimension
         let results = LWECiphertextSlots(count: inputs.count, dimension: dimension)
         forEachBatch(count: inputs.count) { chunk, slots in
             let batch = chunk.map { inputs[$0] }
@@ -237,19 +240,42 @@ final class RoundingScratch: @unchecked Sendable {
     }
 }
 
+/// The keys of one plan: a client key per `FHEPlan.keyPairs` and a server key per
+/// `FHEPlan.bootstrapParameterSets`.
+public struct PlanKeys: Sendable {
+    public let clientKeys: [ClientKey]
+    public let serverKeys: [ServerKey]
+    /// The first pair's: it encrypts the inputs.
+    public var clientKey: ClientKey { clientKeys[0] }
+}
+
 extension FHEPlan {
-    /// A fresh key pair for this plan: the client key, and one server key per
-    /// `bootstrapParameterSets` (the first with the keyswitching key, the others sharing it).
-    public func generateKeys(seed: RandomSeed) -> (clientKey: ClientKey, serverKeys: [ServerKey]) {
-        let (clientKey, serverKey) = ClientKey.generate(parameters: parameters, seed: seed)
-        let others = bootstrapParameterSets.dropFirst().map { clientKey.serverKey(for: $0, sharing: serverKey) }
-        return (clientKey, [serverKey] + others)
+    /// Fresh keys for this plan: a client key per key pair, and one server key per
+    /// `bootstrapParameterSets`: the first pair's with its keyswitching key, its other
+    /// decompositions sharing it, and for another pair's set a cross key reading the first
+    /// pair's big key. With `.fixed`, pair p uses `seed.forKeyPair(p)`.
+    public func generateKeys(seed: RandomSeed) -> PlanKeys {
+        let pairs = keyPairs
+        let generated = pairs.indices.map { p in ClientKey.generate(parameters: pairs[p], seed: seed.forKeyPair(p)) }
+        let first = generated[0]
+        let serverKeys = bootstrapParameterSets.enumerated().map { position, set -> ServerKey in
+            if position == 0 { return first.serverKey }
+            let p = pairs.firstIndex { $0.sharesKeys(with: set) }!
+            let (client, own) = generated[p]
+            let bootstrap = set == own.parameters ? own : client.serverKey(for: set, sharing: own)
+            return p == 0 ? bootstrap : client.serverKey(readingFrom: first.clientKey, bootstrappingWith: bootstrap)
+        }
+        return PlanKeys(clientKeys: generated.map(\.clientKey), serverKeys: serverKeys)
     }
 
-    /// Bytes of the server keys `generateKeys` makes: the keyswitching key once, every
-    /// bootstrapping key.
+    /// Bytes of the server keys `generateKeys` makes: each pair's keyswitching key (a cross
+    /// key's reads the first pair's big key), every bootstrapping key.
     public var serverKeyBytes: Int {
-        KeySizes.keyswitchKeyBytes(parameters) + bootstrapParameterSets.reduce(0) { $0 + KeySizes.bootstrapKeyBytes($1) }
+        let pairs = keyPairs
+        let keyswitch = KeySizes.keyswitchKeyBytes(parameters) + pairs.dropFirst().reduce(0) { total, pair in
+            total + KeySizes.keyswitchKeyBytes(pair) / pair.bigLWEDimension.rawValue * parameters.bigLWEDimension.rawValue
+        }
+        return keyswitch + bootstrapParameterSets.reduce(0) { $0 + KeySizes.bootstrapKeyBytes($1) }
     }
 }
 
@@ -257,12 +283,23 @@ extension FHEPlan {
 /// decrypts any op's values. Never handed to server code.
 public struct EncryptedCircuitClient: Sendable {
     public let plan: FHEPlan
-    public let clientKey: ClientKey
+    /// One per `plan.keyPairs`.
+    public let clientKeys: [ClientKey]
+    /// The first pair's, which encrypts the inputs.
+    public var clientKey: ClientKey { clientKeys[0] }
     public var circuit: IntegerCircuit { plan.circuit }
 
-    public init(plan: FHEPlan, clientKey: ClientKey) {
+    public init(plan: FHEPlan, clientKeys: [ClientKey]) {
+        let pairs = plan.keyPairs
+        precondition(clientKeys.count == pairs.count && zip(clientKeys, pairs).allSatisfy { $0.parameters.sharesKeys(with: $1) },
+                     "Client keys for \(clientKeys.map(\.parameters.name)) do not match the plan's key pairs \(pairs.map(\.name)).")
         self.plan = plan
-        self.clientKey = clientKey
+        self.clientKeys = clientKeys
+    }
+
+    /// For a plan with one key pair.
+    public init(plan: FHEPlan, clientKey: ClientKey) {
+        self.init(plan: plan, clientKeys: [clientKey])
     }
 
     /// Encrypts input codes as code − inputLow at the first dense op's encoding.
@@ -274,8 +311,9 @@ public struct EncryptedCircuitClient: Sendable {
     /// Decrypts op i's ciphertexts to the integers the clear evaluator computes for that op.
     public func decrypt(op i: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
         let held = plan.opEncodings[i]
+        let key = clientKeys[plan.keyPair(ofOp: i)]
         return ciphertexts.indices.map { j in
-            Int64(held.decode(clientKey.phase(ciphertexts[j]))) + held.offsets[j]
+            Int64(held.decode(key.phase(ciphertexts[j]))) + held.offsets[j]
         }
     }
 
@@ -283,7 +321,8 @@ public struct EncryptedCircuitClient: Sendable {
     /// of Δ/2: a decryption is correct while |margin| < 1.
     public func noiseInHalfDeltas(_ ciphertext: LWECiphertext, expected: Int64, op i: Int, value j: Int) -> Double {
         let held = plan.opEncodings[i]
-        let distance = Int64(bitPattern: clientKey.phase(ciphertext) &- held.encoding.encode(Int(expected - held.offsets[j])))
+        let key = clientKeys[plan.keyPair(ofOp: i)]
+        let distance = Int64(bitPattern: key.phase(ciphertext) &- held.encoding.encode(Int(expected - held.offsets[j])))
         return Double(distance) / (Double(held.encoding.delta) / 2)
     }
 }

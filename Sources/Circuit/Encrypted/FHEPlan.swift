@@ -62,6 +62,8 @@ public struct FHEPlan: Sendable, Equatable {
         /// (`ParameterSet.sharesKeys`). Only the next layer feels the choice, through the
         /// table outputs' noise, so a layer whose outputs are summed by wide weights and
         /// decrypted pays for a quiet two-level key while rounding PBSs keep the cheap one.
+        /// On the last hidden layer it may also be a set of another key pair (`keyPairs`): its
+        /// tables then see that pair's cross keyswitch, modulus switch and N.
         public internal(set) var tableParameters: ParameterSet?
         /// Stored only when true, so plans and manifests recorded before padding-free tables
         /// existed decode unchanged and keep their fingerprints (`usesPaddingBit`).
@@ -168,6 +170,11 @@ public struct FHEPlan: Sendable, Equatable {
         self.log2PErrorTarget = log2PErrorTarget
         circuit = source.narrowingRounding(extractedBits: layers.map(\.extractedBits))
         opEncodings = Self.encodings(of: circuit, layers: layers)
+        // A cross key reads the first pair's big key: every PBS input must be under it.
+        for i in circuit.ops.indices where circuit.ops[i].kind == .round || circuit.ops[i].kind == .table {
+            precondition(keyPair(ofOp: i - 1) == 0,
+                         "Op \(i) bootstraps ciphertexts under key pair \(keyPair(ofOp: i - 1)); only the last hidden layer's tables may use another key pair")
+        }
     }
 
     /// Per op: the precision (see the type's comment) and the offsets of `HeldValues`.
@@ -250,6 +257,29 @@ public struct FHEPlan: Sendable, Equatable {
         for set in layers.compactMap(\.tableParameters) where !sets.contains(set) { sets.append(set) }
         return sets
     }
+    /// The plan's key pairs, one representative set each: `parameters`' pair first (inputs,
+    /// rounding, keyswitches), then the pair of each table set that does not share its keys
+    /// (`ParameterSet.sharesKeys`). A table set of another pair bootstraps through a cross key
+    /// (`ClientKey.serverKey(readingFrom:bootstrappingWith:)`): it reads the first pair's big
+    /// key and leaves its outputs under its own pair, so only the last hidden layer's tables
+    /// may use one (the output layer sums and decrypts under it).
+    public var keyPairs: [ParameterSet] {
+        var pairs = [parameters]
+        for set in bootstrapParameterSets where !pairs.contains(where: { $0.sharesKeys(with: set) }) { pairs.append(set) }
+        return pairs
+    }
+
+    /// The index in `keyPairs` of the pair op i's ciphertexts are under (i = −1: the inputs).
+    public func keyPair(ofOp i: Int) -> Int {
+        let pairs = keyPairs
+        var current = 0
+        for k in stride(from: 0, through: i, by: 1) where circuit.ops[k].kind == .table {
+            let set = bootstrapParameters(ofOp: k) ?? parameters
+            current = pairs.firstIndex { $0.sharesKeys(with: set) } ?? 0
+        }
+        return current
+    }
+
     /// The sets for people: "concrete-p40-b4", or "concrete-p40-b4 (tables: concrete-p40-b4-pbs15x2)".
     public var keysDescription: String {
         Self.keysDescription(parameters.name, tables: layers.compactMap(\.tableParameters?.name))

@@ -17,11 +17,16 @@ public struct FHEPlanOptions: Sendable, Equatable {
     /// Whether a hidden layer whose tables allow it may hold values in the padding bit
     /// (`FHEPlan.Layer.usesPaddingBit`); off, every layer keeps it clear (to measure the gain).
     public var paddingBitForValues: Bool
+    /// Whether the automatic planner may put the last hidden layer's tables under a second key
+    /// pair (`FHEPlan.keyPairs`); deployment files hold one pair.
+    public var allowsTwoKeyPairs: Bool
 
-    public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil, paddingBitForValues: Bool = true) {
+    public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil, paddingBitForValues: Bool = true,
+                allowsTwoKeyPairs: Bool = true) {
         self.extraction = extraction
         self.maxRoundingGroupBits = maxRoundingGroupBits
         self.paddingBitForValues = paddingBitForValues
+        self.allowsTwoKeyPairs = allowsTwoKeyPairs
     }
 }
 
@@ -91,34 +96,45 @@ public enum FHEPlanner {
         // Without a fitting set, the plan whose worst layer misses the target by the least
         // names the layer that rules every set out.
         var closest: (parameters: ParameterSet, layer: FHEPlan.Layer)?
-        for base in secure {
-            let variants = pbsDecompositionVariants(of: base)
-            let tableCandidates = quietnessFront(variants)
-            for set in variants {
-                let costPerPBS = min(CostModel.millions(set), CostModel.millions(tableCandidates[0]))
-                if let current = best, current.cost <= costPerPBS * minimalPBSCount { continue }
-                let layers = planLayers(stages, parameters: set, tableCandidates: tableCandidates, target: target, options: options)
-                let worst = layers.max { $0.log2PError < $1.log2PError }!
-                guard worst.log2PError <= target else {
-                    if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (set, worst) }
-                    continue
-                }
-                let cost = max(costPerPBS, layers.reduce(0) { total, layer in
-                    total + CostModel.millions(set) * Double(layer.roundingPBSCount)
-                        + CostModel.millions(layer.tableParameters ?? set) * Double(layer.tablePBSCount)
-                })
-                if best == nil || cost < best!.cost {
-                    best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
-                }
+        func consider(_ set: ParameterSet, base: ParameterSet, tableCandidates: [ParameterSet]) {
+            let cheapestTable = tableCandidates.map(CostModel.millions).min() ?? CostModel.millions(set)
+            let costPerPBS = min(CostModel.millions(set), cheapestTable)
+            if let current = best, current.cost <= costPerPBS * minimalPBSCount { return }
+            let layers = planLayers(stages, parameters: set, tableCandidates: tableCandidates, target: target, options: options)
+            let worst = layers.max { $0.log2PError < $1.log2PError }!
+            guard worst.log2PError <= target else {
+                if best == nil, closest == nil || worst.log2PError < closest!.layer.log2PError { closest = (set, worst) }
+                return
             }
+            let cost = max(costPerPBS, layers.reduce(0) { total, layer in
+                total + CostModel.millions(set) * Double(layer.roundingPBSCount)
+                    + CostModel.millions(layer.tableParameters ?? set) * Double(layer.tablePBSCount)
+            })
+            if best == nil || cost < best!.cost {
+                best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
+            }
+        }
+        let fronts = secure.map { quietnessFront(pbsDecompositionVariants(of: $0)) }
+        for (b, base) in secure.enumerated() {
+            for set in pbsDecompositionVariants(of: base) { consider(set, base: base, tableCandidates: fronts[b]) }
+            // Two key pairs: rounding under this base's keys, the last hidden layer's tables
+            // under a pair with a larger N through a cross key (`FHEPlan.keyPairs`). Only the
+            // quietness fronts pair up: every variant against every other front would be
+            // tens of millions of layer plans.
+            guard options.allowsTwoKeyPairs, hidden.contains(where: { $0.stage.shift > 0 }) else { continue }
+            let cross = fronts.indices.filter { $0 != b && secure[$0].polynomialSize.rawValue > base.polynomialSize.rawValue }
+                .flatMap { fronts[$0] }.filter { !$0.sharesKeys(with: base) }
+            guard !cross.isEmpty else { continue }
+            for set in fronts[b] { consider(set, base: base, tableCandidates: fronts[b] + cross) }
         }
         if var best {
             // Without rounding PBSs the set's own bootstrapping key would be generated and never
             // used: when every table uses one other decomposition, that is the plan's set (same
-            // keys, same keyswitch and modulus-switch noise, so every prediction stands).
+            // keys, same keyswitch and modulus-switch noise, so every prediction stands; not for
+            // another pair's set, whose tables were planned with its cross key's noise).
             let tableSets = Set(best.layers.compactMap(\.tableParameters))
             if best.layers.allSatisfy({ $0.roundingGroups.isEmpty }), tableSets.count == 1, let only = tableSets.first,
-                only != best.parameters {
+                only != best.parameters, only.sharesKeys(with: best.parameters) {
                 best.parameters = only
                 for i in best.layers.indices where best.layers[i].tableParameters != nil { best.layers[i].tableParameters = only }
             }
@@ -170,11 +186,10 @@ public enum FHEPlanner {
     }
 
     /// The plan for one parameter set, whether or not it meets `target` (see `planLayers`).
-    /// `tableCandidates`: sets with `parameters`' keys the tables may use instead (default none).
+    /// `tableCandidates`: sets the tables may use instead (default none): with `parameters`'
+    /// keys for any layer, of another key pair for the last hidden layer (a cross key).
     public static func makePlan(_ circuit: IntegerCircuit, parameters: ParameterSet, selection: String, target: Double,
                                 tableCandidates: [ParameterSet]? = nil, options: FHEPlanOptions = FHEPlanOptions()) -> FHEPlan {
-        precondition(tableCandidates?.allSatisfy { $0.sharesKeys(with: parameters) } ?? true,
-                     "Table sets must share the keys of \(parameters.name)")
         let layers = planLayers(circuit.stages.map { StageShape($0, circuit: circuit, paddingBitForValues: options.paddingBitForValues) },
                                 parameters: parameters,
                                 tableCandidates: tableCandidates, target: target, options: options)
@@ -195,6 +210,9 @@ public enum FHEPlanner {
         // An empty list means none besides the set itself, like nil.
         let tableSets = tableCandidates.flatMap { $0.isEmpty ? nil : $0 } ?? [parameters]
         let tableOutputNoise = tableSets.map { $0 == parameters ? noise.pbsOutput : NoiseModel(parameters: $0).pbsOutput }
+        // A set of another key pair bootstraps through a cross key: its outputs leave the
+        // first pair, so only the layer whose next layer is the output layer may use it.
+        let sharesKeys = tableSets.map { $0.sharesKeys(with: parameters) }
         let roundingCost = CostModel.millions(parameters)
         var inputVariance = noise.fresh   // layer 0 sums fresh client encryptions; later layers PBS outputs
         var layers = [FHEPlan.Layer]()
@@ -204,22 +222,45 @@ public enum FHEPlanner {
                                         tableParameters: nil, target: target, options: options))
                 continue
             }
-            var choice: (index: Int, cost: Double, worst: Double, feasible: Bool)?
-            for (c, set) in tableSets.enumerated() {
-                let next = planStage(stages[position + 1], inputVariance: tableOutputNoise[c], noise: noise,
+            let lastHidden = stages[position + 1].stage.isOutput
+            var allowed = tableSets.indices.filter { sharesKeys[$0] || lastHidden }
+                .map { (set: tableSets[$0], output: tableOutputNoise[$0], sharesKeys: sharesKeys[$0]) }
+            // Candidates of other key pairs only: the layers before the last keep the plan's set.
+            if allowed.isEmpty { allowed = [(parameters, noise.pbsOutput, true)] }
+            // Next to a cross key, a shared-key candidate's own layer (the same for all of them)
+            // counts too, so both kinds compare on the whole cost; without one, nothing changes.
+            let shared: FHEPlan.Layer? = allowed.contains { !$0.sharesKeys }
+                ? planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
+                            tableParameters: parameters, target: target, options: options)
+                : nil
+            var choice: (index: Int, layer: FHEPlan.Layer?, cost: Double, worst: Double, feasible: Bool)?
+            for (c, (set, output, sharesTheKeys)) in allowed.enumerated() {
+                let next = planStage(stages[position + 1], inputVariance: output, noise: noise,
                                      parameters: parameters, tableParameters: parameters, target: target, options: options)
                 // The union over the layer's PBSs, as the plan's acceptance test reads it.
-                let worst = next.log2PError
+                var worst = next.log2PError
+                var cost = CostModel.millions(set) * Double(shape.neuronCount) + roundingCost * Double(next.pbsCount)
+                // A set sharing the keys leaves this layer's table noise and split as they are; a
+                // cross key brings its own keyswitch, modulus switch and N, so the layer itself
+                // is planned with it and its rounding PBSs count.
+                var own: FHEPlan.Layer?
+                if !sharesTheKeys {
+                    own = planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
+                                    tableParameters: set, target: target, options: options)
+                }
+                if let layer = own ?? shared {
+                    worst = max(worst, layer.worstLog2PError)
+                    cost += roundingCost * Double(layer.roundingPBSCount)
+                }
                 let feasible = worst <= target
-                let cost = CostModel.millions(set) * Double(shape.neuronCount) + roundingCost * Double(next.pbsCount)
                 if prefers(feasible: feasible, cost: cost, worst: worst, over: choice.map { ($0.feasible, $0.cost, $0.worst) }) {
-                    choice = (c, cost, worst, feasible)
+                    choice = (c, own, cost, worst, feasible)
                 }
             }
-            let chosen = choice!.index
-            layers.append(planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
-                                    tableParameters: tableSets[chosen], target: target, options: options))
-            inputVariance = tableOutputNoise[chosen]
+            let chosen = allowed[choice!.index]
+            layers.append(choice!.layer ?? planStage(shape, inputVariance: inputVariance, noise: noise, parameters: parameters,
+                                                     tableParameters: chosen.set, target: target, options: options))
+            inputVariance = chosen.output
         }
         return layers
     }
@@ -256,7 +297,7 @@ public enum FHEPlanner {
             // one bit of margin, so where the tables allow it, it wins on reliability.
             for usesPaddingBit in shape.paddingBitChoices(extracting: split.reduce(0, +)) {
                 let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
-                                                polynomialSize: parameters.polynomialSize.rawValue,
+                                                parameters: parameters,
                                                 tableParameters: tableParameters ?? parameters, usesPaddingBit: usesPaddingBit)
                 let worst = candidate.worstLog2PError
                 let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
@@ -286,7 +327,8 @@ public enum FHEPlanner {
     /// The noise of a hidden layer's chain: each group multiplies the incoming noise by
     /// 2^(w+1−d) before its PBSs and adds one PBS output per PBS to the running value.
     static func planHiddenLayer(_ shape: StageShape, groups: [Int], accumulator: Variance, noise: NoiseSteps,
-                                polynomialSize: Int, tableParameters: ParameterSet, usesPaddingBit: Bool = false) -> FHEPlan.Layer {
+                                parameters: ParameterSet, tableParameters: ParameterSet, usesPaddingBit: Bool = false) -> FHEPlan.Layer {
+        let polynomialSize = parameters.polynomialSize.rawValue
         let m = shape.precision(extracting: groups.reduce(0, +))
         // With the padding bit holding values, the extraction sees an (m − 1)-bit value whose
         // top bit wraps: it only ever reads low bits, so v >> e comes out right all the same.
@@ -302,15 +344,25 @@ public enum FHEPlanner {
         }
         let variance = predicted.output
         let held = rounding.heldBits - rounding.removedBits
-        let before = noise.beforeBlindRotation(variance)
+        let table = tableSwitch(tableParameters, base: parameters, noise: noise)
+        let before = variance + table.variance
         // A PBS of p bits needs at least 2^p boxes in the test polynomial.
-        let fits = polynomialSize >= 1 << held
+        let fits = table.polynomialSize >= 1 << held
         return FHEPlan.Layer(
             index: shape.stage.layer, isOutputLayer: false, neuronCount: shape.neuronCount, messageBits: m,
             roundingShift: shape.stage.shift, weightTwoNorm: shape.weightTwoNorm, accumulatorVariance: accumulator,
             roundingGroups: planned, tablePrecision: held, beforeBlindRotationVariance: before,
             tableLog2PError: fits ? NoiseFormulas.log2PError(variance: before.value, precision: held) : 0,
             tableParameters: tableParameters, usesPaddingBit: usesPaddingBit)
+    }
+
+    /// Keyswitch + modulus switch before a table's blind rotation, and the N it rotates in: the
+    /// base set's for a set sharing its keys; for another key pair's set, its cross key's
+    /// (its own keyswitch decomposition reading the base's big key, its own n and N).
+    static func tableSwitch(_ set: ParameterSet, base: ParameterSet, noise: NoiseSteps) -> (variance: Variance, polynomialSize: Int) {
+        if set.sharesKeys(with: base) { return (noise.keyswitchAndModulusSwitch, base.polynomialSize.rawValue) }
+        let model = NoiseModel(parameters: set)
+        return (model.keyswitch(from: base.bigLWEDimension) + model.modulusSwitch, set.polynomialSize.rawValue)
     }
 
     /// What the planner needs of one layer of the lowered circuit.
@@ -394,6 +446,5 @@ public enum FHEPlanner {
             pbsOutput = model.pbsOutput
             keyswitchAndModulusSwitch = model.keyswitch + model.modulusSwitch
         }
-        func beforeBlindRotation(_ input: Variance) -> Variance { input + keyswitchAndModulusSwitch }
     }
 }

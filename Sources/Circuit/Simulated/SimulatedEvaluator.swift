@@ -33,18 +33,35 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
         case linear(LinearRows, constants: [UInt64])
         /// One polynomial pair per group: the top-bit table's and (d ≥ 2) the low bits'.
         case round(ExactRounding, top: [[UInt64]], low: [[UInt64]?])
-        /// The test polynomials, σ of the PBS outputs of the layer's bootstrapping key, and the
-        /// constants added after each PBS (`EncryptedExecutor.Step.table`).
-        case table(polynomials: [[UInt64]], outputSigma: Double, corrections: [UInt64]?)
+        /// The test polynomials, the noise of the layer's bootstrapping key (a cross key's
+        /// keyswitch, modulus switch and N are its own pair's), and the constants added after
+        /// each PBS (`EncryptedExecutor.Step.table`).
+        case table(polynomials: [[UInt64]], noise: PBSNoise, corrections: [UInt64]?)
     }
+
+    /// What one server key's KS→PBS does to a phase: σ (torus units, 2^-64) of keyswitch +
+    /// modulus switch and of the output, the switch's 2N and kind.
+    struct PBSNoise {
+        let switchSigma: Double
+        let outputSigma: Double
+        let log2TwoN: Int
+        let centered: Bool
+
+        /// `set`'s PBS, its keyswitch reading a big key of `inputDimension`.
+        init(_ set: ParameterSet, inputDimension: LWEDimension, fft: FFTNoiseModel) {
+            let model = NoiseModel(parameters: set, fft: fft)
+            let torus = 0x1p64
+            switchSigma = (model.keyswitch(from: inputDimension) + model.modulusSwitch).value.squareRoot() * torus
+            outputSigma = model.pbsOutput.value.squareRoot() * torus
+            log2TwoN = set.polynomialSize.log2 + 1
+            centered = set.modulusSwitch == .centered
+        }
+    }
+
     private let steps: [Step]
-    /// σ in torus units (2^-64): of a fresh encryption, of keyswitch + modulus switch, of a
-    /// rounding PBS output (tables carry their own key's, `Step.table`).
+    /// σ of a fresh encryption (torus units), and the rounding PBSs' noise (the plan's set).
     private let freshSigma: Double
-    private let switchSigma: Double
-    private let pbsSigma: Double
-    private let log2TwoN: Int
-    private let centered: Bool
+    private let roundingNoise: PBSNoise
     private let lock = NSLock()
     private var nextSample: UInt64 = 0
 
@@ -53,14 +70,11 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
     public init(plan: FHEPlan, seed: UInt64, fft: FFTNoiseModel = .tfheRsFit) {
         self.plan = plan
         self.seed = seed
-        let noise = NoiseModel(parameters: plan.parameters, fft: fft)
-        let torus = 0x1p64
-        freshSigma = noise.freshEncryption.value.squareRoot() * torus
-        switchSigma = (noise.keyswitch + noise.modulusSwitch).value.squareRoot() * torus
-        pbsSigma = noise.pbsOutput.value.squareRoot() * torus
+        freshSigma = NoiseModel(parameters: plan.parameters, fft: fft).freshEncryption.value.squareRoot() * 0x1p64
+        // Every PBS reads the first key pair's big key (`FHEPlan.init` checks it).
+        let input = plan.parameters.bigLWEDimension
+        roundingNoise = PBSNoise(plan.parameters, inputDimension: input, fft: fft)
         let size = plan.parameters.polynomialSize
-        log2TwoN = size.log2 + 1
-        centered = plan.parameters.modulusSwitch == .centered
         steps = EncryptedExecutor.steps(plan).map { step in
             switch step {
             case .linear(let rows, let constants): return .linear(rows, constants: constants)
@@ -68,9 +82,9 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
                 return .round(rounding, top: rounding.groups.map { $0.topBitTable.testPolynomial(polynomialSize: size) },
                               low: rounding.groups.map { $0.lowBitsTable?.testPolynomial(polynomialSize: size) })
             case .table(let tables, let key, let corrections):
-                let outputSigma = NoiseModel(parameters: plan.bootstrapParameterSets[key], fft: fft).pbsOutput.value.squareRoot() * torus
-                return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: size) }, outputSigma: outputSigma,
-                              corrections: corrections)
+                let set = plan.bootstrapParameterSets[key]
+                return .table(polynomials: tables.map { $0.testPolynomial(polynomialSize: set.polynomialSize) },
+                              noise: PBSNoise(set, inputDimension: input, fft: fft), corrections: corrections)
             }
         }
     }
@@ -123,18 +137,18 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
                     var phase = phases[j]
                     for (g, group) in rounding.groups.enumerated() {
                         let multiplier = UInt64(bitPattern: group.multiplier)
-                        let bit = bootstrap(phase &* multiplier &+ group.topBitOffset, top[g], pbsSigma, &random)
+                        let bit = bootstrap(phase &* multiplier &+ group.topBitOffset, top[g], roundingNoise, &random)
                             &+ group.topBitCorrection
                         phase = phase &- bit
                         if let lowPolynomial = low[g] {
-                            phase = phase &- bootstrap(phase &* multiplier, lowPolynomial, pbsSigma, &random)
+                            phase = phase &- bootstrap(phase &* multiplier, lowPolynomial, roundingNoise, &random)
                         }
                     }
                     phases[j] = phase
                 }
-            case .table(let polynomials, let outputSigma, let corrections):
+            case .table(let polynomials, let pbs, let corrections):
                 phases = phases.indices.map { j in
-                    bootstrap(phases[j], polynomials[j], outputSigma, &random) &+ (corrections?[j] ?? 0)
+                    bootstrap(phases[j], polynomials[j], pbs, &random) &+ (corrections?[j] ?? 0)
                 }
             }
             let held = plan.opEncodings[i]
@@ -146,15 +160,15 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
     /// One KS→PBS on a phase: switch noise, the modulus switch to 2N, the blind rotation's
     /// lookup (v[μ̃] below N, −v[μ̃ − N] above), the output noise.
     @inline(__always)
-    private func bootstrap(_ phase: UInt64, _ polynomial: [UInt64], _ outputSigma: Double,
+    private func bootstrap(_ phase: UInt64, _ polynomial: [UInt64], _ pbs: PBSNoise,
                            _ random: inout SeededGenerator) -> UInt64 {
-        let shift = UInt64(64 - log2TwoN)
-        var switched = phase &+ noise(switchSigma, &random)
-        if centered { switched = switched &- (1 << (shift - 1)) }
-        let mu = Int(((switched &+ (1 << (shift - 1))) >> shift) & ((1 << UInt64(log2TwoN)) - 1))
+        let shift = UInt64(64 - pbs.log2TwoN)
+        var switched = phase &+ noise(pbs.switchSigma, &random)
+        if pbs.centered { switched = switched &- (1 << (shift - 1)) }
+        let mu = Int(((switched &+ (1 << (shift - 1))) >> shift) & ((1 << UInt64(pbs.log2TwoN)) - 1))
         let n = polynomial.count
         let rotated = mu < n ? polynomial[mu] : 0 &- polynomial[mu - n]
-        return rotated &+ noise(outputSigma, &random)
+        return rotated &+ noise(pbs.outputSigma, &random)
     }
 
     /// A centred Gaussian sample of standard deviation σ (torus units), wrapped onto the torus.

@@ -24,7 +24,9 @@ public enum DeploymentClientCommands {
                               progress: any RunProgress = SilentProgress()) throws -> KeygenSummary {
         let circuit = try DeploymentFileIO.loadCircuit(circuitURL)
         progress.stage("choosing TFHE parameters")
-        let plan = try EncryptedEvaluation.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
+        // Key files hold one key pair (`DeploymentBinding.requireRebuildable`).
+        let plan = try EncryptedEvaluation.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName,
+                                                options: FHEPlanOptions(allowsTwoKeyPairs: false))
         return try writeKeys(plan: plan, circuit: circuit, seed: EncryptedEvaluation.keySeed(keySeed),
                              clientKey: clientURL, serverKey: serverURL, progress: progress)
     }

@@ -1,5 +1,6 @@
 extension ServerKey {
-    /// Keyswitch from the big key (k·N) to the small key (n):
+    /// Keyswitch from the input key (this pair's big key, or another pair's for a cross key,
+    /// see `inputDimension`) to the small key (n):
     /// (0, b) − Σᵢ Σⱼ d_{i,j}·KSK_{i,j}, with d_{i,j} the balanced digits of aᵢ.
     public func keyswitch(_ ciphertext: LWECiphertext) -> LWECiphertext {
         checkBigInput(ciphertext, operation: "keyswitch")

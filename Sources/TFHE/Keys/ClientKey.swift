@@ -70,6 +70,25 @@ public final class ClientKey: @unchecked Sendable {
         return ServerKey(parameters: variant, bootstrapKey: bootstrapKey, keyswitchKey: base.keyswitchKey)
     }
 
+    /// A server key whose KS→PBS reads ciphertexts under `source`'s big key and returns them
+    /// under this key pair's, bootstrapped with `base` (this pair's bootstrapping key, or one of
+    /// its decomposition variants): a new keyswitching key from `source`'s big key to this
+    /// pair's small key, in this set's keyswitch decomposition and LWE noise. A circuit can then
+    /// round under a key pair with a small N and look its wide tables up under one with a
+    /// larger N, without a keyswitch between the two big keys. The new key encrypts `source`'s
+    /// big key under this small key exactly as this pair's own keyswitching key encrypts its
+    /// own, so it rests on the same LWE instance (n, σ_LWE).
+    public func serverKey(readingFrom source: ClientKey, bootstrappingWith base: ServerKey) -> ServerKey {
+        precondition(base.parameters.sharesKeys(with: parameters) && !base.readsAnotherKeyPair,
+                     "Cross server key: \(base.parameters.name) is not a bootstrapping key of \(parameters.name).")
+        let sourceKey = source.bigKey
+        let keyswitchKey = randomnessLock.withLock {
+            KeyswitchKey.generate(from: sourceKey, to: smallKey, baseLog: parameters.ksBaseLog, levels: parameters.ksLevels,
+                                  noise: parameters.lweNoise, randomness: &randomness)
+        }
+        return ServerKey(parameters: base.parameters, bootstrapKey: base.bootstrapKey, keyswitchKey: keyswitchKey)
+    }
+
     /// A fresh encryption of m·Δ under the big key with the GLWE noise σ.
     public func encrypt(_ message: Int, encoding: Encoding) -> LWECiphertext {
         encrypt(plaintext: encoding.encode(message))

@@ -1,6 +1,10 @@
 /// Everything a server needs to evaluate: the Fourier bootstrapping key, the keyswitching
 /// key and the parameters. No secret key is reachable from it. Immutable and Sendable: any
 /// number of threads may bootstrap with it at once, each with its own `PBSWorkspace`.
+///
+/// The keyswitching key reads the big key of `parameters` (k·N), or, for a key made by
+/// `ClientKey.serverKey(readingFrom:bootstrappingWith:)`, the big key of another key pair
+/// (`inputDimension`): its PBS takes ciphertexts of that pair and returns them under this one's.
 public final class ServerKey: Sendable {
     public let parameters: ParameterSet
     public let bootstrapKey: FourierBootstrapKey
@@ -12,9 +16,9 @@ public final class ServerKey: Sendable {
                         && bootstrapKey.glweDimension == parameters.glweDimension
                         && bootstrapKey.polynomialSize == parameters.polynomialSize,
                      "bootstrapping key (n = \(bootstrapKey.inputDimension), k = \(bootstrapKey.glweDimension), N = \(bootstrapKey.polynomialSize)) does not match parameters \(parameters.name)")
-        precondition(keyswitchKey.inputDimension == parameters.bigLWEDimension
-                        && keyswitchKey.outputDimension == parameters.lweDimension,
-                     "keyswitching key \(keyswitchKey.inputDimension)→\(keyswitchKey.outputDimension) does not match parameters \(parameters.name) (\(parameters.bigLWEDimension)→\(parameters.lweDimension))")
+        precondition(keyswitchKey.outputDimension == parameters.lweDimension
+                        && keyswitchKey.baseLog == parameters.ksBaseLog && keyswitchKey.levels == parameters.ksLevels,
+                     "keyswitching key \(keyswitchKey.inputDimension)→\(keyswitchKey.outputDimension) (B = 2^\(keyswitchKey.baseLog), l = \(keyswitchKey.levels)) does not match parameters \(parameters.name) (→\(parameters.lweDimension), B = 2^\(parameters.ksBaseLog), l = \(parameters.ksLevels))")
         self.parameters = parameters
         self.bootstrapKey = bootstrapKey
         self.keyswitchKey = keyswitchKey
@@ -24,12 +28,19 @@ public final class ServerKey: Sendable {
     /// Scratch memory for one worker; reuse it for every bootstrap on that worker.
     public func makeWorkspace() -> PBSWorkspace { PBSWorkspace(parameters: parameters) }
 
+    /// The dimension of the ciphertexts this key keyswitches and bootstraps: k·N of its own
+    /// parameters, or of the key pair a cross key reads from.
+    public var inputDimension: LWEDimension { keyswitchKey.inputDimension }
+
+    /// Whether the keyswitching key reads another key pair's big key.
+    public var readsAnotherKeyPair: Bool { keyswitchKey.inputDimension != parameters.bigLWEDimension }
+
     /// 2N, the modulus of the switched ciphertext.
     public var switchedModulus: Int { 2 * parameters.polynomialSize.rawValue }
 
     func checkBigInput(_ ciphertext: LWECiphertext, operation: String) {
-        precondition(ciphertext.storage.count == parameters.bigLWEDimension.lweSize,
-                     "Mismatched input LWE dimension for \(operation). Server key (\(parameters.name)) expects \(parameters.bigLWEDimension), ciphertext: \(ciphertext.storage.count - 1).")
+        precondition(ciphertext.storage.count == inputDimension.lweSize,
+                     "Mismatched input LWE dimension for \(operation). Server key (\(parameters.name)) expects \(inputDimension), ciphertext: \(ciphertext.storage.count - 1).")
     }
 }
 

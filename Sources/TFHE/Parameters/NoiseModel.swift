@@ -19,9 +19,14 @@ public struct NoiseModel: Hashable, Sendable {
     public var freshEncryption: Variance { parameters.glweNoise.variance }
 
     /// Keyswitch big key (k·N) → small key (n).
-    public var keyswitch: Variance {
+    public var keyswitch: Variance { keyswitch(from: parameters.bigLWEDimension) }
+
+    /// Keyswitch from a big key of `inputDimension` to this set's small key, in this set's
+    /// decomposition: another key pair's big key for a cross key
+    /// (`ClientKey.serverKey(readingFrom:bootstrappingWith:)`); one term per input coefficient.
+    public func keyswitch(from inputDimension: LWEDimension) -> Variance {
         Variance(NoiseFormulas.keyswitch(
-            inputDimension: parameters.bigLWEDimension.rawValue,
+            inputDimension: inputDimension.rawValue,
             keyswitchKeyVariance: parameters.lweNoise.variance.value,
             baseLog: parameters.ksBaseLog.rawValue, levels: parameters.ksLevels.rawValue))
     }

@@ -18,6 +18,16 @@ public enum RandomSeed: Sendable, Hashable {
         return .fixed(bytes)
     }
 
+    /// The seed of a plan's key pair `pair` (`FHEPlan.keyPairs`): pair 0 keeps this seed, so a
+    /// one-pair plan's keys are those it always had; another pair of a fixed seed gets the seed
+    /// with its last 8 bytes XORed with the pair number, an independent ChaCha20 key; the
+    /// operating system gives fresh bytes every time.
+    public func forKeyPair(_ pair: Int) -> RandomSeed {
+        guard pair > 0, case .fixed(var bytes) = self, bytes.count == 32 else { return self }
+        for i in 0..<8 { bytes[24 + i] ^= UInt8(truncatingIfNeeded: UInt64(pair) >> UInt64(8 * i)) }
+        return .fixed(bytes)
+    }
+
     /// The wording a manifest records for this seed.
     public var provenance: String {
         switch self {
