@@ -13,13 +13,8 @@ import Verification
 /// decrypts under the tables' pair.
 @Suite struct TwoKeyPairTests {
     static let rounding = insecureCircuitTestSet(name: "insecure-rounding-N1024", polynomialSize: 1024)
-    static let tables = ParameterSet(
-        name: "insecure-tables-n80-N2048", precision: 6,
-        lweDimension: LWEDimension(80), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(2048),
-        lweNoise: StandardDeviation(0x1p-25), glweNoise: StandardDeviation(0x1p-45),
-        pbsBaseLog: DecompositionBaseLog(8), pbsLevels: DecompositionLevelCount(3),
-        ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(4),
-        modulusSwitch: .standard, isInsecureTestSet: true)
+    /// Another N, so another key pair (`ParameterSet.sharesKeys`).
+    static let tables = insecureCircuitTestSet(name: "insecure-tables-N2048", polynomialSize: 2048)
 
     static func circuit(sizes: [Int]) throws -> IntegerCircuit {
         let model = try randomQuantizedModel(seed: 48, sizes: sizes, activation: .relu, bits: (2, 3, 3), perChannel: true)

@@ -8,13 +8,7 @@ import Testing
 @Suite struct CrossKeyTests {
     /// The source pair: N = 512. The target: N = 1024, its own small key (INSECURE test sets).
     static let source = TestParameterSets.standard
-    static let target = ParameterSet(
-        name: "insecure-test-n160-N1024", precision: 4,
-        lweDimension: LWEDimension(160), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(1024),
-        lweNoise: StandardDeviation(0x1p-25), glweNoise: StandardDeviation(0x1p-35),
-        pbsBaseLog: DecompositionBaseLog(10), pbsLevels: DecompositionLevelCount(2),
-        ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(3),
-        modulusSwitch: .standard, isInsecureTestSet: true)
+    static let target = TestParameterSets.make(name: "insecure-test-n128-N1024", modulusSwitch: .standard, polynomialSize: 1024)
 
     @Test func tablesLookedUpUnderTheOtherKeyPairDecryptUnderIt() {
         let (sourceClient, _) = TestParameterSets.standardKeys

@@ -4,10 +4,11 @@
 /// below 128-bit security (n = 128, N = 512) and labelled `isInsecureTestSet: true`; noise is
 /// chosen so KS→PBS at 3–4 bits fails with negligible probability.
 enum TestParameterSets {
-    static func make(name: String, modulusSwitch: ModulusSwitchKind, pbsBaseLog: Int = 10, pbsLevels: Int = 2) -> ParameterSet {
+    static func make(name: String, modulusSwitch: ModulusSwitchKind, pbsBaseLog: Int = 10, pbsLevels: Int = 2,
+                     polynomialSize: Int = 512) -> ParameterSet {
         ParameterSet(
             name: name, precision: 3,
-            lweDimension: LWEDimension(128), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(512),
+            lweDimension: LWEDimension(128), glweDimension: GLWEDimension(1), polynomialSize: PolynomialSize(polynomialSize),
             lweNoise: StandardDeviation(0x1p-25), glweNoise: StandardDeviation(0x1p-35),
             pbsBaseLog: DecompositionBaseLog(pbsBaseLog), pbsLevels: DecompositionLevelCount(pbsLevels),
             ksBaseLog: DecompositionBaseLog(4), ksLevels: DecompositionLevelCount(3),

@@ -273,7 +273,7 @@ extension FHEPlan {
     public var serverKeyBytes: Int {
         let pairs = keyPairs
         let keyswitch = KeySizes.keyswitchKeyBytes(parameters) + pairs.dropFirst().reduce(0) { total, pair in
-            total + KeySizes.keyswitchKeyBytes(pair) / pair.bigLWEDimension.rawValue * parameters.bigLWEDimension.rawValue
+            total + KeySizes.keyswitchKeyBytes(pair, readingFrom: parameters.bigLWEDimension)
         }
         return keyswitch + bootstrapParameterSets.reduce(0) { $0 + KeySizes.bootstrapKeyBytes($1) }
     }

@@ -291,13 +291,15 @@ public enum FHEPlanner {
         }
         var best: (layer: FHEPlan.Layer, pbs: Int, worst: Double, feasible: Bool)?
         let fullExtraction = shape.widestExtraction
+        // Once per layer, not per split: a cross key's noise model is not free.
+        let table = tableSwitch(tableParameters ?? parameters, base: parameters, noise: noise)
         for split in roundingSplits(shape, maxGroupBits: options.maxRoundingGroupBits)
         where options.extraction == .cheapest || split.reduce(0, +) == fullExtraction {
             // Same PBS count either way; the padding bit as a value bit gives every PBS of the chain
             // one bit of margin, so where the tables allow it, it wins on reliability.
             for usesPaddingBit in shape.paddingBitChoices(extracting: split.reduce(0, +)) {
                 let candidate = planHiddenLayer(shape, groups: split, accumulator: accumulator, noise: noise,
-                                                parameters: parameters,
+                                                polynomialSize: parameters.polynomialSize.rawValue, table: table,
                                                 tableParameters: tableParameters ?? parameters, usesPaddingBit: usesPaddingBit)
                 let worst = candidate.worstLog2PError
                 let pbs = candidate.roundingGroups.reduce(1) { $0 + $1.pbsCount }
@@ -326,9 +328,11 @@ public enum FHEPlanner {
 
     /// The noise of a hidden layer's chain: each group multiplies the incoming noise by
     /// 2^(w+1−d) before its PBSs and adds one PBS output per PBS to the running value.
+    /// `table`: what the table PBS adds before its blind rotation and the N it rotates in
+    /// (`tableSwitch`).
     static func planHiddenLayer(_ shape: StageShape, groups: [Int], accumulator: Variance, noise: NoiseSteps,
-                                parameters: ParameterSet, tableParameters: ParameterSet, usesPaddingBit: Bool = false) -> FHEPlan.Layer {
-        let polynomialSize = parameters.polynomialSize.rawValue
+                                polynomialSize: Int, table: (variance: Variance, polynomialSize: Int),
+                                tableParameters: ParameterSet, usesPaddingBit: Bool = false) -> FHEPlan.Layer {
         let m = shape.precision(extracting: groups.reduce(0, +))
         // With the padding bit holding values, the extraction sees an (m − 1)-bit value whose
         // top bit wraps: it only ever reads low bits, so v >> e comes out right all the same.
@@ -344,7 +348,6 @@ public enum FHEPlanner {
         }
         let variance = predicted.output
         let held = rounding.heldBits - rounding.removedBits
-        let table = tableSwitch(tableParameters, base: parameters, noise: noise)
         let before = variance + table.variance
         // A PBS of p bits needs at least 2^p boxes in the test polynomial.
         let fits = table.polynomialSize >= 1 << held

@@ -49,7 +49,8 @@ public enum KeySizes {
         return p.lweDimension.rawValue * k1 * k1 * p.pbsLevels.rawValue * p.polynomialSize.rawValue * 8
     }
 
-    public static func keyswitchKeyBytes(_ p: ParameterSet) -> Int {
-        p.bigLWEDimension.rawValue * p.ksLevels.rawValue * p.lweDimension.lweSize * 8
+    /// `p`'s keyswitching key from its own big key, or from a big key of `input` (a cross key).
+    public static func keyswitchKeyBytes(_ p: ParameterSet, readingFrom input: LWEDimension? = nil) -> Int {
+        (input ?? p.bigLWEDimension).rawValue * p.ksLevels.rawValue * p.lweDimension.lweSize * 8
     }
 }
