@@ -62,6 +62,36 @@ public struct LinearRows: Sendable, Equatable {
         self.weights = weights
     }
 
+    /// The binary digits of every weight, stacked: row k·outputCount + j is row j's digit k,
+    /// d_k = sign(w)·bit_k(|w|), so Σ_k 2^k·(row k·J + j) = row j and every digit row has
+    /// weights in {−1, 0, 1} (zeros left out). nil when every weight already is one of those.
+    /// Why binary, not wider digits: a digit row's 2-norm and range are what its decryption
+    /// must beat, and both are smallest with one bit (`FHEPlan.Layer.outputWeightDigits`).
+    public func binaryDigitRows() -> (rows: LinearRows, digits: Int)? {
+        let largest = weights.map(\.magnitude).max() ?? 0
+        guard largest > 1 else { return nil }
+        let digits = UInt64.bitWidth - largest.leadingZeroBitCount
+        var starts = [0], digitColumns = [Int](), digitWeights = [Int64]()
+        starts.reserveCapacity(digits * outputCount + 1)
+        for k in 0..<digits {
+            for j in 0..<outputCount {
+                for t in terms(row: j) where (weights[t].magnitude >> k) & 1 == 1 {
+                    digitColumns.append(columns[t])
+                    digitWeights.append(weights[t] < 0 ? -1 : 1)
+                }
+                starts.append(digitColumns.count)
+            }
+        }
+        return (LinearRows(inputCount: inputCount, rowStarts: starts, columns: digitColumns, weights: digitWeights), digits)
+    }
+
+    private init(inputCount: Int, rowStarts: [Int], columns: [Int], weights: [Int64]) {
+        self.inputCount = inputCount
+        self.rowStarts = rowStarts
+        self.columns = columns
+        self.weights = weights
+    }
+
     /// Row j's terms as (input index, weight) pairs, in input order within each channel.
     @inline(__always)
     public func forEachTerm(row j: Int, _ body: (_ input: Int, _ weight: Int64) -> Void) {

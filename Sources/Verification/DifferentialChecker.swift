@@ -83,18 +83,22 @@ public enum DifferentialChecker {
         let clear = try ClearEvaluator(circuit).evaluate(codes)
         let run = try encrypted.run(codes)
         var found = divergences(sample: sample, reference: clear, candidate: run.trace, circuit: circuit)
+        let plan = encrypted.plan
+        // What each ciphertext holds in clear: an op's values, or an output layer's digit sums.
+        let held = circuit.ops.indices.map { plan.ciphertextValues(op: $0, trace: clear) }
+        let noise = circuit.ops.indices.map { i in
+            run.ciphertexts[i].indices.map { j in
+                encrypted.client.noiseInHalfDeltas(run.ciphertexts[i][j], expected: held[i][j], op: i, value: j)
+            }
+        }
         for k in found.indices {
             let d = found[k]
-            found[k].noiseInHalfDeltas = encrypted.client.noiseInHalfDeltas(run.ciphertexts[d.op][d.index], expected: d.expected, op: d.op, value: d.index)
-            found[k].log2PredictedPError = encrypted.plan.opEncodings[d.op].log2PError
+            // The noisiest of the ciphertexts that make up the value.
+            found[k].noiseInHalfDeltas = plan.ciphertexts(ofOp: d.op, value: d.index).map { noise[d.op][$0] }.max { abs($0) < abs($1) }
+            found[k].log2PredictedPError = plan.opEncodings[d.op].log2PError
         }
         var mismatches = [Int](repeating: 0, count: circuit.ops.count)
         for d in found { mismatches[d.op] += 1 }
-        let noise = circuit.ops.indices.map { i in
-            run.ciphertexts[i].indices.map { j in
-                encrypted.client.noiseInHalfDeltas(run.ciphertexts[i][j], expected: clear.values[i][j], op: i, value: j)
-            }
-        }
         return SampleCheck(
             sample: sample, clear: clear, decrypted: run.trace,
             clearPrediction: circuit.decode(clear.outputs).predictedClass,

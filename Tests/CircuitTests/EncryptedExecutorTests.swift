@@ -246,8 +246,10 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
 
     /// With a choice, a layer's tables take the cheapest key that keeps the next layer within
     /// the target: tables feeding wide decrypted accumulators get a quiet (multi-level) key,
-    /// while the rounding PBSs keep the cheap one-level key.
+    /// while the rounding PBSs keep the cheap one-level key. (With whole output weights: binary
+    /// weight digits make the cheap key enough, `OutputDigitsTests`.)
     @Test func tablesBeforeADecryptedOutputGetAQuietKey() throws {
+        let options = FHEPlanOptions(allowsOutputDigits: false)
         // 6-bit weights: 10-bit hidden accumulators rounded to 4-bit tables, and output
         // accumulators of 12 bits summed with a weight 2-norm above 100.
         let model = try randomQuantizedModel(seed: 46, sizes: [16, 20, 10], activation: .relu, bits: (2, 6, 3), perChannel: true)
@@ -257,17 +259,18 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let front = FHEPlanner.quietnessFront(FHEPlanner.pbsDecompositionVariants(of: base))
         #expect(front.first == base, "the catalogue's one-level set is the cheapest decomposition")
         #expect(zip(front, front.dropFirst()).allSatisfy { CostModel.millions($0) <= CostModel.millions($1) })
-        let single = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40)
-        let mixed = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: front)
+        let single = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, options: options)
+        let mixed = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: front,
+                                           options: options)
         #expect(single.layers[1].log2PError > -40, "one-level PBS outputs are too noisy to decrypt the output layer")
         #expect(mixed.layers.allSatisfy { $0.log2PError <= -40 }, "\(mixed.layers.map(\.log2PError))")
         #expect((mixed.layers[0].tableParameters?.pbsLevels.rawValue ?? 0) >= 2)
         #expect(mixed.layers[0].roundingGroups == single.layers[0].roundingGroups, "rounding is the same on the cheap key")
         // The cheapest quiet enough key: the next cheaper one in the front leaves the output over the target.
         let position = try #require(front.firstIndex(of: mixed.layers[0].tableParameters!))
-        #expect(position > 0)
+        try #require(position > 0)
         let cheaper = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40,
-                                          tableCandidates: [front[position - 1]])
+                                          tableCandidates: [front[position - 1]], options: options)
         #expect(cheaper.layers[1].log2PError > -40)
         // The automatic planner finds a plan meeting the target among every set.
         let auto = try FHEPlanner.plan(circuit, log2PErrorTarget: -40)

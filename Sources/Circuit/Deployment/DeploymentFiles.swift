@@ -238,10 +238,10 @@ public struct CiphertextFile: Sendable {
                     guard marker < circuit.ops.count else {
                         throw SerializationError("Block \(index) names op \(marker); the circuit has ops 0..<\(circuit.ops.count).")
                     }
-                    (block, expected) = (.op(Int(marker)), circuit.ops[Int(marker)].count)
+                    (block, expected) = (.op(Int(marker)), plan.ciphertextCount(ofOp: Int(marker)))
                 }
                 guard count == expected else {
-                    throw SerializationError("Block \(index) (\(block)) holds \(count) values; the circuit has \(expected).")
+                    throw SerializationError("Block \(index) (\(block)) holds \(count) ciphertexts; the plan has \(expected) there.")
                 }
                 blocks.append(block)
                 counts.append(expected)

@@ -66,7 +66,8 @@ public final class EncryptedExecutor: @unchecked Sendable {
             let inputOffsets = i == 0 ? [Int64](repeating: circuit.inputLow, count: circuit.inputCount) : plan.opEncodings[i - 1].offsets
             switch op.operation {
             case .dense, .conv2d:
-                guard let rows = op.linear else { preconditionFailure("A linear op of a validated circuit has rows") }
+                // The output layer in weight digits sums D rows per value (`OutputDigits`).
+                guard let rows = plan.linearRows(ofOp: i) else { preconditionFailure("A linear op of a validated circuit has rows") }
                 return .linear(rows, constants: (0..<rows.outputCount).map { j in
                     // Wrapping: the torus is Z/2^64 and the true constant decodes exactly.
                     var constant: Int64 = 0
@@ -310,15 +311,13 @@ public struct EncryptedCircuitClient: Sendable {
 
     /// Decrypts op i's ciphertexts to the integers the clear evaluator computes for that op.
     public func decrypt(op i: Int, _ ciphertexts: [LWECiphertext]) -> [Int64] {
-        let held = plan.opEncodings[i]
         let key = clientKeys[plan.keyPair(ofOp: i)]
-        return ciphertexts.indices.map { j in
-            Int64(held.decode(key.phase(ciphertexts[j]))) + held.offsets[j]
-        }
+        return plan.decode(op: i, phases: ciphertexts.map { key.phase($0) })
     }
 
-    /// Signed distance from the phase to the encoding of `expected` (op i's value j), in units
-    /// of Δ/2: a decryption is correct while |margin| < 1.
+    /// Signed distance from the phase to the encoding of `expected`, the clear value of op i's
+    /// ciphertext j (`FHEPlan.ciphertextValues`), in units of Δ/2: a decryption is correct
+    /// while |margin| < 1.
     public func noiseInHalfDeltas(_ ciphertext: LWECiphertext, expected: Int64, op i: Int, value j: Int) -> Double {
         let held = plan.opEncodings[i]
         let key = clientKeys[plan.keyPair(ofOp: i)]

@@ -1,4 +1,5 @@
 import Foundation
+import Quantization
 import TFHE
 
 /// How one circuit runs under TFHE: the parameter set, how each layer's rounding is done, the
@@ -68,6 +69,11 @@ public struct FHEPlan: Sendable, Equatable {
         /// Stored only when true, so plans and manifests recorded before padding-free tables
         /// existed decode unchanged and keep their fingerprints (`usesPaddingBit`).
         private let paddingBitIsValue: Bool?
+        /// For the output layer held in binary weight digits (`OutputDigits`): D, the digit
+        /// sums per output value; `messageBits`, `weightTwoNorm`, `accumulatorVariance` and
+        /// `tableLog2PError` are then those of one digit sum. nil: whole weights, one ciphertext
+        /// per value (and absent from manifests and fingerprints recorded before digits existed).
+        public let outputWeightDigits: Int?
 
         /// Whether this layer's held values use the padding bit as a value bit: the dense op's
         /// values v ∈ [0, 2^m) sit at Δ = 2^(64−m), so the top half of the torus holds values
@@ -84,8 +90,10 @@ public struct FHEPlan: Sendable, Equatable {
         public init(index: Int, isOutputLayer: Bool, neuronCount: Int, messageBits: Int, roundingShift: Int,
                     weightTwoNorm: Double, accumulatorVariance: Variance, roundingGroups: [RoundingGroup],
                     tablePrecision: Int?, beforeBlindRotationVariance: Variance?, tableLog2PError: Double,
-                    tableParameters: ParameterSet?, usesPaddingBit: Bool = false) {
+                    tableParameters: ParameterSet?, usesPaddingBit: Bool = false, outputWeightDigits: Int? = nil) {
             precondition(!usesPaddingBit || !isOutputLayer, "The output layer is decrypted with its padding bit clear")
+            precondition(outputWeightDigits == nil || isOutputLayer, "Only the output layer is held in weight digits")
+            self.outputWeightDigits = outputWeightDigits
             self.index = index
             self.isOutputLayer = isOutputLayer
             self.neuronCount = neuronCount
@@ -106,7 +114,8 @@ public struct FHEPlan: Sendable, Equatable {
         /// The encoding the table PBS reads (m − e bits, or m − 1 − e with the padding bit used).
         public var tableInputEncoding: Encoding { Encoding(precision: heldPrecision - extractedBits) }
         /// log2 of the probability that one output value of this layer is wrong: any PBS of its
-        /// chain (rounding groups, table) or, for the output layer, its decryption.
+        /// chain (rounding groups, table) or, for the output layer, the decryption of one
+        /// ciphertext (one digit sum when held in digits).
         public var log2PError: Double {
             NoiseFormulas.log2Union(roundingGroups.map(\.log2PError) + [tableLog2PError])
         }
@@ -161,6 +170,8 @@ public struct FHEPlan: Sendable, Equatable {
     public let circuit: IntegerCircuit
     /// One per op of `circuit`.
     public let opEncodings: [OpEncoding]
+    /// The output layer's binary weight digits when its plan layer holds them (`OutputDigits`).
+    public let outputDigits: OutputDigits?
 
     /// Builds the plan's circuit and op encodings for per-layer choices `layers` of `source`.
     public init(source: IntegerCircuit, parameters: ParameterSet, selection: String, layers: [Layer], log2PErrorTarget: Double) {
@@ -169,7 +180,14 @@ public struct FHEPlan: Sendable, Equatable {
         self.layers = layers
         self.log2PErrorTarget = log2PErrorTarget
         circuit = source.narrowingRounding(extractedBits: layers.map(\.extractedBits))
-        opEncodings = Self.encodings(of: circuit, layers: layers)
+        let circuit = circuit
+        outputDigits = zip(circuit.stages, layers).first { $1.outputWeightDigits != nil }.flatMap { stage, layer in
+            let digits = OutputDigits(circuit: circuit, op: stage.linear)
+            precondition(digits?.count == layer.outputWeightDigits,
+                         "Layer \(layer.index): the plan holds \(layer.outputWeightDigits ?? 0) weight digits, its weights have \(digits?.count ?? 0)")
+            return digits
+        }
+        opEncodings = Self.encodings(of: circuit, layers: layers, outputDigits: outputDigits)
         // A cross key reads the first pair's big key: every PBS input must be under it.
         for i in circuit.ops.indices where circuit.ops[i].kind == .round || circuit.ops[i].kind == .table {
             precondition(keyPair(ofOp: i - 1) == 0,
@@ -178,7 +196,7 @@ public struct FHEPlan: Sendable, Equatable {
     }
 
     /// Per op: the precision (see the type's comment) and the offsets of `HeldValues`.
-    static func encodings(of circuit: IntegerCircuit, layers: [Layer]) -> [OpEncoding] {
+    static func encodings(of circuit: IntegerCircuit, layers: [Layer], outputDigits: OutputDigits?) -> [OpEncoding] {
         var result = [OpEncoding?](repeating: nil, count: circuit.ops.count)
         for (position, (stage, layer)) in zip(circuit.stages, layers).enumerated() {
             let dense = circuit.ops[stage.linear]
@@ -187,9 +205,11 @@ public struct FHEPlan: Sendable, Equatable {
             precondition(e == layer.extractedBits, "Layer \(layer.index): the circuit removes \(e) bits, the plan \(layer.extractedBits)")
             let offsets = HeldValues.linearOffsets(dense, roundingBits: e, addend: stage.addend)
             let wide = layer.usesPaddingBit
+            // Digit sums are held above their own bounds, D ciphertexts per value (union bound).
+            let digits = outputDigits?.op == stage.linear ? outputDigits : nil
             result[stage.linear] = OpEncoding(
-                encoding: Encoding(precision: layer.heldPrecision), offsets: offsets, usesPaddingBit: wide,
-                log2PError: layer.isOutputLayer ? layer.tableLog2PError
+                encoding: Encoding(precision: layer.heldPrecision), offsets: digits?.low ?? offsets, usesPaddingBit: wide,
+                log2PError: layer.isOutputLayer ? layer.tableLog2PError + log2(Double(digits?.count ?? 1))
                     : NoiseFormulas.log2PError(variance: layer.accumulatorVariance.value, precision: layer.heldPrecision))
             if let round = stage.round {
                 result[round] = OpEncoding(encoding: layer.tableInputEncoding, offsets: offsets.map { ($0 + stage.addend) >> e },
@@ -235,6 +255,40 @@ public struct FHEPlan: Sendable, Equatable {
         }
     }
 
+    /// The rows op i's ciphertexts are summed with: the output layer's digit rows when it is
+    /// held in weight digits, else the op's own (nil for a round or table op).
+    public func linearRows(ofOp i: Int) -> LinearRows? {
+        outputDigits?.op == i ? outputDigits?.rows : circuit.ops[i].linear
+    }
+
+    /// Ciphertexts op i yields per sample: its values, or D per value in weight digits.
+    public func ciphertextCount(ofOp i: Int) -> Int {
+        outputDigits?.op == i ? outputDigits!.rows.outputCount : circuit.ops[i].count
+    }
+
+    /// The values op i computes from the phases of its ciphertexts: decode + offset, and for
+    /// weight digits the recombination Σ_k 2^k·S_kj. Client decryption and the simulator both
+    /// read values this way.
+    public func decode(op i: Int, phases: [UInt64]) -> [Int64] {
+        let held = opEncodings[i]
+        let values = phases.indices.map { Int64(held.decode(phases[$0])) + held.offsets[$0] }
+        guard let digits = outputDigits, digits.op == i else { return values }
+        return digits.combine(values)
+    }
+
+    /// The clear value each of op i's ciphertexts holds in `trace` (noise measurement): the
+    /// op's values, or the digit sums of its inputs.
+    public func ciphertextValues(op i: Int, trace: CircuitTrace) -> [Int64] {
+        guard let digits = outputDigits, digits.op == i else { return trace.values[i] }
+        return digits.rows.apply(i == 0 ? trace.input : trace.values[i - 1])
+    }
+
+    /// The ciphertexts of op i that make up its value j.
+    public func ciphertexts(ofOp i: Int, value j: Int) -> [Int] {
+        guard let digits = outputDigits, digits.op == i else { return [j] }
+        return digits.ciphertexts(ofValue: j)
+    }
+
     /// The encoding and offset the client encrypts input codes with: the first dense op's
     /// precision, held above the circuit's lowest input code.
     public var inputEncoding: Encoding { opEncodings[0].encoding }
@@ -244,7 +298,7 @@ public struct FHEPlan: Sendable, Equatable {
         var terms = [Double]()
         for layer in layers {
             terms += layer.roundingGroups.map { $0.log2PError + log2(Double(layer.neuronCount)) }
-            terms.append(layer.tableLog2PError + log2(Double(layer.neuronCount)))
+            terms.append(layer.tableLog2PError + log2(Double(layer.neuronCount * (layer.outputWeightDigits ?? 1))))
         }
         return NoiseFormulas.log2Union(terms)
     }

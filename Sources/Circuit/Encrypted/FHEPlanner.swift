@@ -20,13 +20,17 @@ public struct FHEPlanOptions: Sendable, Equatable {
     /// Whether the automatic planner may put the last hidden layer's tables under a second key
     /// pair (`FHEPlan.keyPairs`); deployment files hold one pair.
     public var allowsTwoKeyPairs: Bool
+    /// Whether an output layer whose whole weights miss the target may be held in binary
+    /// weight digits (`OutputDigits`); off, to measure what they save.
+    public var allowsOutputDigits: Bool
 
     public init(extraction: Extraction = .cheapest, maxRoundingGroupBits: Int? = nil, paddingBitForValues: Bool = true,
-                allowsTwoKeyPairs: Bool = true) {
+                allowsTwoKeyPairs: Bool = true, allowsOutputDigits: Bool = true) {
         self.extraction = extraction
         self.maxRoundingGroupBits = maxRoundingGroupBits
         self.paddingBitForValues = paddingBitForValues
         self.allowsTwoKeyPairs = allowsTwoKeyPairs
+        self.allowsOutputDigits = allowsOutputDigits
     }
 }
 
@@ -150,7 +154,8 @@ public enum FHEPlanner {
                 reason: "no secure candidate set has a polynomial large enough for \(minBits)-bit tables")
         }
         let what = layer.isOutputLayer
-            ? "decrypting its \(layer.messageBits)-bit accumulators, a sum of PBS outputs"
+            ? (layer.outputWeightDigits.map { "decrypting its \(layer.messageBits)-bit sums of \($0) binary weight digits, sums of PBS outputs" }
+                ?? "decrypting its \(layer.messageBits)-bit accumulators, a sum of PBS outputs")
             : "its \(layer.tablePrecision ?? layer.messageBits)-bit tables after \(layer.extractedBits) rounding bits"
         throw FHEPlanError.noParameterSetFits(
             layer: layer.index, bits: layer.tablePrecision ?? layer.messageBits, weightTwoNorm: layer.weightTwoNorm,
@@ -282,12 +287,23 @@ public enum FHEPlanner {
         let nu = shape.weightTwoNorm
         let accumulator = inputVariance * (nu * nu)
         if stage.isOutput {
-            let bits = shape.precision(extracting: 0)
-            return FHEPlan.Layer(
-                index: stage.layer, isOutputLayer: true, neuronCount: shape.neuronCount, messageBits: bits,
-                roundingShift: 0, weightTwoNorm: nu, accumulatorVariance: accumulator,
-                roundingGroups: [], tablePrecision: nil, beforeBlindRotationVariance: nil,
-                tableLog2PError: NoiseFormulas.log2PError(variance: accumulator.value, precision: bits), tableParameters: nil)
+            func decrypted(bits: Int, norm: Double, digits: Int?) -> FHEPlan.Layer {
+                let accumulator = inputVariance * (norm * norm)
+                return FHEPlan.Layer(
+                    index: stage.layer, isOutputLayer: true, neuronCount: shape.neuronCount, messageBits: bits,
+                    roundingShift: 0, weightTwoNorm: norm, accumulatorVariance: accumulator,
+                    roundingGroups: [], tablePrecision: nil, beforeBlindRotationVariance: nil,
+                    tableLog2PError: NoiseFormulas.log2PError(variance: accumulator.value, precision: bits), tableParameters: nil,
+                    outputWeightDigits: digits)
+            }
+            let whole = decrypted(bits: shape.precision(extracting: 0), norm: nu, digits: nil)
+            guard options.allowsOutputDigits, let digits = shape.outputDigits else { return whole }
+            // Whole weights while they decrypt within the target: one ciphertext per output, and
+            // plans made before digits existed stay as they were. Otherwise the digit sums when
+            // they are the more reliable (`OutputDigits`); the D-fold union counts them all.
+            let split = decrypted(bits: max(shape.inputBits, digits.bits), norm: digits.weightTwoNorm, digits: digits.count)
+            let splitPerValue = split.tableLog2PError + log2(Double(digits.count))
+            return whole.tableLog2PError <= target || whole.tableLog2PError <= splitPerValue ? whole : split
         }
         var best: (layer: FHEPlan.Layer, pbs: Int, worst: Double, feasible: Bool)?
         let fullExtraction = shape.widestExtraction
@@ -380,10 +396,13 @@ public enum FHEPlanner {
         /// paddingBitAllowed[e]: whether the tables read after extracting e bits allow the
         /// padding bit as a value bit (`FHEPlan.Layer.usesPaddingBit`); all false without a table.
         let paddingBitAllowed: [Bool]
+        /// The output layer's binary weight digits (nil for hidden layers, or weights in {−1, 0, 1}).
+        let outputDigits: OutputDigits?
 
         init(_ stage: CircuitStage, circuit: IntegerCircuit, paddingBitForValues: Bool = true) {
             self.stage = stage
             dense = circuit.ops[stage.linear]
+            outputDigits = stage.isOutput ? OutputDigits(circuit: circuit, op: stage.linear) : nil
             let statistics = LayerStatistics(stage: stage, circuit: circuit)
             neuronCount = statistics.neuronCount
             weightTwoNorm = statistics.maxWeightNorm

@@ -151,8 +151,7 @@ public final class SimulatedEvaluator: CircuitEvaluator, @unchecked Sendable {
                     bootstrap(phases[j], polynomials[j], pbs, &random) &+ (corrections?[j] ?? 0)
                 }
             }
-            let held = plan.opEncodings[i]
-            values.append(phases.indices.map { Int64(held.decode(phases[$0])) + held.offsets[$0] })
+            values.append(plan.decode(op: i, phases: phases))
         }
         return CircuitTrace(input: input, values: values)
     }
