@@ -293,7 +293,7 @@ public enum ConfigLoader {
         let fhe = ExperimentConfig.FHESection(
             samples: try fheReader.integer("samples", default: 0, allowed: 0...1_000_000),
             pError: try pError(&fheReader),
-            parameters: try fheReader.text("parameters", default: "auto") ?? "auto",
+            parameters: try parameterChoice(&fheReader),
             threads: try fheReader.integer("threads", default: 0, allowed: 0...1024),
             seed: try fheReader.seed("seed", default: seed),
             mode: try fheReader.optionalChoice("mode", type: ExperimentConfig.FHEMode.self),
@@ -334,13 +334,6 @@ public enum ConfigLoader {
             throw ConfigError(
                 file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.samples",
                 message: "is \(fhe.samples) but \(noHiddenLayer): a model without hidden layers has no table lookup, so there is no KS→PBS for the encrypted run to plan; allowed: fhe.samples 0, or at least one hidden layer such as \(addHiddenLayer)")
-        }
-        // Checked here, not when the FHE stage plans after minutes of training.
-        if fhe.parameters != "auto", ParameterCatalog.named(fhe.parameters) == nil {
-            let node = tree["fhe"]?["parameters"]
-            throw ConfigError(
-                file: node?.location.file ?? tree.location.file, line: node?.location.line, keyPath: "fhe.parameters",
-                message: "unknown parameter set '\(fhe.parameters)'; allowed: auto, a set that `lockstep params` lists (\(ParameterCatalog.all.map(\.name).joined(separator: ", "))), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs15x2)")
         }
         if !importsModel, let reason = quantization.impossibleBudget(hiddenLayers: hiddenLayers) {
             let node = tree["quantization"]?["accumulator_bits_budget"]
@@ -499,6 +492,15 @@ public enum ConfigLoader {
     }
 
     /// `p_error` as `2^-40`, `2**-40` or a plain number in (0, 0.5].
+    /// Checked here, not when the FHE stage plans after minutes of training.
+    private static func parameterChoice(_ reader: inout ConfigReader) throws -> ParameterChoice {
+        guard let (text, node) = try reader.scalar("parameters") else { return .automatic }
+        guard let choice = ParameterChoice(text) else {
+            throw reader.error("parameters", node, "unknown parameter set '\(text)'; allowed: \(ParameterChoice.allowed)")
+        }
+        return choice
+    }
+
     private static func pError(_ reader: inout ConfigReader) throws -> Double {
         let defaultValue = 0x1p-40
         guard let (text, node) = try reader.scalar("p_error") else { return defaultValue }

@@ -101,10 +101,9 @@ public struct EncryptedEvaluation: Sendable {
 
     /// The plan an experiment runs encrypted (`fhe.p_error`, `fhe.parameters`), refused
     /// unless its set is 128-bit secure; `lockstep keygen` plans a circuit file the same way.
-    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameterSetName: String,
+    public static func plan(_ circuit: IntegerCircuit, log2PErrorTarget: Double, parameters choice: ParameterChoice,
                             options: FHEPlanOptions = FHEPlanOptions()) throws -> FHEPlan {
-        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName,
-                                       options: options)
+        let plan = try FHEPlanner.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameters: choice, options: options)
         for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
         return plan
     }
@@ -116,11 +115,11 @@ public struct EncryptedEvaluation: Sendable {
     /// operating system's entropy (the default); a fixed seed is recorded as such.
     public static func run(
         circuit: IntegerCircuit, quantized: QuantizedModel, testFeatures: [[Float]], count: Int,
-        subsetSeed: UInt64, log2PErrorTarget: Double, parameterSetName: String, threads requestedThreads: Int,
+        subsetSeed: UInt64, log2PErrorTarget: Double, parameters choice: ParameterChoice, threads requestedThreads: Int,
         keySeed: UInt64? = nil, progress: any RunProgress = SilentProgress()
     ) throws -> EncryptedEvaluation {
         progress.stage("choosing TFHE parameters")
-        let plan = try Self.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
+        let plan = try Self.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameters: choice)
         let threads = requestedThreads > 0 ? requestedThreads : ProcessInfo.processInfo.activeProcessorCount
 
         progress.stage("generating keys (\(plan.keysDescription))")

@@ -4,6 +4,7 @@ import Foundation
 import NeuralNet
 import Quantization
 import Reporting
+import TFHE
 
 /// A fully resolved experiment: every default filled in, every value validated. Two configs that
 /// mean the same experiment are equal and have the same `fingerprint`, which is how a batch
@@ -184,8 +185,8 @@ public struct ExperimentConfig: Codable, Hashable, Sendable {
         public var samples: Int
         /// Target failure probability per PBS.
         public var pError: Double
-        /// `auto` (optimizer) or a named parameter set.
-        public var parameters: String
+        /// `auto` (the planner's choice) or a named parameter set; written as the word.
+        public var parameters: ParameterChoice
         /// Worker threads for PBS; 0 = all cores.
         public var threads: Int
         /// Seed of the FHE subset choice (and of the simulated noise).

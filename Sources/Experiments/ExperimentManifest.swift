@@ -149,7 +149,7 @@ public struct ExperimentManifest: Codable, Sendable {
             let check = SecurityCheck(parameters: evaluation.plan.parameters)
             self.init(status: "ran", requestedSamples: requestedSamples, reason: nil)
             parameters = evaluation.plan.parameters
-            parameterSelection = evaluation.plan.selection
+            parameterSelection = evaluation.plan.selection.rawValue
             securityMarginBits = check.marginBits
             securityCurve = check.curve.description
             log2PErrorTarget = evaluation.plan.log2PErrorTarget

@@ -105,12 +105,11 @@ extension ExperimentRunner {
             ? try EncryptedEvaluation.run(
                 circuit: prepared.circuit, quantized: prepared.quantized, testFeatures: split.test.features,
                 count: config.fhe.samples, subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
-                parameterSetName: config.fhe.parameters, threads: config.fhe.threads, progress: progress)
+                parameters: config.fhe.parameters, threads: config.fhe.threads, progress: progress)
             : nil
         let planning = encrypted.map { Result<FHEPlan, any Error>.success($0.plan) }
             ?? Result {
-                try FHEPlanner.plan(prepared.circuit, log2PErrorTarget: log2(config.fhe.pError),
-                                    parameterSetName: config.fhe.parameters)
+                try FHEPlanner.plan(prepared.circuit, log2PErrorTarget: log2(config.fhe.pError), parameters: config.fhe.parameters)
             }
         var simulated: SimulatedEvaluation?
         if config.fhe.runsSimulated {

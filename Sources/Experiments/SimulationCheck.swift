@@ -66,15 +66,14 @@ public struct SimulationCheck: Sendable {
     /// subset is `EncryptedEvaluation.subset(count: encryptedSamples, seed: subsetSeed)`; the
     /// simulated one the same choice with the next seed; noise seed `simulationSeed`.
     public static func run(
-        prepared: PreparedExperiment, log2PErrorTarget: Double, parameterSetName: String?, encryptedSamples: Int,
+        prepared: PreparedExperiment, log2PErrorTarget: Double, parameters choice: ParameterChoice, encryptedSamples: Int,
         simulatedSamples: Int, subsetSeed: UInt64, simulationSeed: UInt64, threads: Int, keySeed: UInt64? = nil,
         progress: any RunProgress = SilentProgress()
     ) throws -> SimulationCheck {
         let quantized = prepared.quantized
         let test = prepared.split.test
         progress.stage("choosing TFHE parameters at p_error 2^\(String(format: "%.1f", log2PErrorTarget))")
-        let plan = try FHEPlanner.plan(prepared.circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName)
-        for pair in plan.keyPairs { try SecurityCheck.enforce(pair) }
+        let plan = try EncryptedEvaluation.plan(prepared.circuit, log2PErrorTarget: log2PErrorTarget, parameters: choice)
         progress.stage("generating keys (\(plan.keysDescription))")
         let seed: RandomSeed = keySeed.map { .fixed($0) } ?? .operatingSystem
         let keys = plan.generateKeys(seed: seed)

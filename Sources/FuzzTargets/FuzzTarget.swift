@@ -108,7 +108,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         for code in [circuit.inputLow, circuit.inputHigh] {
             _ = try evaluator.evaluate([Int64](repeating: code, count: circuit.inputCount))
         }
-        _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -40, parameterSetName: "concrete-p40-b4")
+        guard let set = ParameterCatalog.named("concrete-p40-b4") else { preconditionFailure("concrete-p40-b4 is a catalogue set") }
+        _ = try FHEPlanner.plan(circuit, log2PErrorTarget: -40, parameters: .named(set))
     }
 
     private static func sklearn(_ bytes: Data) throws {
@@ -185,7 +186,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     private static let deploymentFixture = Result { () throws -> (plan: FHEPlan, keys: (client: ClientKeyFile, server: ServerKeyFile)) in
         let circuit = try seedCircuit()
-        let plan = FHEPlanner.makePlan(circuit, parameters: fuzzParameters, selection: "named", target: -40)
+        let plan = FHEPlanner.makePlan(circuit, parameters: fuzzParameters, selection: .named, target: -40)
         return (plan, try DeploymentKeys.generate(plan: plan, source: circuit, seed: .fixed(0xF023)))
     }
 

@@ -21,13 +21,13 @@ struct Bench: AsyncParsableCommand {
     @Argument(help: "What to time: pbs (KS+PBS), ks, fft (forward+inverse N/2-point transform), round (exact rounding) or keygen.")
     var operation: BenchmarkOperation
 
-    @Option(name: .long, help: "Parameter set name (see `lockstep params`), e.g. concrete-p40-b4.")
-    var params: String
+    @Option(name: .customLong("params"), help: "Parameter set name (see `lockstep params`), e.g. concrete-p40-b4.", transform: parameterSet)
+    var parameters: ParameterSet
 
     @Option(name: .long, help: "Timed runs per thread (after warm-up).")
     var runs: Int = 20
 
-    @Option(name: .long, help: "Worker threads, each with its own workspace, sharing one server key.")
+    @Option(name: .long, help: "Worker threads, each with its own workspace, sharing one server key (0 = all cores).", transform: workerThreads)
     var threads: Int = 1
 
     @Option(name: .long, help: "Output format: table or json (one object per line).")
@@ -47,12 +47,11 @@ struct Bench: AsyncParsableCommand {
 
     func validate() throws {
         _ = try request()
-        _ = try ParameterLookup.named(params)
     }
 
     func run() async throws {
         BuildConfiguration.warnIfDebug()
-        let record = Benchmark.run(try request(), parameters: try ParameterLookup.named(params))
+        let record = Benchmark.run(try request(), parameters: parameters)
         switch format {
         case .json: print(try record.jsonLine())
         case .table: print(record.tableText())

@@ -66,14 +66,46 @@ func log2PError(_ text: String) throws -> Double {
     return log2
 }
 
-/// A parameter-set name of the catalog given with `flag`; a usage error naming the flag and
-/// listing the known names otherwise. Every command's set flag goes through here.
-enum ParameterLookup {
-    static func named(_ name: String, flag: String = "--params") throws -> ParameterSet {
-        guard let parameters = ParameterCatalog.named(name) else {
-            let known = ParameterCatalog.all.map(\.name).joined(separator: ", ")
-            throw ValidationError("\(flag) \(name): no such parameter set. Known sets: \(known), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs14x2).")
+// One spelling and one grammar per flag across commands (issue 15): `--params` names
+// parameter sets (with `auto` where a circuit is planned), `--threads` counts workers with
+// 0 = all cores, `--fft` picks the FFT noise term. Each is parsed here, at parse time, into
+// the typed value the command uses.
+
+/// `--params` of commands that plan a circuit: `auto` or a catalogue set, as `fhe.parameters`.
+func parameterChoice(_ text: String) throws -> ParameterChoice {
+    guard let choice = ParameterChoice(text) else {
+        throw ValidationError("--params \(text): unknown parameter set; allowed: \(ParameterChoice.allowed).")
+    }
+    return choice
+}
+
+/// `--params` of commands that measure sets: a catalogue set (no `auto`).
+func parameterSet(_ text: String) throws -> ParameterSet {
+    guard let set = ParameterCatalog.named(text) else {
+        throw ValidationError("--params \(text): no such parameter set; allowed: \(ParameterCatalog.allowedNames).")
+    }
+    return set
+}
+
+/// `--threads`: 0 = all cores, else 1...1024 (the range of `fhe.threads`); resolved to a count.
+func workerThreads(_ text: String) throws -> Int {
+    guard let count = Int(text), (0...1024).contains(count) else {
+        throw ValidationError("--threads \(text): allowed: 0 (all cores) to 1024.")
+    }
+    return count == 0 ? ProcessInfo.processInfo.activeProcessorCount : count
+}
+
+/// `--fft`: the FFT term of noise predictions: tfhe-rs (tfhe-rs's fit, the default),
+/// concrete-cpu (concrete-cpu's fit), or a measured coefficient c with 0 < c ≤ 2^20 (measured
+/// coefficients are O(1), TFHE_FACTS §3.6; 2^20 is far past any FFT).
+func fftNoiseModel(_ text: String) throws -> FFTNoiseModel {
+    switch text {
+    case "tfhe-rs": return .tfheRsFit
+    case "concrete-cpu": return .concreteCPUFit
+    default:
+        guard let coefficient = Double(text), coefficient > 0, coefficient <= 0x1p20 else {
+            throw ValidationError("--fft \(text): allowed: tfhe-rs, concrete-cpu, or a measured coefficient c with 0 < c ≤ 1048576 (2^20).")
         }
-        return parameters
+        return .measured(coefficient: coefficient)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import TFHE
 
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,15 +24,11 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: "Ciphertext file to write.")
     var out: String
 
-    @Option(help: "PBS worker threads (0 = all cores).")
-    var threads = 0
+    @Option(help: "PBS worker threads (0 = all cores, the default).", transform: workerThreads)
+    var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .customLong("all-ops"), help: "Keep every op's ciphertexts (for an op-by-op check), not only the outputs.")
     var allOps = false
-
-    func validate() throws {
-        if !(0...1024).contains(threads) { throw ValidationError("--threads must be in 0...1024 (0 = all cores), got \(threads).") }
-    }
 
     func run() async throws {
         let progress = ConsoleProgress(prefix: "evaluate", interactive: isatty(STDERR_FILENO) == 1)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import TFHE
 
 struct Keygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,19 +26,19 @@ struct Keygen: AsyncParsableCommand {
     @Option(name: .customLong("p-error"), help: "Per-PBS failure target, as fhe.p_error: \(ProbabilityText.allowed).")
     var pError = "2^-40"
 
-    @Option(help: "Parameter set, as fhe.parameters: auto, or a set `lockstep params` lists.")
-    var parameters = "auto"
+    @Option(name: .customLong("params"), help: "Parameter set, as fhe.parameters: auto, or a set `lockstep params` lists.",
+            transform: parameterChoice)
+    var parameters = ParameterChoice.automatic
 
-    @Option(help: "Derive the keys from this seed (reproducible, NOT for production secrets; the key file says so). Default: OS entropy.")
-    var seed: UInt64?
+    @OptionGroup var keys: KeySeedOption
 
     func validate() throws { _ = try log2PError(pError) }
 
     func run() async throws {
         let progress = ConsoleProgress(prefix: "keygen", interactive: isatty(STDERR_FILENO) == 1)
         let summary = try DeploymentClientCommands.keygen(
-            circuit: URL(fileURLWithPath: circuit), log2PErrorTarget: try log2PError(pError), parameterSetName: parameters,
-            keySeed: seed, clientKey: URL(fileURLWithPath: outClient), serverKey: URL(fileURLWithPath: outServer), progress: progress)
+            circuit: URL(fileURLWithPath: circuit), log2PErrorTarget: try log2PError(pError), parameters: parameters,
+            keySeed: keys.keySeed, clientKey: URL(fileURLWithPath: outClient), serverKey: URL(fileURLWithPath: outServer), progress: progress)
         progress.clear()
         let plan = summary.plan
         printLine("plan: \(plan.keysDescription) (\(plan.selection)), p_error 2^\(String(format: "%.1f", plan.log2PErrorTarget)) per PBS, \(plan.pbsCount) PBS/sample")

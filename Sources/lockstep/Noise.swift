@@ -16,8 +16,9 @@ struct Noise: AsyncParsableCommand {
             Writes noise.csv (and fft.csv when blind rotations ran) to --out. Build with -c release.
             """)
 
-    @Option(name: .customLong("params"), help: "Parameter set name (repeat for several, e.g. concrete-p40-b4).")
-    var parameterSetNames: [String]
+    @Option(name: .customLong("params"), parsing: .upToNextOption, help: "Parameter set names (one or more, e.g. concrete-p40-b4).",
+            transform: parameterSet)
+    var parameterSets: [ParameterSet]
 
     @Option(help: "Fresh encryptions for the fresh / keyswitch / modulus-switch / before-blind-rotation steps.")
     var samples: Int = 10_000
@@ -34,7 +35,7 @@ struct Noise: AsyncParsableCommand {
     @Option(help: "Output format: table or json (one object per line).")
     var format: OutputFormat = .table
 
-    @Option(help: "Worker threads.")
+    @Option(help: "Worker threads (0 = all cores).", transform: workerThreads)
     var threads: Int = 1
 
     @Option(help: "Directory for noise.csv and fft.csv.")
@@ -46,15 +47,14 @@ struct Noise: AsyncParsableCommand {
     @Option(help: "Fixed seed (reproducible keys and samples; not for production secrets).")
     var seed: UInt64?
 
-    @Option(help: "FFT term of the predictions: tfhe-rs, concrete-cpu, or a measured coefficient c (a number).")
-    var fft: String = "tfhe-rs"
+    @Option(help: "FFT term of the predictions: tfhe-rs, concrete-cpu, or a measured coefficient c (a number).", transform: fftNoiseModel)
+    var fft: FFTNoiseModel = .tfheRsFit
 
     func validate() throws {
-        for name in parameterSetNames { _ = try ParameterLookup.named(name) }
         // Upper ends bound memory (one Double per sample) and the failure-run size
         // (expected failures / predicted rate), which must fit an Int.
-        for (flag, value, allowed) in [("--samples", samples, 5...100_000_000), ("--blind-rotations", blindRotations, 0...1_000_000),
-                                       ("--threads", threads, 1...1024)] where !allowed.contains(value) {
+        for (flag, value, allowed) in [("--samples", samples, 5...100_000_000), ("--blind-rotations", blindRotations, 0...1_000_000)]
+        where !allowed.contains(value) {
             throw ValidationError("\(flag) \(value): allowed: \(allowed.lowerBound)...\(allowed.upperBound).")
         }
         guard expectedFailures.isFinite, (100...1_000_000).contains(expectedFailures) else {
@@ -63,31 +63,18 @@ struct Noise: AsyncParsableCommand {
         guard confidence > 0, confidence < 1 else {
             throw ValidationError("--confidence \(confidence): must lie strictly between 0 and 1 (e.g. 0.99).")
         }
-        _ = try fftModel()
-    }
-
-    func fftModel() throws -> FFTNoiseModel {
-        switch fft {
-        case "tfhe-rs": return .tfheRsFit
-        case "concrete-cpu": return .concreteCPUFit
-        default:
-            guard let coefficient = Double(fft), coefficient > 0, coefficient <= 0x1p20 else {
-                throw ValidationError("--fft \(fft): allowed values are tfhe-rs, concrete-cpu, or a coefficient c with 0 < c ≤ 1048576 (2^20).")
-            }
-            return .measured(coefficient: coefficient)
-        }
     }
 
     func run() async throws {
         let interactive = isatty(STDERR_FILENO) != 0
         var allRows: [NoiseReportRow] = []
         var estimates: [FFTTermEstimate] = []
-        for name in parameterSetNames {
-            let parameters = try ParameterLookup.named(name)
+        for parameters in parameterSets {
+            let name = parameters.name
             let experimentConfiguration = NoiseExperiment.Configuration(
                 parameters: parameters, samples: samples, blindRotations: blindRotations, inflateBits: inflate,
                 expectedFailures: expectedFailures, threads: threads, confidenceLevel: confidence, seed: seed,
-                fft: try fftModel())
+                fft: fft)
             let result = try NoiseExperiment.run(experimentConfiguration) { message in
                 if interactive { FileHandle.standardError.write(Data("[\(name)] \(message)\n".utf8)) }
             }

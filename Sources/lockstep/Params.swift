@@ -11,10 +11,10 @@ struct Params: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show parameter sets: security check, predicted noise and p_error, cost; run the optimizer.",
         discussion: """
-        Without --set or --optimize every named set is listed. The prediction uses the tfhe-rs FFT fit unless --fft or --fft-coefficient says otherwise; the comparison with a published p_fail uses the fit of the tools that made the set.
+        Without --params or --optimize every named set is listed. The prediction uses the tfhe-rs FFT fit unless --fft says otherwise; the comparison with a published p_fail uses the fit of the tools that made the set.
 
         Examples:
-          lockstep params --set concrete-p40-b4 --set tfhe-rs-v1_4-2_2-2m128
+          lockstep params --params concrete-p40-b4 tfhe-rs-v1_4-2_2-2m128
           lockstep params --optimize --precision 2 3 4 --norm 1 --p-error 2^-40
           lockstep params --custom n=600,k=1,N=2048,pbs_base_log=23,pbs_levels=1,ks_base_log=3,ks_levels=5,precision=4,lwe_sigma=1e-6
           lockstep params --check-weak
@@ -23,8 +23,9 @@ struct Params: AsyncParsableCommand {
     @Option(help: "Output format: table or json (one object per set per line).")
     var format: OutputFormat = .table
 
-    @Option(name: .customLong("set"), help: "A named set (repeatable). Default: all named sets.")
-    var sets: [String] = []
+    @Option(name: .customLong("params"), parsing: .upToNextOption, help: "Named sets (one or more). Default: all named sets.",
+            transform: parameterSet)
+    var sets: [ParameterSet] = []
 
     @Flag(help: "Search for the cheapest set on --curve per --precision meeting --p-error at --norm.")
     var optimize = false
@@ -47,11 +48,9 @@ struct Params: AsyncParsableCommand {
     @Option(help: "Curve the optimizer takes σ from: 128 (Concrete's current 128-bit, the project's target) or 132 (the curve tfhe-rs ≥ 0.7 sets sit on). Security checks always use 128.")
     var curve: Int = 128
 
-    @Option(help: "FFT noise fit for predictions: tfhe-rs-fit or concrete-cpu-fit.")
-    var fft: String = "tfhe-rs-fit"
-
-    @Option(help: "A measured FFT constant c (Var_FFT = c·2^22·l·B²·N²·(k+1)/q² per CMUX); overrides --fft.")
-    var fftCoefficient: Double?
+    @Option(help: "FFT term of the predictions: tfhe-rs, concrete-cpu, or a measured coefficient c (Var_FFT = c·2^22·l·B²·N²·(k+1)/q² per CMUX).",
+            transform: fftNoiseModel)
+    var fft: FFTNoiseModel = .tfheRsFit
 
     @Option(help: "A user-described set as comma-separated key=value: n, k, N, pbs_base_log, pbs_levels, ks_base_log, ks_levels, precision, and optionally lwe_sigma, glwe_sigma (default: the 128-bit curve). Refused when below the curve.")
     var custom: String?
@@ -73,11 +72,10 @@ struct Params: AsyncParsableCommand {
         _ = try log2PError(pError)
         _ = try parsedModulusSwitch()
         _ = try parsedCurve()
-        _ = try parsedFFTModel()
     }
 
     func run() async throws {
-        let fftModel = try parsedFFTModel()
+        let fftModel = fft
         if checkWeak {
             try demonstrateWeakRefusal()
             return
@@ -108,7 +106,7 @@ struct Params: AsyncParsableCommand {
         }
         let namedWanted = !sets.isEmpty || (!optimize && custom == nil)
         if namedWanted {
-            let chosen = try sets.isEmpty ? ParameterCatalog.all : sets.map { try ParameterLookup.named($0, flag: "--set") }
+            let chosen = sets.isEmpty ? ParameterCatalog.all : sets
             for set in chosen {
                 try SecurityCheck.enforce(set)
                 rows.append(ParameterReport(set: set, origin: .catalog,
@@ -134,21 +132,6 @@ struct Params: AsyncParsableCommand {
         case 128: return .concrete128
         case 132: return .concrete132
         default: throw ValidationError("--curve \(curve): allowed values are 128 and 132.")
-        }
-    }
-
-    private func parsedFFTModel() throws -> FFTNoiseModel {
-        if let c = fftCoefficient {
-            // Measured coefficients are O(1) (TFHE_FACTS §3.6); 2^20 is far past any FFT.
-            guard c.isFinite && c >= 0 && c <= 0x1p20 else {
-                throw ValidationError("--fft-coefficient \(c): allowed: a number from 0 to 1048576 (2^20).")
-            }
-            return .measured(coefficient: c)
-        }
-        switch fft {
-        case "tfhe-rs-fit": return .tfheRsFit
-        case "concrete-cpu-fit": return .concreteCPUFit
-        default: throw ValidationError("--fft \(fft): allowed values are tfhe-rs-fit, concrete-cpu-fit (or give --fft-coefficient).")
         }
     }
 

@@ -28,12 +28,12 @@ struct Selftest: AsyncParsableCommand {
     @Option(name: .long, help: "Exact-rounding mode: bits per extraction group (1 = one bit per PBS; default: the widest predicted reliable).")
     var groupBits: Int?
 
-    @Option(name: .long, help: "Worker threads (exact-rounding mode).")
+    @Option(name: .long, help: "Worker threads, exact-rounding mode (0 = all cores, the default).", transform: workerThreads)
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: "Parameter set names (default: every catalog set up to --precision-max).")
-    var params: [String] = []
+    @Option(name: .customLong("params"), parsing: .upToNextOption,
+            help: "Parameter set names (default: every catalog set up to --precision-max).", transform: parameterSet)
+    var parameterSets: [ParameterSet] = []
 
     @Option(name: .long, help: "Skip sets whose precision exceeds this many bits.")
     var precisionMax: Int = 6
@@ -48,8 +48,6 @@ struct Selftest: AsyncParsableCommand {
         guard (1...1_000_000).contains(repetitions) else {
             throw ValidationError("--repetitions must be in 1...1000000, got \(repetitions).")
         }
-        guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1...1024, got \(threads).") }
-        for name in params { _ = try ParameterLookup.named(name) }
         for w in roundingBits where !(2...16).contains(w) {
             throw ValidationError("--rounding-bits must be in 2...16, got \(w).")
         }
@@ -65,7 +63,7 @@ struct Selftest: AsyncParsableCommand {
 
     func run() async throws {
         BuildConfiguration.warnIfDebug()
-        let sets = try (params.isEmpty ? ParameterCatalog.all : params.map { try ParameterLookup.named($0) })
+        let sets = (parameterSets.isEmpty ? ParameterCatalog.all : parameterSets)
             .filter { $0.precision <= precisionMax }
         guard !sets.isEmpty else {
             throw ValidationError("No parameter set has precision ≤ \(precisionMax).")

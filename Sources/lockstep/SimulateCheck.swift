@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import TFHE
 
 struct SimulateCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,11 +36,11 @@ struct SimulateCheck: AsyncParsableCommand {
     @Option(name: .customLong("noise-seed"), help: "Seed of the simulator's noise.")
     var noiseSeed: UInt64 = 1
 
-    @Option(help: "PBS worker threads for the encrypted run (0 = all cores).")
-    var threads = 0
+    @Option(help: "PBS worker threads for the encrypted run (0 = all cores).", transform: workerThreads)
+    var threads = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Parameter set name, or auto (default: the config's fhe.parameters).")
-    var parameters: String?
+    @Option(name: .customLong("params"), help: "Parameter set name, or auto (default: the config's fhe.parameters).", transform: parameterChoice)
+    var parameters: ParameterChoice?
 
     @OptionGroup var keys: KeySeedOption
 
@@ -50,7 +51,6 @@ struct SimulateCheck: AsyncParsableCommand {
         // The same ranges as the config keys fhe.samples and fhe.threads (workspaces are per thread).
         guard (1...1_000_000).contains(fheSamples) else { throw ValidationError("--fhe-samples must be in 1...1000000, got \(fheSamples).") }
         guard (1...10_000_000).contains(simSamples) else { throw ValidationError("--sim-samples must be in 1...10000000, got \(simSamples).") }
-        guard (0...1024).contains(threads) else { throw ValidationError("--threads must be in 0...1024 (0 = all cores), got \(threads).") }
     }
 
     func run() async throws {
@@ -62,9 +62,9 @@ struct SimulateCheck: AsyncParsableCommand {
         let prepared = try runner.prepare(chosen)
         let check = try SimulationCheck.run(
             prepared: prepared, log2PErrorTarget: try log2PError(pError),
-            parameterSetName: parameters ?? chosen.fhe.parameters, encryptedSamples: fheSamples, simulatedSamples: simSamples,
+            parameters: parameters ?? chosen.fhe.parameters, encryptedSamples: fheSamples, simulatedSamples: simSamples,
             subsetSeed: seed, simulationSeed: noiseSeed,
-            threads: threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, keySeed: keys.keySeed, progress: progress)
+            threads: threads, keySeed: keys.keySeed, progress: progress)
         let plan = check.plan
         printLine("\(chosen.name): plan for p_error \(pError) per PBS: \(plan.keysDescription), \(plan.pbsCount) PBS per sample "
             + "(\(plan.tablePBSCount) table, \(plan.roundingPBSCount) rounding); keys: \(check.keySeedDescription)")

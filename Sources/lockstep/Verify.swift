@@ -22,7 +22,7 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .customLong("fhe-samples"), help: "Encrypted samples per experiment (default: the config's fhe.samples).")
     var fheSamples: Int?
 
-    @Option(help: "PBS worker threads (default: the config's fhe.threads; 0 = all cores).")
+    @Option(help: "PBS worker threads (default: the config's fhe.threads; 0 = all cores).", transform: workerThreads)
     var threads: Int?
 
     @OptionGroup var folders: ExperimentFolders
@@ -34,9 +34,6 @@ struct Verify: AsyncParsableCommand {
         // The same ranges as the config keys fhe.samples and fhe.threads.
         if let fheSamples, !(1...1_000_000).contains(fheSamples) {
             throw ValidationError("--fhe-samples must be in 1...1000000, got \(fheSamples).")
-        }
-        if let threads, !(0...1024).contains(threads) {
-            throw ValidationError("--threads must be 0 (all cores) to 1024, got \(threads).")
         }
     }
 
@@ -63,7 +60,7 @@ struct Verify: AsyncParsableCommand {
                 let evaluation = try EncryptedEvaluation.run(
                     circuit: prepared.circuit, quantized: prepared.quantized, testFeatures: prepared.split.test.features,
                     count: count, subsetSeed: config.fhe.seed, log2PErrorTarget: log2(config.fhe.pError),
-                    parameterSetName: config.fhe.parameters, threads: threads ?? config.fhe.threads, keySeed: keys.keySeed)
+                    parameters: config.fhe.parameters, threads: threads ?? config.fhe.threads, keySeed: keys.keySeed)
                 let plan = evaluation.plan
                 printLine("  parameters \(plan.keysDescription) (\(plan.selection)): n=\(plan.parameters.lweDimension) "
                     + "k=\(plan.parameters.glweDimension) N=\(plan.parameters.polynomialSize); "

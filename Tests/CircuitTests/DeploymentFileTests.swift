@@ -29,7 +29,7 @@ import TFHE
     }
 
     static func deploy(_ circuit: IntegerCircuit, keySeed: UInt8) throws -> Deployment {
-        let plan = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: [base, quiet])
+        let plan = FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40, tableCandidates: [base, quiet])
         let (client, server) = try DeploymentKeys.generate(plan: plan, source: circuit, seed: .fixed(Array(repeating: keySeed, count: 32)))
         return Deployment(circuit: circuit, plan: plan, client: client, server: server)
     }
@@ -192,7 +192,7 @@ import TFHE
         #expect(pairError?.description.contains("server2.key") == true)
 
         // Other parameter sets (one key, tables on the base set).
-        let single = FHEPlanner.makePlan(d.circuit, parameters: Self.base, selection: "test", target: -40)
+        let single = FHEPlanner.makePlan(d.circuit, parameters: Self.base, selection: .named, target: -40)
         let (singleClient, _) = try DeploymentKeys.generate(plan: single, source: d.circuit, seed: .fixed(Array(repeating: 8, count: 32)))
         let setsError = Self.refusal {
             _ = try CiphertextFile(bytes: inputBytes, file: "inputs.ct", matching: singleClient.binding, keyFile: "single.key", plan: single)
@@ -216,7 +216,7 @@ import TFHE
     /// keygen refuses a plan that the other commands could not rebuild (here: every rounding
     /// bit extracted, an option the files do not record), before generating keys.
     @Test func aPlanThatCannotBeRebuiltIsRefusedAtKeygen() {
-        let plan = FHEPlanner.makePlan(Self.circuit, parameters: Self.base, selection: "test", target: -40,
+        let plan = FHEPlanner.makePlan(Self.circuit, parameters: Self.base, selection: .named, target: -40,
                                        tableCandidates: [Self.base, Self.quiet], options: FHEPlanOptions(extraction: .all))
         #expect(throws: CircuitFileError.self) {
             try DeploymentKeys.generate(plan: plan, source: Self.circuit, seed: .fixed(Array(repeating: 1, count: 32)))

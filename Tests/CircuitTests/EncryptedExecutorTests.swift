@@ -20,7 +20,7 @@ func insecureCircuitTestSet(name: String = "insecure-circuit-test", lweNoise: Do
 
 func makeEvaluator(_ circuit: IntegerCircuit, parameters: ParameterSet, seed: UInt8 = 7, tableCandidates: [ParameterSet]? = nil,
                    options: FHEPlanOptions = FHEPlanOptions()) -> EncryptedEvaluator {
-    let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
+    let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: .named, target: -40,
                                    tableCandidates: tableCandidates, options: options)
     let keys = plan.generateKeys(seed: .fixed(Array(repeating: seed, count: 32)))
     return EncryptedEvaluator(
@@ -158,7 +158,7 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         #expect(circuit.roundingShifts.contains { $0 > 0 }, "the case must need rounding")
         let parameters = insecureCircuitTestSet()
         let options = FHEPlanOptions(extraction: .all, maxRoundingGroupBits: testCase.maxGroupBits)
-        let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: options)
+        let plan = FHEPlanner.makePlan(circuit, parameters: parameters, selection: .named, target: -40, options: options)
         for (stage, planLayer) in zip(circuit.stages, plan.layers) where !stage.isOutput {
             let held = HeldValues.linearBits(circuit.ops[stage.linear], roundingBits: stage.shift, addend: stage.addend)
             #expect(planLayer.extractedBits == min(stage.shift, held - 1))
@@ -259,8 +259,8 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         let front = FHEPlanner.quietnessFront(FHEPlanner.pbsDecompositionVariants(of: base))
         #expect(front.first == base, "the catalogue's one-level set is the cheapest decomposition")
         #expect(zip(front, front.dropFirst()).allSatisfy { CostModel.millions($0) <= CostModel.millions($1) })
-        let single = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, options: options)
-        let mixed = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: front,
+        let single = FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40, options: options)
+        let mixed = FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40, tableCandidates: front,
                                            options: options)
         #expect(single.layers[1].log2PError > -40, "one-level PBS outputs are too noisy to decrypt the output layer")
         #expect(mixed.layers.allSatisfy { $0.log2PError <= -40 }, "\(mixed.layers.map(\.log2PError))")
@@ -269,7 +269,7 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         // The cheapest quiet enough key: the next cheaper one in the front leaves the output over the target.
         let position = try #require(front.firstIndex(of: mixed.layers[0].tableParameters!))
         try #require(position > 0)
-        let cheaper = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40,
+        let cheaper = FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40,
                                           tableCandidates: [front[position - 1]], options: options)
         #expect(cheaper.layers[1].log2PError > -40)
         // The automatic planner finds a plan meeting the target among every set.
@@ -356,7 +356,7 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
         for seed in UInt64(60)..<UInt64(90) {
             let model = try randomQuantizedModel(seed: seed, sizes: [12, 6, 3], activation: .relu, bits: (3, 3, 2), perChannel: true)
             let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 5))
-            let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: "test", target: -40)
+            let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: .named, target: -40)
             if plan.layers.contains(where: \.usesPaddingBit) { return (circuit, plan) }
         }
         Issue.record("no random circuit allowed the padding bit")
@@ -371,15 +371,15 @@ func sampleCodes(_ circuit: IntegerCircuit, sample: Int, generator: inout Seeded
     @Test func encryptedMatchesClearWithThePaddingBitAsValue() throws {
         let (circuit, plan) = try Self.circuitUsingThePaddingBit()
         let parameters = insecureCircuitTestSet()
-        let padded = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40,
+        let padded = FHEPlanner.makePlan(circuit, parameters: parameters, selection: .named, target: -40,
                                          options: FHEPlanOptions(paddingBitForValues: false))
         #expect(padded.layers.allSatisfy { !$0.usesPaddingBit })
         #expect(plan.pbsCount <= padded.pbsCount)
         let allBits = FHEPlanOptions(extraction: .all)
-        let freeAll = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: allBits)
+        let freeAll = FHEPlanner.makePlan(circuit, parameters: parameters, selection: .named, target: -40, options: allBits)
         var keptOptions = allBits
         keptOptions.paddingBitForValues = false
-        let keptAll = FHEPlanner.makePlan(circuit, parameters: parameters, selection: "test", target: -40, options: keptOptions)
+        let keptAll = FHEPlanner.makePlan(circuit, parameters: parameters, selection: .named, target: -40, options: keptOptions)
         #expect(freeAll.layers.contains { $0.usesPaddingBit })
         for (free, kept) in zip(freeAll.layers, keptAll.layers) where free.usesPaddingBit {
             #expect(free.extractedBits == kept.extractedBits && free.pbsCount == kept.pbsCount)

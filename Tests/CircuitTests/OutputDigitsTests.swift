@@ -44,10 +44,10 @@ import Verification
     @Test func digitsLetTheCheapKeyDecryptTheOutputLayer() throws {
         let circuit = try Self.wideOutputCircuit()
         let base = try #require(ParameterCatalog.named("concrete-p40-b4"))
-        let whole = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40,
+        let whole = FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40,
                                         options: FHEPlanOptions(allowsOutputDigits: false))
         #expect(whole.layers[1].log2PError > -40)
-        let plan = FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40)
+        let plan = FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40)
         #expect(plan.layers.allSatisfy { $0.log2PError <= -40 }, "\(plan.layers.map(\.log2PError))")
         // 6-bit symmetric weights lie in [−31, 31]: five binary digits.
         #expect(plan.layers[1].outputWeightDigits == 5 && plan.outputDigits?.count == 5)
@@ -65,9 +65,9 @@ import Verification
         let whole = FHEPlanOptions(allowsOutputDigits: false)
         // The quietest one-level decomposition that is still too loud for whole weights but not for digits.
         let loud = try #require((4...30).reversed().map { base.withPBSDecomposition(baseLog: $0, levels: 1) }.first { set in
-            FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: [set], options: whole)
+            FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40, tableCandidates: [set], options: whole)
                 .layers[1].log2PError > -40
-                && FHEPlanner.makePlan(circuit, parameters: base, selection: "test", target: -40, tableCandidates: [set])
+                && FHEPlanner.makePlan(circuit, parameters: base, selection: .named, target: -40, tableCandidates: [set])
                 .layers.allSatisfy { $0.log2PError <= -40 }
         })
         let evaluator = makeEvaluator(circuit, parameters: base, tableCandidates: [loud])
@@ -92,7 +92,7 @@ import Verification
     @Test func wholeWeightsStayWhereTheyDecryptWithinTheTarget() throws {
         let model = try randomQuantizedModel(seed: 52, sizes: [12, 16, 10], activation: .relu, bits: (2, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 5))
-        let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: "test", target: -40)
+        let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: .named, target: -40)
         #expect(OutputDigits(circuit: circuit, op: circuit.ops.count - 1) != nil, "3-bit weights have digits")
         #expect(plan.outputDigits == nil)
         #expect(plan.layers.last?.outputWeightDigits == nil)

@@ -12,7 +12,7 @@ import Verification
     @Test func quietNoiseEqualsTheClearEvaluator() throws {
         let model = try randomQuantizedModel(seed: 41, sizes: [6, 5, 3], activation: .relu, bits: (3, 3, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 3))
-        let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: "test", target: -40,
+        let plan = FHEPlanner.makePlan(circuit, parameters: insecureCircuitTestSet(), selection: .named, target: -40,
                                        options: FHEPlanOptions(extraction: .all))
         #expect(plan.circuit.ops.contains { $0.kind == .round }, "the case must extract rounding bits")
         #expect(plan.layers.allSatisfy { $0.log2PError < -40 })
@@ -31,7 +31,7 @@ import Verification
         let model = try randomQuantizedModel(seed: 21, sizes: [4, 8, 3], activation: .relu, bits: (2, 2, 3), perChannel: true)
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 4))
         let broken = insecureCircuitTestSet(name: "insecure-broken-noise", lweNoise: 0x1p-8)
-        let plan = FHEPlanner.makePlan(circuit, parameters: broken, selection: "test", target: -40)
+        let plan = FHEPlanner.makePlan(circuit, parameters: broken, selection: .named, target: -40)
         var generator = SeededGenerator(seed: 3)
         let inputs = (0..<200).map { sampleCodes(circuit, sample: $0, generator: &generator) }
         let first = SimulatedEvaluator(plan: plan, seed: 7)
@@ -60,7 +60,7 @@ import Verification
             maxTLUBits: 4)
         try circuit.validate()
         let noisy = insecureCircuitTestSet(name: "insecure-noisy-table", lweNoise: exp2(-15.8))
-        let plan = FHEPlanner.makePlan(circuit, parameters: noisy, selection: "test", target: -40)
+        let plan = FHEPlanner.makePlan(circuit, parameters: noisy, selection: .named, target: -40)
         let predicted = exp2(plan.opEncodings[1].log2PError)
         #expect(predicted > 0.005 && predicted < 0.3, "the set must fail often enough to count: \(predicted)")
         let simulated = SimulatedEvaluator(plan: plan, seed: 11)

@@ -46,7 +46,7 @@ import Verification
     /// first pair can read: the layers before the last keep the plan's keys.
     @Test func onlyTheLastHiddenLayerMayUseAnotherPair() throws {
         let circuit = try Self.circuit(sizes: [16, 12, 12, 10])
-        let plan = FHEPlanner.makePlan(circuit, parameters: Self.rounding, selection: "test", target: -40,
+        let plan = FHEPlanner.makePlan(circuit, parameters: Self.rounding, selection: .named, target: -40,
                                        tableCandidates: [Self.tables])
         #expect(plan.layers[0].tableParameters == Self.rounding)
         #expect(plan.layers[1].tableParameters == Self.tables)

@@ -32,11 +32,19 @@ func runLockstep(_ arguments: [String], in directory: URL? = nil) throws -> (sta
     /// (`--norm 1e300` used to overflow `Int(ν)` while printing).
     @Test(arguments: [
         (["params", "--norm", "1e300"], "--norm"),
-        (["params", "--set", "concrete-p40-b4", "--norm", "nan"], "--norm"),
+        (["params", "--params", "concrete-p40-b4", "--norm", "nan"], "--norm"),
         (["params", "--optimize", "--precision", "4", "--norm=-1"], "--norm"),
         (["params", "--optimize", "--precision", "99"], "--precision 99"),
         (["params", "--optimize", "--precision", "4", "--p-error", "2^-1e300"], "--p-error"),
-        (["params", "--fft-coefficient", "1e300"], "--fft-coefficient"),
+        (["params", "--fft", "1e300"], "--fft"),
+        (["noise", "--params", "concrete-p40-b4", "--fft", "tfhe-rs-fit"], "--fft"),
+        // One grammar per flag in every command (`--params`, `--threads`: 0 = all cores … 1024).
+        (["bench", "pbs", "--params", "no-such-set"], "--params no-such-set"),
+        (["params", "--params", "concrete-p40-b4", "no-such-set"], "--params no-such-set"),
+        (["keygen", "circuit.json", "--out-client", "c.key", "--out-server", "s.key", "--params", "no-such-set"], "--params no-such-set"),
+        (["bench", "pbs", "--params", "concrete-p40-b4", "--threads=-1"], "--threads"),
+        (["noise", "--params", "concrete-p40-b4", "--threads", "2000"], "--threads"),
+        (["selftest", "--threads", "5000"], "--threads"),
         (["noise", "--params", "concrete-p40-b4", "--expected-failures", "nan"], "--expected-failures"),
         (["noise", "--params", "concrete-p40-b4", "--samples", "1000000000000"], "--samples"),
         (["verify", "configs/ci/iris.yaml", "--fhe-samples", "1000000000000"], "--fhe-samples"),

@@ -38,7 +38,7 @@ let exampleYAML = """
         #expect(config.quantization.inputBits == 4 && config.quantization.weightBits == 3)
         #expect(config.quantization.activationBits == 3 && config.quantization.maxTLUBits == 7)
         #expect(config.fhe.samples == 20 && config.fhe.pError == 0x1p-40 && config.fhe.threads == 2)
-        #expect(config.fhe.parameters == "auto")
+        #expect(config.fhe.parameters == .automatic)
         #expect(config.seed == 0 && config.model.seed == 0, "unset seeds default to the announced seed")
     }
 

@@ -41,7 +41,7 @@ import Testing
                                                      perChannel: true, symmetricWeights: true))
         let circuit = try CircuitCompiler.lower(model, options: CircuitOptions(maxTLUBits: 6))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let plan = FHEPlanner.makePlan(circuit, parameters: insecureSet, selection: "test", target: -40)
+        let plan = FHEPlanner.makePlan(circuit, parameters: insecureSet, selection: .named, target: -40)
         let files = Files(directory: directory, plan: plan)
         try circuit.save(to: files.circuit)
         _ = try DeploymentClientCommands.writeKeys(plan: plan, circuit: circuit, seed: .fixed(0xD0),

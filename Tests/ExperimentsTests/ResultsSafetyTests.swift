@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import TFHE
 import NeuralNet
 import Reporting
 import Testing
@@ -35,9 +36,10 @@ private func runner(_ results: URL, data: URL, force: Bool = false) -> Experimen
 
         var failing = config
         failing.fhe.samples = 2
-        failing.fhe.parameters = "no-such-set"
+        // A named set too small for the circuit: the rerun fails after training and quantizing.
+        failing.fhe.parameters = .named(try #require(ParameterCatalog.named("concrete-p40-b2")))
         let error = try #require(throws: ExperimentError.self) { try runner(results, force: true).run(failing) }
-        #expect(error.description.contains("no-such-set"), "\(error)")
+        #expect(error.description.contains("concrete-p40-b2"), "\(error)")
         #expect(FileManager.default.fileExists(atPath: first.files.manifest.path), "the finished manifest survives")
         #expect(try Data(contentsOf: first.files.samplesCSV) == samplesBefore)
         #expect(runner(results).existingResults(for: config) != nil, "still finished, not orphaned")

@@ -15,8 +15,8 @@ public struct DeploymentBinding: Sendable, Equatable {
     public let plan: Fingerprint
     public let keyPair: Fingerprint
     public let log2PErrorTarget: Double
-    /// The plan's `selection` ("named", "optimizer", …), needed to rebuild an equal plan.
-    public let selection: String
+    /// The plan's `selection`, needed to rebuild an equal plan.
+    public let selection: FHEPlan.Selection
     public let parameterSets: [ParameterSet]
 
     public static let maximumParameterSets = 16
@@ -50,7 +50,7 @@ public struct DeploymentBinding: Sendable, Equatable {
         }
     }
 
-    private init(circuit: Fingerprint, plan: Fingerprint, keyPair: Fingerprint, log2PErrorTarget: Double, selection: String,
+    private init(circuit: Fingerprint, plan: Fingerprint, keyPair: Fingerprint, log2PErrorTarget: Double, selection: FHEPlan.Selection,
                  parameterSets: [ParameterSet]) {
         self.circuit = circuit
         self.plan = plan
@@ -62,7 +62,7 @@ public struct DeploymentBinding: Sendable, Equatable {
 
     /// Rounding and keyswitches use the first set; each layer's tables pick among all of them
     /// exactly as the planner picked among its wider candidate list (the chosen ones are in it).
-    private static func rebuild(_ circuit: IntegerCircuit, sets: [ParameterSet], selection: String, target: Double) -> FHEPlan {
+    private static func rebuild(_ circuit: IntegerCircuit, sets: [ParameterSet], selection: FHEPlan.Selection, target: Double) -> FHEPlan {
         FHEPlanner.makePlan(circuit, parameters: sets[0], selection: selection, target: target, tableCandidates: sets)
     }
 
@@ -105,7 +105,7 @@ public struct DeploymentBinding: Sendable, Equatable {
         writer.write(rawBytes: plan.bytes)
         writer.write(rawBytes: keyPair.bytes)
         writer.write(log2PErrorTarget)
-        writer.write(selection)
+        writer.write(selection.rawValue)
         writer.write(UInt32(parameterSets.count))
         for set in parameterSets {
             writer.write(set)
@@ -127,7 +127,10 @@ public struct DeploymentBinding: Sendable, Equatable {
         guard target.isFinite, target < 0 else {
             throw SerializationError("Field 'log2 p_error target' is \(target); expected a finite negative log2 probability.")
         }
-        let selection = try reader.readString("plan selection", maximumBytes: 64)
+        let selectionText = try reader.readString("plan selection", maximumBytes: 64)
+        guard let selection = FHEPlan.Selection(rawValue: selectionText) else {
+            throw SerializationError("Field 'plan selection' is '\(selectionText)'; allowed: \(FHEPlan.Selection.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
         let count = try reader.readUInt32("parameter set count")
         guard (1...UInt32(maximumParameterSets)).contains(count) else {
             throw SerializationError("Field 'parameter set count' is \(count); allowed: 1...\(maximumParameterSets).")

@@ -51,7 +51,7 @@ extension FHEPlan {
     /// planner that changed between keygen and evaluation is an error, not wrong ciphertexts.
     public func fingerprint() throws -> Fingerprint {
         struct Choices: Encodable {
-            let parameters: ParameterSet, selection: String, log2PErrorTarget: Double, layers: [FHEPlan.Layer]
+            let parameters: ParameterSet, selection: FHEPlan.Selection, log2PErrorTarget: Double, layers: [FHEPlan.Layer]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -160,8 +160,16 @@ public struct FHEPlan: Sendable, Equatable {
     }
 
     public let parameters: ParameterSet
-    /// How the set was chosen: "named" or "optimizer".
-    public let selection: String
+    /// Where the plan's set came from. The raw values are what manifests, deployment files
+    /// and plan fingerprints record.
+    public enum Selection: String, Sendable, Codable, CaseIterable {
+        /// A catalogue set (named by the user, or the planner's automatic pick among them).
+        case named
+        /// A set the parameter optimizer made for this circuit.
+        case optimizer
+    }
+
+    public let selection: Selection
     public let layers: [Layer]
     /// log2 of the target failure probability per PBS the set was chosen for.
     public let log2PErrorTarget: Double
@@ -174,7 +182,7 @@ public struct FHEPlan: Sendable, Equatable {
     public let outputDigits: OutputDigits?
 
     /// Builds the plan's circuit and op encodings for per-layer choices `layers` of `source`.
-    public init(source: IntegerCircuit, parameters: ParameterSet, selection: String, layers: [Layer], log2PErrorTarget: Double) {
+    public init(source: IntegerCircuit, parameters: ParameterSet, selection: Selection, layers: [Layer], log2PErrorTarget: Double) {
         self.parameters = parameters
         self.selection = selection
         self.layers = layers
@@ -361,7 +369,6 @@ public struct FHEPlan: Sendable, Equatable {
 public enum FHEPlanError: Error, CustomStringConvertible, Equatable {
     case precisionTooHigh(layer: Int, bits: Int, maximum: Int)
     case noParameterSetFits(layer: Int, bits: Int, weightTwoNorm: Double, log2Target: Double, reason: String)
-    case unknownParameterSet(String, known: [String])
     case namedSetTooWeak(name: String, layer: Int, bits: Int, log2PError: Double, log2Target: Double)
 
     public var description: String {
@@ -370,8 +377,6 @@ public enum FHEPlanError: Error, CustomStringConvertible, Equatable {
             return "layer \(layer) needs a \(bits)-bit table lookup even after rounding; Lockstep's PBS supports at most \(maximum) bits. Lower quantization.max_tlu_bits (exact rounding removes the rest), the bit widths, or set an accumulator budget."
         case let .noParameterSetFits(layer, bits, nu, target, reason):
             return "no 128-bit parameter set fits layer \(layer): it needs \(bits) bits with weight 2-norm \(String(format: "%.2f", nu)) at p_error 2^\(String(format: "%.1f", target)) (\(reason))."
-        case let .unknownParameterSet(name, known):
-            return "unknown parameter set '\(name)'; known sets: auto, \(known.joined(separator: ", ")), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs14x2)."
         case let .namedSetTooWeak(name, layer, bits, p, target):
             return "parameter set '\(name)' gives layer \(layer) (\(bits) bits) p_error 2^\(String(format: "%.1f", p)), above the target 2^\(String(format: "%.1f", target)). Use 'auto' or a larger set."
         }

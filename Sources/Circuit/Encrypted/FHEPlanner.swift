@@ -39,10 +39,10 @@ public enum FHEPlanner {
     /// (TFHE_FACTS §5: modulus-switch noise alone rules out native PBS beyond ~10 bits).
     public static let maximumPBSBits = 10
 
-    /// Chooses parameters for `circuit`. `parameterSetName` is nil or "auto" for automatic
-    /// selection, otherwise a name from `ParameterCatalog`.
+    /// Chooses parameters for `circuit`: automatically, or plans `choice`'s set and refuses it
+    /// when it misses the target.
     public static func plan(
-        _ circuit: IntegerCircuit, log2PErrorTarget target: Double, parameterSetName: String? = nil,
+        _ circuit: IntegerCircuit, log2PErrorTarget target: Double, parameters choice: ParameterChoice = .automatic,
         candidates: [ParameterSet] = ParameterCatalog.all, options: FHEPlanOptions = FHEPlanOptions()
     ) throws -> FHEPlan {
         let stages = circuit.stages.map { StageShape($0, circuit: circuit, paddingBitForValues: options.paddingBitForValues) }
@@ -54,16 +54,13 @@ public enum FHEPlanner {
             throw FHEPlanError.precisionTooHigh(layer: hidden[position].stage.layer, bits: narrowest[position], maximum: maximumPBSBits)
         }
 
-        if let name = parameterSetName, name != "auto" {
-            guard let set = ParameterCatalog.named(name) else {
-                throw FHEPlanError.unknownParameterSet(name, known: ParameterCatalog.all.map(\.name))
-            }
+        if case .named(let set) = choice {
             let layers = planLayers(stages, parameters: set, target: target, options: options)
             if let weak = layers.first(where: { $0.log2PError > target }) {
-                throw FHEPlanError.namedSetTooWeak(name: name, layer: weak.index, bits: weak.tablePrecision ?? weak.messageBits,
+                throw FHEPlanError.namedSetTooWeak(name: set.name, layer: weak.index, bits: weak.tablePrecision ?? weak.messageBits,
                                                     log2PError: weak.log2PError, log2Target: target)
             }
-            return FHEPlan(source: circuit, parameters: set, selection: "named", layers: layers, log2PErrorTarget: target)
+            return FHEPlan(source: circuit, parameters: set, selection: .named, layers: layers, log2PErrorTarget: target)
         }
 
         // Automatic: the secure set with the lowest cost per sample, cost model of TFHE_FACTS
@@ -77,7 +74,8 @@ public enum FHEPlanner {
         // decrypted without a bootstrap, so they only constrain the PBS output variance, which
         // depends on the PBS decomposition alone: every base set is also tried with other PBS
         // bases and levels.
-        var bases = candidates
+        // Each base with where it came from: the catalogue, or the optimizer.
+        var bases = candidates.map { (set: $0, selection: FHEPlan.Selection.named) }
         if minBits > 0 {
             let wide = hidden.map { $0.precision(extracting: 0) }.max() ?? minBits
             for precision in Set([minBits, min(wide, maximumPBSBits)]) {
@@ -88,19 +86,20 @@ public enum FHEPlanner {
                 }.max() ?? 1
                 if let optimized = try? ParameterOptimizer.optimize(
                     precision: precision, weightTwoNorm: max(1, norm), log2PErrorTarget: target) {
-                    bases.append(optimized.parameters)
+                    bases.append((optimized.parameters, .optimizer))
                 }
             }
         }
-        let secure = bases.filter { set in
-            !set.isInsecureTestSet && set.polynomialSize.rawValue >= (1 << minBits) && SecurityCheck(parameters: set).passes
+        let secure = bases.filter { base in
+            let set = base.set
+            return !set.isInsecureTestSet && set.polynomialSize.rawValue >= (1 << minBits) && SecurityCheck(parameters: set).passes
         }
         let minimalPBSCount = Double(max(1, hidden.reduce(0) { $0 + $1.neuronCount }))
-        var best: (parameters: ParameterSet, selection: String, layers: [FHEPlan.Layer], cost: Double)?
+        var best: (parameters: ParameterSet, selection: FHEPlan.Selection, layers: [FHEPlan.Layer], cost: Double)?
         // Without a fitting set, the plan whose worst layer misses the target by the least
         // names the layer that rules every set out.
         var closest: (parameters: ParameterSet, layer: FHEPlan.Layer)?
-        func consider(_ set: ParameterSet, base: ParameterSet, tableCandidates: [ParameterSet]) {
+        func consider(_ set: ParameterSet, selection: FHEPlan.Selection, tableCandidates: [ParameterSet]) {
             let cheapestTable = tableCandidates.map(CostModel.millions).min() ?? CostModel.millions(set)
             let costPerPBS = min(CostModel.millions(set), cheapestTable)
             if let current = best, current.cost <= costPerPBS * minimalPBSCount { return }
@@ -115,21 +114,21 @@ public enum FHEPlanner {
                     + CostModel.millions(layer.tableParameters ?? set) * Double(layer.tablePBSCount)
             })
             if best == nil || cost < best!.cost {
-                best = (set, base.name.hasPrefix("opt-") ? "optimizer" : "named", layers, cost)
+                best = (set, selection, layers, cost)
             }
         }
-        let fronts = secure.map { quietnessFront(pbsDecompositionVariants(of: $0)) }
-        for (b, base) in secure.enumerated() {
-            for set in pbsDecompositionVariants(of: base) { consider(set, base: base, tableCandidates: fronts[b]) }
+        let fronts = secure.map { quietnessFront(pbsDecompositionVariants(of: $0.set)) }
+        for (b, (base, selection)) in secure.enumerated() {
+            for set in pbsDecompositionVariants(of: base) { consider(set, selection: selection, tableCandidates: fronts[b]) }
             // Two key pairs: rounding under this base's keys, the last hidden layer's tables
             // under a pair with a larger N through a cross key (`FHEPlan.keyPairs`). Only the
             // quietness fronts pair up: every variant against every other front would be
             // tens of millions of layer plans.
             guard options.allowsTwoKeyPairs, hidden.contains(where: { $0.stage.shift > 0 }) else { continue }
-            let cross = fronts.indices.filter { $0 != b && secure[$0].polynomialSize.rawValue > base.polynomialSize.rawValue }
+            let cross = fronts.indices.filter { $0 != b && secure[$0].set.polynomialSize.rawValue > base.polynomialSize.rawValue }
                 .flatMap { fronts[$0] }.filter { !$0.sharesKeys(with: base) }
             guard !cross.isEmpty else { continue }
-            for set in fronts[b] { consider(set, base: base, tableCandidates: fronts[b] + cross) }
+            for set in fronts[b] { consider(set, selection: selection, tableCandidates: fronts[b] + cross) }
         }
         if var best {
             // Without rounding PBSs the set's own bootstrapping key would be generated and never
@@ -193,7 +192,7 @@ public enum FHEPlanner {
     /// The plan for one parameter set, whether or not it meets `target` (see `planLayers`).
     /// `tableCandidates`: sets the tables may use instead (default none): with `parameters`'
     /// keys for any layer, of another key pair for the last hidden layer (a cross key).
-    public static func makePlan(_ circuit: IntegerCircuit, parameters: ParameterSet, selection: String, target: Double,
+    public static func makePlan(_ circuit: IntegerCircuit, parameters: ParameterSet, selection: FHEPlan.Selection, target: Double,
                                 tableCandidates: [ParameterSet]? = nil, options: FHEPlanOptions = FHEPlanOptions()) -> FHEPlan {
         let layers = planLayers(circuit.stages.map { StageShape($0, circuit: circuit, paddingBitForValues: options.paddingBitForValues) },
                                 parameters: parameters,

@@ -19,13 +19,13 @@ public enum DeploymentClientCommands {
 
     /// Plans the circuit as an experiment does (`EncryptedEvaluation.plan`: `fhe.p_error`,
     /// `fhe.parameters`), generates its keys and writes the two key files.
-    public static func keygen(circuit circuitURL: URL, log2PErrorTarget: Double, parameterSetName: String, keySeed: UInt64?,
+    public static func keygen(circuit circuitURL: URL, log2PErrorTarget: Double, parameters choice: ParameterChoice, keySeed: UInt64?,
                               clientKey clientURL: URL, serverKey serverURL: URL,
                               progress: any RunProgress = SilentProgress()) throws -> KeygenSummary {
         let circuit = try DeploymentFileIO.loadCircuit(circuitURL)
         progress.stage("choosing TFHE parameters")
         // Key files hold one key pair (`DeploymentBinding.requireRebuildable`).
-        let plan = try EncryptedEvaluation.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameterSetName: parameterSetName,
+        let plan = try EncryptedEvaluation.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameters: choice,
                                                 options: FHEPlanOptions(allowsTwoKeyPairs: false))
         return try writeKeys(plan: plan, circuit: circuit, seed: EncryptedEvaluation.keySeed(keySeed),
                              clientKey: clientURL, serverKey: serverURL, progress: progress)

@@ -19,6 +19,11 @@ public enum ParameterCatalog {
         return base.parameters.withPBSDecomposition(baseLog: baseLog, levels: levels)
     }
 
+    /// The names `named` knows, for error messages.
+    public static var allowedNames: String {
+        "a set that `lockstep params` lists (\(all.map(\.name).joined(separator: ", "))), or one of them with another PBS decomposition as <set>-pbs<baseLog>x<levels> (e.g. concrete-p40-b4-pbs15x2)"
+    }
+
     /// The published p_fail, ν and cost of a set that comes from tfhe-rs; nil for Concrete's
     /// choices (Concrete prints no per-set p_fail) and for sets made here.
     public static func publishedReference(for name: String) -> PublishedReference? {
@@ -206,4 +211,48 @@ extension ParameterCatalog {
             d(4, n: 1096, k: 1, N: 32768, lwe: 3.8683927681857106e-08, glwe: glweFloor, pbs: (15, 2), ks: (4, 5), pFail: -40.107),
         ]
     }()
+}
+
+/// What `fhe.parameters`, `keygen --parameters` and `simulate-check --parameters` ask for: the
+/// planner's automatic choice, or one catalogue set. Written as `auto` or the set's name, in
+/// configs, manifests and fingerprints alike; a name the catalogue does not know is refused
+/// where it is read.
+public enum ParameterChoice: Sendable, Hashable, Codable, CustomStringConvertible {
+    case automatic
+    case named(ParameterSet)
+
+    /// nil for a name `ParameterCatalog.named` does not know.
+    public init?(_ text: String) {
+        if text == "auto" {
+            self = .automatic
+        } else if let set = ParameterCatalog.named(text) {
+            self = .named(set)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .automatic: "auto"
+        case .named(let set): set.name
+        }
+    }
+
+    /// The words allowed, for error messages.
+    public static var allowed: String { "auto, \(ParameterCatalog.allowedNames)" }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let choice = Self(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown parameter set '\(text)'; allowed: \(Self.allowed)")
+        }
+        self = choice
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
