@@ -17,12 +17,17 @@ public struct RunOptions: Sendable {
     public var force: Bool
     /// Reuse a float model saved by an earlier run with the same dataset/model/training sections.
     public var reuseTrainedModels: Bool
+    /// What a run records as its environment (commit, tree, toolchain, machine), asked once
+    /// when the run starts; tests watch when.
+    public var captureEnvironment: @Sendable () -> RunEnvironment
 
-    public init(dataDirectory: String? = nil, resultsDirectory: URL, force: Bool = false, reuseTrainedModels: Bool = true) {
+    public init(dataDirectory: String? = nil, resultsDirectory: URL, force: Bool = false, reuseTrainedModels: Bool = true,
+                captureEnvironment: @escaping @Sendable () -> RunEnvironment = { RunEnvironment.capture() }) {
         self.dataDirectory = dataDirectory
         self.resultsDirectory = resultsDirectory
         self.force = force
         self.reuseTrainedModels = reuseTrainedModels
+        self.captureEnvironment = captureEnvironment
     }
 }
 
@@ -269,7 +274,7 @@ public struct ExperimentRunner: Sendable {
         let startedAt = Date()
         // The commit and tree the run starts from: a commit made while a long run goes on is
         // not the code that ran.
-        let environment = RunEnvironment.capture()
+        let environment = options.captureEnvironment()
         let runStart = ContinuousClock.now
         let prepared = try prepare(config)
         // Everything is written to a staging folder and swapped in once complete: until then the

@@ -1,5 +1,6 @@
 import Foundation
 import Circuit
+import NeuralNet
 import Reporting
 import Testing
 
@@ -191,6 +192,32 @@ func csv(_ url: URL) throws -> CSVDocument {
         _ = try runner(results, force: true).run(clearOnly)
         #expect(!FileManager.default.fileExists(atPath: files.noiseCSV.path))
         #expect(!FileManager.default.fileExists(atPath: files.noiseHistogramCSV.path))
+    }
+
+    /// The manifest's commit is the one the run started from: a commit made during a long run
+    /// is not the code that ran (a 200-sample run once recorded the commit made while it ran).
+    /// The environment is captured before the first stage and recorded as captured.
+    @Test func theEnvironmentIsCapturedWhenTheRunStarts() throws {
+        let results = try temporaryResults()
+        defer { try? FileManager.default.removeItem(at: results) }
+        let events = EventLog()
+        let startCommit = "0000000000000000000000000000000000000001"
+        let options = RunOptions(
+            dataDirectory: repositoryRoot.appendingPathComponent("data").path, resultsDirectory: results,
+            captureEnvironment: {
+                events.append("environment")
+                var environment = RunEnvironment.capture()
+                environment.gitCommit = startCommit
+                return environment
+            })
+        let outcome = try ExperimentRunner(options: options, progress: events).run(try irisConfig("iris-environment"))
+        let log = events.entries
+        let captured = try #require(log.firstIndex(of: "environment"))
+        #expect(log.filter { $0 == "environment" }.count == 1, "\(log)")
+        #expect(log.firstIndex(of: "stage: writing results").map { captured < $0 } == true, "\(log)")
+        #expect(captured < (log.firstIndex { $0.hasPrefix("stage:") } ?? log.count), "before the first stage: \(log)")
+        let manifest = try JSONManifest.read(ExperimentManifest.self, from: outcome.files.manifest)
+        #expect(manifest.environment.gitCommit == startCommit)
     }
 
     @Test func manifestPathsAreRelativeInsideTheCurrentDirectory() {
@@ -442,4 +469,15 @@ func csv(_ url: URL) throws -> CSVDocument {
         let (_, twoRows) = try ResultsReport.write(resultsDirectory: results)
         #expect(twoRows.contains { $0.description.contains("simulation.csv") }, "\(twoRows)")
     }
+}
+
+/// Progress stages and other events in the order they happened.
+final class EventLog: RunProgress, @unchecked Sendable {
+    private let lock = NSLock()
+    private var events = [String]()
+    var entries: [String] { lock.withLock { events } }
+    func append(_ event: String) { lock.withLock { events.append(event) } }
+    func stage(_ description: String) { append("stage: \(description)") }
+    func epochFinished(_ report: EpochReport, totalEpochs: Int, phase: String) {}
+    func samplesDone(_ done: Int, of total: Int, phase: String) {}
 }
