@@ -104,6 +104,56 @@ import TFHE
         #expect(client.decrypt(outputsOnly).map(\.prediction) == decrypted.map(\.prediction))
     }
 
+    /// A plan whose last hidden layer looks its tables up under a second key pair deploys
+    /// too: the client key file holds both pairs' keys, the server key file the cross
+    /// keyswitching key, and an outputs file the second pair's wider ciphertexts.
+    @Test func twoKeyPairsRoundTripThroughFiles() throws {
+        let circuit = try TwoKeyPairTests.circuit(sizes: [16, 20, 10])
+        // Rounding at N = 256, whose 4-bit tables would miss 2^-40, so the planner, offered both
+        // sets as the real one is, puts the tables on the N = 2048 pair.
+        let sets = [insecureCircuitTestSet(name: "insecure-rounding-N256", polynomialSize: 256), TwoKeyPairTests.tables]
+        let plan = FHEPlanner.makePlan(circuit, parameters: sets[0], selection: .named, target: -40, tableCandidates: sets)
+        try #require(plan.keyPairs == sets, "\(plan.keysDescription)")
+        let (clientFile, serverFile) = try DeploymentKeys.generate(plan: plan, source: circuit, seed: .fixed(Array(repeating: 3, count: 32)))
+        let clientKey = try ClientKeyFile(bytes: clientFile.serialized(), file: "client.key", trustedInsecureSets: sets)
+        #expect(clientKey.clientKeys.map(\.parameters) == sets)
+        let serverKey = try ServerKeyFile(bytes: serverFile.serialized(), file: "server.key", trustedInsecureSets: sets)
+        #expect(serverKey.serverKeys.map(\.readsAnotherKeyPair) == [false, true])
+        #expect(serverKey.serverKeys.keyPairFingerprint == serverFile.serverKeys.keyPairFingerprint)
+        let client = try DeploymentClient(key: clientKey, source: circuit, keyFile: "client.key")
+        let server = try DeploymentServer(key: serverKey, source: circuit, keyFile: "server.key", threads: 2)
+
+        var generator = SeededGenerator(seed: 4)
+        let codes = (0..<3).map { sampleCodes(circuit, sample: $0, generator: &generator) }
+        let inputBytes = try client.encrypt(samples: codes, sampleIDs: [0, 1, 2]).serialized()
+        let inputs = try CiphertextFile(bytes: inputBytes, file: "inputs.ct", matching: serverKey.binding, keyFile: "server.key", plan: server.plan)
+        let outputBytes = try server.evaluate(inputs, allOps: true).serialized()
+        let outputs = try CiphertextFile(bytes: outputBytes, file: "outputs.ct", matching: clientKey.binding, keyFile: "client.key", plan: client.plan)
+        let last = plan.circuit.ops.count - 1
+        #expect(outputs.ciphertexts[0][0][0].dimension == sets[0].bigLWEDimension)
+        #expect(outputs.ciphertexts[0][last][0].dimension == sets[1].bigLWEDimension)
+        let clear = ClearEvaluator(plan.circuit)
+        for (position, sample) in client.decrypt(outputs).enumerated() {
+            let trace = try clear.evaluate(codes[position])
+            for op in plan.circuit.ops.indices {
+                #expect(sample.opValues[op] == trace.values[op], "sample \(position), op \(op)")
+            }
+        }
+        // Cut inside the second pair's block: sized from the plan, so a named truncation.
+        let cut = Self.refusal {
+            _ = try CiphertextFile(bytes: Array(outputBytes.dropLast(64)), file: "outputs.ct", matching: clientKey.binding,
+                                   keyFile: "client.key", plan: client.plan)
+        }
+        #expect(cut?.description.contains("truncated") == true, "\(cut?.description ?? "")")
+        // A client key file cut after the first pair's key is refused, not half-loaded.
+        let clientBytes = clientFile.serialized()
+        let half = Self.refusal {
+            _ = try ClientKeyFile(bytes: Array(clientBytes.prefix(clientBytes.count - 8 * sets[1].bigLWEDimension.rawValue)),
+                                  file: "client.key", trustedInsecureSets: sets)
+        }
+        #expect(half?.description.contains("truncated") == true, "\(half?.description ?? "")")
+    }
+
     /// The server reads no client key: refused from the 11-byte header alone, and by the full
     /// loader, whichever kind of client key it is.
     @Test func theServerRefusesAClientKey() throws {

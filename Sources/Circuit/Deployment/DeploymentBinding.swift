@@ -9,7 +9,9 @@ import TFHE
 /// Layout (little-endian): circuit fingerprint (32 bytes) · plan fingerprint (32) · key-pair
 /// fingerprint (32) · log2 p_error target (Float64) · plan selection (UInt32 length + UTF-8) ·
 /// set count (UInt32, 1…16) · per set: the parameter set (`ParameterSet` serialization) and
-/// its fingerprint (32). Sets are `FHEPlan.bootstrapParameterSets`: the plan's set first.
+/// its fingerprint (32). Sets are `FHEPlan.bootstrapParameterSets`: the plan's set first. They
+/// belong to one key pair, or two when the last hidden layer's tables bootstrap under a
+/// second pair (`FHEPlan.keyPairs`); the key and ciphertext files follow these pairs.
 public struct DeploymentBinding: Sendable, Equatable {
     public let circuit: Fingerprint
     public let plan: Fingerprint
@@ -20,6 +22,12 @@ public struct DeploymentBinding: Sendable, Equatable {
     public let parameterSets: [ParameterSet]
 
     public static let maximumParameterSets = 16
+    /// A plan's key pairs are at most two (`FHEPlan.keyPairs`: only the last hidden layer's
+    /// tables may bootstrap under a second pair).
+    public static let maximumKeyPairs = 2
+
+    /// One representative set per key pair, the first pair's first: as `FHEPlan.keyPairs`.
+    public var keyPairs: [ParameterSet] { ParameterSet.keyPairs(of: parameterSets) }
 
     /// For keys generated for `plan` of the circuit `source` (the lowered circuit the plan
     /// was made from). Throws when the plan cannot be rebuilt from its sets: files are only
@@ -37,9 +45,8 @@ public struct DeploymentBinding: Sendable, Equatable {
     /// Throws unless the later commands can rebuild `plan` from `source` and the fields of a
     /// binding; keygen asks before it generates any key.
     public static func requireRebuildable(_ plan: FHEPlan, source: IntegerCircuit) throws {
-        // Key files hold one client key and server keys sharing one keyswitching key.
-        guard plan.keyPairs.count == 1 else {
-            throw CircuitFileError(description: "the plan (\(plan.keysDescription)) uses \(plan.keyPairs.count) key pairs; deployment files hold one; choose a named parameter set with --parameters")
+        guard plan.keyPairs.count <= maximumKeyPairs else {
+            throw CircuitFileError(description: "the plan (\(plan.keysDescription)) uses \(plan.keyPairs.count) key pairs; deployment files hold at most \(maximumKeyPairs)")
         }
         let sets = plan.bootstrapParameterSets
         guard sets.count <= maximumParameterSets else {
@@ -76,6 +83,11 @@ public struct DeploymentBinding: Sendable, Equatable {
         let plan = Self.rebuild(circuit, sets: parameterSets, selection: selection, target: log2PErrorTarget)
         let rebuilt = try plan.fingerprint()
         guard rebuilt == self.plan else { throw DeploymentFileError(file: file, .otherPlan(file: self.plan, rebuilt: rebuilt)) }
+        // The keys in the file follow the binding's sets and pairs; a binding naming a set its
+        // plan does not use would pair keys with the wrong bootstrapping steps.
+        guard plan.bootstrapParameterSets == parameterSets else {
+            throw DeploymentFileError(file: file, .damaged("its header names the parameter sets \(parameterSets.map(\.name)); the plan they rebuild uses \(plan.bootstrapParameterSets.map(\.name))"))
+        }
         return plan
     }
 
@@ -142,10 +154,13 @@ public struct DeploymentBinding: Sendable, Equatable {
             guard stored == set.fingerprint else {
                 throw SerializationError("Parameter set \(index) ('\(set.name)') does not match its stored fingerprint \(stored.short)….")
             }
-            guard sets.isEmpty || set.sharesKeys(with: sets[0]) else {
-                throw SerializationError("Parameter set \(index) ('\(set.name)') does not share the keys of '\(sets[0].name)'; one key pair serves every set of a deployment.")
+            guard !sets.contains(set) else {
+                throw SerializationError("Parameter set \(index) ('\(set.name)') is listed twice.")
             }
             sets.append(set)
+            guard ParameterSet.keyPairs(of: sets).count <= maximumKeyPairs else {
+                throw SerializationError("Parameter set \(index) ('\(set.name)') shares the keys of none of \(ParameterSet.keyPairs(of: sets).dropLast().map(\.name)); a deployment holds at most \(maximumKeyPairs) key pairs.")
+            }
         }
         return DeploymentBinding(circuit: circuit, plan: plan, keyPair: keyPair, log2PErrorTarget: target,
                                  selection: selection, parameterSets: sets)

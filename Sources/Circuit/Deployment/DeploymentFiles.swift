@@ -51,40 +51,47 @@ func damaged<T>(_ file: String, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// The client's secret: the client key of a deployment. Never given to server-side code.
+/// The client's secret: the client keys of a deployment, one per key pair of its binding
+/// (`DeploymentBinding.keyPairs`). Never given to server-side code.
 public struct ClientKeyFile: Sendable {
     public let binding: DeploymentBinding
-    public let clientKey: ClientKey
+    /// In the order of `binding.keyPairs`: the first encrypts the inputs.
+    public let clientKeys: [ClientKey]
+    /// The first pair's, which encrypts the inputs.
+    public var clientKey: ClientKey { clientKeys[0] }
 
-    public init(binding: DeploymentBinding, clientKey: ClientKey) {
-        precondition(clientKey.parameters == binding.parameterSets[0], "Client key for \(clientKey.parameters.name), binding for \(binding.parameterSets[0].name).")
+    public init(binding: DeploymentBinding, clientKeys: [ClientKey]) {
+        precondition(clientKeys.map(\.parameters) == binding.keyPairs,
+                     "Client keys for \(clientKeys.map(\.parameters.name)), binding for \(binding.keyPairs.map(\.name)).")
         self.binding = binding
-        self.clientKey = clientKey
+        self.clientKeys = clientKeys
     }
 
-    /// Binding, then the key as `ClientKey.serialized` stores it after its parameters.
+    /// Binding, then each pair's key as `ClientKey.serialized` stores it after its parameters
+    /// (the parameters are the binding's).
     public func serialized() -> [UInt8] {
         var writer = BinaryWriter(kind: .clientKeyFile)
         binding.write(to: &writer)
-        clientKey.writeSecrets(to: &writer)
+        for key in clientKeys { key.writeSecrets(to: &writer) }
         return writer.finish()
     }
 
     /// `trustedInsecureSets`: sets under the 128-bit curve that may load (tests only).
     public init(bytes: [UInt8], file: String, trustedInsecureSets: [ParameterSet] = []) throws {
         var reader = try openContainer(bytes, expecting: .clientKeyFile, file: file)
-        (binding, clientKey) = try damaged(file) {
+        (binding, clientKeys) = try damaged(file) {
             let binding = try DeploymentBinding.read(from: &reader, trustedInsecureSets: trustedInsecureSets)
-            let key = try ClientKey(readingSecretsFrom: &reader, parameters: binding.parameterSets[0])
+            let keys = try binding.keyPairs.map { try ClientKey(readingSecretsFrom: &reader, parameters: $0) }
             try reader.finish()
-            return (binding, key)
+            return (binding, keys)
         }
     }
 }
 
-/// What the server holds: one server key per parameter set of the plan, sharing one
-/// keyswitching key. Reading it never touches a client key: a file whose header says
-/// "client key" is refused before its body is read (`checkHeader`).
+/// What the server holds: one server key per parameter set of the plan; the keys of a pair
+/// share its keyswitching key (the second pair's reads the first pair's big key). Reading it
+/// never touches a client key: a file whose header says "client key" is refused before its
+/// body is read (`checkHeader`).
 public struct ServerKeyFile: Sendable {
     public let binding: DeploymentBinding
     /// In the order of `binding.parameterSets` (`FHEPlan.bootstrapParameterSets`).
@@ -96,7 +103,7 @@ public struct ServerKeyFile: Sendable {
         self.serverKeys = serverKeys
     }
 
-    /// Binding, then the keyswitching key once and every bootstrapping key (`ServerKey.writeBundle`).
+    /// Binding, then each pair's keyswitching key once and every bootstrapping key (`ServerKey.writeBundle`).
     public func serialized() -> [UInt8] {
         var writer = BinaryWriter(kind: .serverKeyFile)
         binding.write(to: &writer)
@@ -132,8 +139,10 @@ public struct ServerKeyFile: Sendable {
 /// Encrypted samples: the client's inputs, or the server's results (some or all ops).
 /// Layout after the binding: role (UInt8: 1 inputs, 2 outputs) · block count (UInt32) · per
 /// block: op index (UInt32; 0xFFFFFFFF = the circuit's inputs) and value count (UInt32) ·
-/// sample count (UInt32) · sample ids (UInt64 count + words) · ciphertext dimension (UInt32) ·
-/// every ciphertext, sample by sample, block by block (UInt64 count + words).
+/// sample count (UInt32) · sample ids (UInt64 count + words) · ciphertext dimension (UInt32:
+/// k·N of the first key pair) · every ciphertext, sample by sample, block by block (UInt64
+/// count + words). A block of an op under the plan's second key pair (`FHEPlan.keyPair(ofOp:)`)
+/// holds ciphertexts of that pair's k·N; the reader takes it from the plan.
 public struct CiphertextFile: Sendable {
     public enum Role: UInt8, Sendable, CustomStringConvertible {
         case inputs = 1, outputs = 2
@@ -166,7 +175,8 @@ public struct CiphertextFile: Sendable {
     public let blocks: [Block]
     /// Whatever the client numbered its samples with (e.g. test-split indices); public.
     public let sampleIDs: [Int]
-    /// ciphertexts[sample][block][value], all under the big key of `binding.parameterSets[0]`.
+    /// ciphertexts[sample][block][value], under the big key of the pair of the block's op
+    /// (the inputs: the first pair).
     public let ciphertexts: [[[LWECiphertext]]]
 
     public init(binding: DeploymentBinding, role: Role, blocks: [Block], sampleIDs: [Int], ciphertexts: [[[LWECiphertext]]]) {
@@ -196,13 +206,15 @@ public struct CiphertextFile: Sendable {
         writer.write(UInt32(sampleIDs.count))
         writer.write(words: sampleIDs.map { UInt64($0) })
         writer.write(UInt32(dimension.rawValue))
+        // Each block's dimension is its first sample's; the reader derives it from the plan.
+        let dimensions = ciphertexts.first?.map { $0.first?.dimension ?? dimension } ?? []
         var words = [UInt64]()
-        words.reserveCapacity(ciphertexts.count * counts.reduce(0, +) * dimension.lweSize)
+        words.reserveCapacity(ciphertexts.count * zip(counts, dimensions).reduce(0) { $0 + $1.0 * $1.1.lweSize })
         for sample in ciphertexts {
-            for (block, count) in zip(sample, counts) {
+            for ((block, count), blockDimension) in zip(zip(sample, counts), dimensions) {
                 precondition(block.count == count, "Every sample holds the same values per block.")
                 for ciphertext in block {
-                    precondition(ciphertext.dimension == dimension, "Ciphertext of dimension \(ciphertext.dimension) in a file for \(dimension).")
+                    precondition(ciphertext.dimension == blockDimension, "Ciphertext of dimension \(ciphertext.dimension) in a block of \(blockDimension).")
                     words += ciphertext.storage
                 }
             }
@@ -227,7 +239,8 @@ public struct CiphertextFile: Sendable {
             guard blockCount >= 1, blockCount <= circuit.ops.count else {
                 throw SerializationError("Field 'block count' is \(blockCount); allowed: 1...\(circuit.ops.count).")
             }
-            var blocks = [Block](), counts = [Int]()
+            var blocks = [Block](), counts = [Int](), dimensions = [Int]()
+            let pairs = plan.keyPairs
             for index in 0..<Int(blockCount) {
                 let marker = try reader.readUInt32("block \(index) op")
                 let count = try reader.readUInt32("block \(index) value count")
@@ -245,6 +258,8 @@ public struct CiphertextFile: Sendable {
                 }
                 blocks.append(block)
                 counts.append(expected)
+                let pair = if case .op(let i) = block { plan.keyPair(ofOp: i) } else { 0 }
+                dimensions.append(pairs[pair].bigLWEDimension.rawValue)
             }
             switch role {
             case .inputs:
@@ -266,25 +281,29 @@ public struct CiphertextFile: Sendable {
                 throw SerializationError("A sample id exceeds \(Int32.max).")
             }
             let dimension = Int(try reader.readUInt32("ciphertext dimension"))
-            let expectedDimension = key.parameterSets[0].bigLWEDimension.rawValue
+            let expectedDimension = pairs[0].bigLWEDimension.rawValue
             guard dimension == expectedDimension else {
-                throw SerializationError("Ciphertext dimension is \(dimension); parameter set '\(key.parameterSets[0].name)' has k·N = \(expectedDimension).")
+                throw SerializationError("Ciphertext dimension is \(dimension); parameter set '\(pairs[0].name)' has k·N = \(expectedDimension).")
             }
             // Counts are bounded by the circuit and the parameters; the product is still checked
             // before anything is sized by it.
-            let perSample = counts.reduce(0, +).multipliedReportingOverflow(by: dimension + 1)
+            var perSample = (partialValue: 0, overflow: false)
+            for (count, blockDimension) in zip(counts, dimensions) where !perSample.overflow {
+                let block = count.multipliedReportingOverflow(by: blockDimension + 1)
+                perSample = block.overflow ? block : perSample.partialValue.addingReportingOverflow(block.partialValue)
+            }
             let total = perSample.partialValue.multipliedReportingOverflow(by: sampleCount)
             guard !perSample.overflow, !total.overflow, total.partialValue <= reader.remaining / 8 else {
-                throw SerializationError("\(sampleCount) samples of \(counts.reduce(0, +)) ciphertexts of dimension \(dimension) need more bytes than the file holds (\(reader.remaining) remain).")
+                throw SerializationError("\(sampleCount) samples of \(counts.reduce(0, +)) ciphertexts of dimension \(Set(dimensions).sorted()) need more bytes than the file holds (\(reader.remaining) remain).")
             }
             let words = try reader.readWords("ciphertexts", expectedCount: total.partialValue)
             try reader.finish()
             var position = 0
             let samples = (0..<sampleCount).map { _ in
-                counts.map { count in
+                zip(counts, dimensions).map { count, blockDimension in
                     (0..<count).map { _ in
-                        defer { position += dimension + 1 }
-                        return LWECiphertext(storage: Array(words[position ..< position + dimension + 1]))
+                        defer { position += blockDimension + 1 }
+                        return LWECiphertext(storage: Array(words[position ..< position + blockDimension + 1]))
                     }
                 }
             }

@@ -8,9 +8,8 @@ public enum DeploymentKeys {
     public static func generate(plan: FHEPlan, source: IntegerCircuit, seed: RandomSeed) throws -> (client: ClientKeyFile, server: ServerKeyFile) {
         try DeploymentBinding.requireRebuildable(plan, source: source)
         let keys = plan.generateKeys(seed: seed)
-        let (clientKey, serverKeys) = (keys.clientKey, keys.serverKeys)
-        let binding = try DeploymentBinding(plan: plan, source: source, keyPair: serverKeys.keyPairFingerprint)
-        return (ClientKeyFile(binding: binding, clientKey: clientKey), ServerKeyFile(binding: binding, serverKeys: serverKeys))
+        let binding = try DeploymentBinding(plan: plan, source: source, keyPair: keys.serverKeys.keyPairFingerprint)
+        return (ClientKeyFile(binding: binding, clientKeys: keys.clientKeys), ServerKeyFile(binding: binding, serverKeys: keys.serverKeys))
     }
 }
 
@@ -25,7 +24,7 @@ public struct DeploymentClient: Sendable {
     public init(key: ClientKeyFile, source: IntegerCircuit, keyFile: String) throws {
         self.key = key
         plan = try key.binding.plan(for: source, file: keyFile)
-        client = EncryptedCircuitClient(plan: plan, clientKey: key.clientKey)
+        client = EncryptedCircuitClient(plan: plan, clientKeys: key.clientKeys)
     }
 
     /// One encrypted input vector per sample; every code must lie in the circuit's input range.

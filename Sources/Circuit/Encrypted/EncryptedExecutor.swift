@@ -259,12 +259,23 @@ extension FHEPlan {
         let pairs = keyPairs
         let generated = pairs.indices.map { p in ClientKey.generate(parameters: pairs[p], seed: seed.forKeyPair(p)) }
         let first = generated[0]
-        let serverKeys = bootstrapParameterSets.enumerated().map { position, set -> ServerKey in
-            if position == 0 { return first.serverKey }
-            let p = pairs.firstIndex { $0.sharesKeys(with: set) }!
+        // One cross keyswitching key per other pair, shared by that pair's sets, as a pair's
+        // own sets share its keyswitching key (what a server key bundle stores once per pair).
+        var crossKeys = [Int: ServerKey]()
+        var serverKeys = [first.serverKey]
+        for set in bootstrapParameterSets.dropFirst() {
+            let p = pairs.firstIndex { $0.sharesKeys(with: set) } ?? 0
             let (client, own) = generated[p]
             let bootstrap = set == own.parameters ? own : client.serverKey(for: set, sharing: own)
-            return p == 0 ? bootstrap : client.serverKey(readingFrom: first.clientKey, bootstrappingWith: bootstrap)
+            if p == 0 {
+                serverKeys.append(bootstrap)
+            } else if let cross = crossKeys[p] {
+                serverKeys.append(cross.withBootstrapKey(of: bootstrap))
+            } else {
+                let key = client.serverKey(readingFrom: first.clientKey, bootstrappingWith: bootstrap)
+                crossKeys[p] = key
+                serverKeys.append(key)
+            }
         }
         return PlanKeys(clientKeys: generated.map(\.clientKey), serverKeys: serverKeys)
     }

@@ -271,7 +271,8 @@ public struct FHEPlan: Sendable, Equatable {
 
     /// Ciphertexts op i yields per sample: its values, or D per value in weight digits.
     public func ciphertextCount(ofOp i: Int) -> Int {
-        outputDigits?.op == i ? outputDigits!.rows.outputCount : circuit.ops[i].count
+        guard let digits = outputDigits, digits.op == i else { return circuit.ops[i].count }
+        return digits.rows.outputCount
     }
 
     /// The values op i computes from the phases of its ciphertexts: decode + offset, and for
@@ -325,11 +326,7 @@ public struct FHEPlan: Sendable, Equatable {
     /// (`ClientKey.serverKey(readingFrom:bootstrappingWith:)`): it reads the first pair's big
     /// key and leaves its outputs under its own pair, so only the last hidden layer's tables
     /// may use one (the output layer sums and decrypts under it).
-    public var keyPairs: [ParameterSet] {
-        var pairs = [parameters]
-        for set in bootstrapParameterSets where !pairs.contains(where: { $0.sharesKeys(with: set) }) { pairs.append(set) }
-        return pairs
-    }
+    public var keyPairs: [ParameterSet] { ParameterSet.keyPairs(of: bootstrapParameterSets) }
 
     /// The index in `keyPairs` of the pair op i's ciphertexts are under (i = −1: the inputs).
     public func keyPair(ofOp i: Int) -> Int {

@@ -24,9 +24,8 @@ public enum DeploymentClientCommands {
                               progress: any RunProgress = SilentProgress()) throws -> KeygenSummary {
         let circuit = try DeploymentFileIO.loadCircuit(circuitURL)
         progress.stage("choosing TFHE parameters")
-        // Key files hold one key pair (`DeploymentBinding.requireRebuildable`).
-        let plan = try EncryptedEvaluation.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameters: choice,
-                                                options: FHEPlanOptions(allowsTwoKeyPairs: false))
+        // The same plan as a run's, second key pair included: the key files hold both pairs.
+        let plan = try EncryptedEvaluation.plan(circuit, log2PErrorTarget: log2PErrorTarget, parameters: choice)
         return try writeKeys(plan: plan, circuit: circuit, seed: EncryptedEvaluation.keySeed(keySeed),
                              clientKey: clientURL, serverKey: serverURL, progress: progress)
     }

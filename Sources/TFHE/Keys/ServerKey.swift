@@ -32,6 +32,13 @@ public final class ServerKey: Sendable {
     /// parameters, or of the key pair a cross key reads from.
     public var inputDimension: LWEDimension { keyswitchKey.inputDimension }
 
+    /// `base`'s bootstrapping key behind this key's keyswitching key: another decomposition of
+    /// this pair reading the same big key, so a pair's sets share one (cross) keyswitching key.
+    public func withBootstrapKey(of base: ServerKey) -> ServerKey {
+        precondition(base.parameters.sharesKeys(with: parameters), "\(base.parameters.name) is not a set of \(parameters.name)'s key pair.")
+        return ServerKey(parameters: base.parameters, bootstrapKey: base.bootstrapKey, keyswitchKey: keyswitchKey)
+    }
+
     /// Whether the keyswitching key reads another key pair's big key.
     public var readsAnotherKeyPair: Bool { keyswitchKey.inputDimension != parameters.bigLWEDimension }
 

@@ -77,4 +77,13 @@ extension ParameterSet {
         normalized.pbsLevels = pbsLevels
         return normalized == self
     }
+
+    /// One representative per key pair among `sets`: each pair's first set, in order of
+    /// first appearance (`sharesKeys`). A plan's pairs (`FHEPlan.keyPairs`), a deployment
+    /// file's, and the grouping of a server key bundle.
+    public static func keyPairs(of sets: [ParameterSet]) -> [ParameterSet] {
+        var pairs = [ParameterSet]()
+        for set in sets where !pairs.contains(where: { $0.sharesKeys(with: set) }) { pairs.append(set) }
+        return pairs
+    }
 }

@@ -61,24 +61,32 @@ extension ServerKey {
         self.init(parameters: parameters, bootstrapKey: bootstrap, keyswitchKey: keyswitch)
     }
 
-    /// Server keys of one client key (`FHEPlan.generateKeys`): the keyswitching key once,
-    /// then every bootstrapping key in order. The deployment's server key file.
+    /// Server keys of a plan (`FHEPlan.generateKeys`), in order, of one or more key pairs
+    /// (`ParameterSet.keyPairs(of:)`): each pair's keyswitching key once, in pair order (the
+    /// first pair's from its own big key; another pair's, a cross key, from the first pair's
+    /// big key), then every bootstrapping key in order. The deployment's server key file.
     package static func writeBundle(_ keys: [ServerKey], to writer: inout BinaryWriter) {
-        precondition(!keys.isEmpty && keys.allSatisfy { $0.keyswitchKey.storage == keys[0].keyswitchKey.storage },
-                     "A server key bundle holds keys sharing one keyswitching key.")
-        writer.write(halfWords: keys[0].keyswitchKey.storage)
+        let pairs = ParameterSet.keyPairs(of: keys.map(\.parameters))
+        let pairKeys = pairs.map { pair in keys.filter { $0.parameters.sharesKeys(with: pair) } }
+        precondition(!keys.isEmpty && pairKeys.allSatisfy { own in own.allSatisfy { $0.keyswitchKey.storage == own[0].keyswitchKey.storage } },
+                     "A server key bundle holds keys that share one keyswitching key per key pair.")
+        for own in pairKeys { writer.write(halfWords: own[0].keyswitchKey.storage) }
         for key in keys { writer.write(doubles: key.bootstrapKey.storage) }
     }
 
-    /// Reads what `writeBundle` wrote for `sets` (already read and checked; they must share
-    /// keys, `ParameterSet.sharesKeys`). The tables land in key-table memory, like generated ones.
+    /// Reads what `writeBundle` wrote for `sets` (already read and checked). The tables land
+    /// in key-table memory, like generated ones.
     package static func readBundle(from reader: inout BinaryReader, sets: [ParameterSet]) throws -> [ServerKey] {
-        guard let first = sets.first, sets.allSatisfy({ $0.sharesKeys(with: first) }) else {
-            throw SerializationError("A server key bundle needs one or more parameter sets with the same keys; got \(sets.map(\.name)).")
+        guard let first = sets.first else {
+            throw SerializationError("A server key bundle needs one or more parameter sets.")
         }
-        let keyswitch = try readKeyswitchKey(from: &reader, parameters: first)
+        let pairs = ParameterSet.keyPairs(of: sets)
+        let keyswitch = try pairs.map { pair in
+            try readKeyswitchKey(from: &reader, parameters: pair, readingFrom: first.bigLWEDimension)
+        }
         return try sets.map { set in
-            ServerKey(parameters: set, bootstrapKey: try readBootstrapKey(from: &reader, parameters: set), keyswitchKey: keyswitch)
+            let pair = pairs.firstIndex { $0.sharesKeys(with: set) } ?? 0
+            return ServerKey(parameters: set, bootstrapKey: try readBootstrapKey(from: &reader, parameters: set), keyswitchKey: keyswitch[pair])
         }
     }
 
@@ -94,10 +102,14 @@ extension ServerKey {
                                    levels: parameters.pbsLevels, storage: storage)
     }
 
-    static func readKeyswitchKey(from reader: inout BinaryReader, parameters: ParameterSet) throws -> KeyswitchKey {
-        let count = KeyswitchKey.wordCount(parameters.bigLWEDimension, parameters.lweDimension, parameters.ksLevels)
-        let storage = try reader.readKeyTableHalfWords("keyswitching key", expectedCount: count)
-        return KeyswitchKey(inputDimension: parameters.bigLWEDimension, outputDimension: parameters.lweDimension,
+    /// A keyswitching key to `parameters`' small key, from its own big key or, for a cross
+    /// key, from `source` (another pair's big key).
+    static func readKeyswitchKey(from reader: inout BinaryReader, parameters: ParameterSet,
+                                 readingFrom source: LWEDimension? = nil) throws -> KeyswitchKey {
+        let input = source ?? parameters.bigLWEDimension
+        let count = KeyswitchKey.wordCount(input, parameters.lweDimension, parameters.ksLevels)
+        let storage = try reader.readKeyTableHalfWords("keyswitching key (\(parameters.name))", expectedCount: count)
+        return KeyswitchKey(inputDimension: input, outputDimension: parameters.lweDimension,
                             baseLog: parameters.ksBaseLog, levels: parameters.ksLevels, storage: storage)
     }
 
